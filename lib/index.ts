@@ -1,0 +1,19 @@
+/** prometric: the public API. */
+
+export { Registry, defaultRegistry, CollectionError } from './registry.js';
+export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, RegistryOptions } from './registry.js';
+export { Metric } from './metrics/metric.js';
+export type { MetricConfig } from './metrics/config.js';
+export { Counter, CounterChild, type CounterConfig } from './metrics/counter.js';
+export { Gauge, GaugeChild, type GaugeConfig } from './metrics/gauge.js';
+export { Histogram, HistogramChild, type HistogramConfig } from './metrics/histogram.js';
+export { Summary, SummaryChild, type SummaryConfig } from './metrics/summary.js';
+export { Info, InfoChild, type InfoConfig } from './metrics/info.js';
+export { Enum, EnumChild, type EnumConfig } from './metrics/enum.js';
+export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
+export type { LabelValue, LabelValues } from './labels.js';
+export type { MetricFamily, MetricType, Sample } from './snapshot.js';
+export { negotiate, type Negotiated } from './exposition/negotiate.js';
+export { CONTENT_TYPES, renderExposition, type ExpositionFormat } from './exposition/render.js';
+export { TEXT_CONTENT_TYPE } from './exposition/text.js';
+export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';

@@ -1,0 +1,96 @@
+/** Counter: a value that only goes up (and resets to 0 when the process restarts). */
+import type { CollectOptions, Sample } from '../snapshot.js';
+import { show } from '../validation.js';
+import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { Metric, nowSeconds, type Definition } from './metric.js';
+
+/** Options of a Counter. */
+export type CounterConfig<L extends string> = MetricConfig<L>;
+
+/** One counter series. */
+export class CounterChild {
+  /** @internal */
+  value = 0;
+  /** @internal Seconds since the epoch when this series was made or last reset. */
+  created = nowSeconds();
+
+  /** @internal */
+  constructor(readonly key: string, private readonly metric: Counter<string>) {}
+
+  /** Adds `amount` (default 1); it must be finite and >= 0. */
+  inc(amount = 1): void {
+    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.metric.rejectIncrement(amount);
+    this.value += amount;
+  }
+
+  /** The current value. */
+  get(): number {
+    return this.value;
+  }
+
+  /** Sets the series back to 0, as when a logical process restarts inside this one. */
+  reset(): void {
+    this.value = 0;
+    this.created = nowSeconds();
+  }
+}
+
+/**
+ * A monotonically increasing counter, exposed as `<name>_total`.
+ *
+ * ```ts
+ * const requests = new Counter('http_requests', 'Requests served', ['method', 'status']);
+ * requests.labels({ method: 'GET', status: '200' }).inc();
+ * ```
+ */
+export class Counter<L extends string = string> extends Metric<L, CounterChild> {
+  readonly type = 'counter' as const;
+  private readonly totalName = `${this.name}_total`;
+  private readonly createdName = `${this.name}_created`;
+
+  constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<CounterConfig<L>>);
+  constructor(config: CounterConfig<L>);
+  constructor(...args: unknown[]) {
+    const { common } = normalizeConfig<L, CounterConfig<L>>('Counter', args);
+    // As Python's client: a `_total` given in the name belongs to the sample, not the family.
+    const name = common.name.endsWith('_total') ? common.name.slice(0, -'_total'.length) : common.name;
+    super({ ...common, name });
+    return this.initialize();
+  }
+
+  /** Adds `amount` (default 1) to the counter without labels. */
+  inc(amount = 1): void {
+    this.only().inc(amount);
+  }
+
+  /** The value of the counter without labels. */
+  get(): number {
+    return this.only().value;
+  }
+
+  /** @internal Throws the RangeError for a bad increment (kept out of the inlined hot path). */
+  rejectIncrement(amount: unknown): never {
+    throw new RangeError(`Counter ${this.name}: increment must be a finite number >= 0, got ${show(amount)}`);
+  }
+
+  protected newChild(key: string): CounterChild {
+    return new CounterChild(key, this as Counter<string>);
+  }
+
+  protected resetChild(child: CounterChild): void {
+    child.reset();
+  }
+
+  protected collectChild(child: CounterChild, labels: string, out: Sample[], options: CollectOptions): void {
+    out.push({ name: this.totalName, labels, value: child.value });
+    if (options.created) out.push({ name: this.createdName, labels, value: child.created });
+  }
+
+  protected extraDefinition(): Definition {
+    return {};
+  }
+
+  sampleNames(): readonly string[] {
+    return [this.name, `${this.name}_total`, `${this.name}_created`];
+  }
+}

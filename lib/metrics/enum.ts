@@ -1,0 +1,112 @@
+/** Enum: which one of a fixed set of states something is in (OpenMetrics StateSet). */
+import { escapeLabelValue } from '../labels.js';
+import type { CollectOptions, Sample } from '../snapshot.js';
+import { show } from '../validation.js';
+import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { Metric, type Definition } from './metric.js';
+
+/** Options of an Enum. */
+export interface EnumConfig<L extends string, S extends string> extends MetricConfig<L> {
+  /** The possible states; the first is the initial one. */
+  readonly states: readonly S[];
+}
+
+/** One enum series. */
+export class EnumChild<S extends string = string> {
+  /** @internal Index of the current state. */
+  current = 0;
+
+  /** @internal */
+  constructor(readonly key: string, private readonly metric: Enum<string, S>) {}
+
+  /** Moves to `state`, which must be one of the declared states. */
+  state(state: S): void {
+    this.current = this.metric.stateIndex(state);
+  }
+
+  /** The current state. */
+  get(): S {
+    return this.metric.states[this.current]!;
+  }
+}
+
+/**
+ * One series per state, valued 1 for the current state and 0 for the others; the state is a
+ * label named like the metric.
+ *
+ * ```ts
+ * const task = new Enum('task_state', 'State of the task', [], { states: ['starting', 'running', 'stopped'] });
+ * task.state('running');
+ * ```
+ */
+export class Enum<L extends string = string, S extends string = string> extends Metric<L, EnumChild<S>> {
+  readonly type = 'stateset' as const;
+  readonly states: readonly S[];
+  private readonly stateLabels: readonly string[];
+
+  constructor(name: string, help: string, labelNames: readonly L[] | undefined, options: ExtraOptions<EnumConfig<L, S>>);
+  constructor(config: EnumConfig<L, S>);
+  constructor(...args: unknown[]) {
+    const { common, options } = normalizeConfig<L, EnumConfig<L, S>>('Enum', args);
+    if ((common.labelNames as readonly string[]).includes(common.name)) {
+      throw new TypeError(`Enum ${common.name}: a label may not be named like the metric; that name holds the state`);
+    }
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(common.name)) {
+      throw new TypeError(`Enum ${common.name}: the name is used as the state's label name, so it may not contain ":"`);
+    }
+    super(common);
+    const states = options.states;
+    if (!Array.isArray(states) || states.length === 0) {
+      throw new TypeError(`Enum ${this.name}: states must be a non-empty array of strings, got ${show(states)}`);
+    }
+    states.forEach((s, i) => {
+      if (typeof s !== 'string') throw new TypeError(`Enum ${this.name}: state at index ${i} must be a string, got ${show(s)}`);
+      if (states.indexOf(s) !== i) throw new TypeError(`Enum ${this.name}: state ${show(s)} is given twice`);
+    });
+    this.states = Object.freeze([...states]);
+    this.stateLabels = this.states.map((s) => `${this.name}="${escapeLabelValue(s)}"`);
+    return this.initialize();
+  }
+
+  /** Moves the enum without labels to `state`. */
+  state(state: S): void {
+    this.only().state(state);
+  }
+
+  /** The current state of the enum without labels. */
+  get(): S {
+    return this.only().get();
+  }
+
+  /** @internal */
+  stateIndex(state: unknown): number {
+    const i = this.states.indexOf(state as S);
+    if (i < 0) {
+      throw new RangeError(`Enum ${this.name}: unknown state ${show(state)}; states are ${show(this.states)}`);
+    }
+    return i;
+  }
+
+  protected newChild(key: string): EnumChild<S> {
+    return new EnumChild<S>(key, this as unknown as Enum<string, S>);
+  }
+
+  protected resetChild(child: EnumChild<S>): void {
+    child.current = 0;
+  }
+
+  protected collectChild(child: EnumChild<S>, labels: string, out: Sample[], _options: CollectOptions): void {
+    const prefix = labels === '' ? '' : `${labels},`;
+    for (let i = 0; i < this.stateLabels.length; i++) {
+      out.push({ name: this.name, labels: prefix + this.stateLabels[i], value: i === child.current ? 1 : 0 });
+    }
+  }
+
+  protected extraDefinition(): Definition {
+    return { states: this.states };
+  }
+
+  sampleNames(): readonly string[] {
+    return [this.name];
+  }
+}

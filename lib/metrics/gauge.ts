@@ -1,0 +1,138 @@
+/** Gauge: a value that goes up and down, set directly or read from a function at each scrape. */
+import type { CollectOptions, Sample } from '../snapshot.js';
+import { show } from '../validation.js';
+import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { Metric, nowSeconds, type Definition } from './metric.js';
+
+/** Options of a Gauge. */
+export type GaugeConfig<L extends string> = MetricConfig<L>;
+
+/** One gauge series. */
+export class GaugeChild {
+  /** @internal */
+  value = 0;
+  /** @internal When set, the value is read from this function at each scrape. */
+  valueFunction: (() => number) | undefined = undefined;
+
+  /** @internal */
+  constructor(readonly key: string, private readonly metric: Gauge<string>) {}
+
+  /** Adds `amount` (default 1). */
+  inc(amount = 1): void {
+    if (typeof amount !== 'number' || amount !== amount) this.metric.rejectNumber('inc', amount);
+    this.value += amount;
+  }
+
+  /** Subtracts `amount` (default 1). */
+  dec(amount = 1): void {
+    if (typeof amount !== 'number' || amount !== amount) this.metric.rejectNumber('dec', amount);
+    this.value -= amount;
+  }
+
+  /** Sets the value; any number, NaN and ±Infinity included. */
+  set(value: number): void {
+    if (typeof value !== 'number') this.metric.rejectNumber('set', value);
+    this.value = value;
+  }
+
+  /** Sets the value to the current Unix time in seconds. */
+  setToCurrentTime(): void {
+    this.value = nowSeconds();
+  }
+
+  /** Reads the value from `fn` at each scrape from now on (pass a function returning a number). */
+  setFunction(fn: () => number): void {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`Gauge ${this.metric.name}: setFunction needs a function, got ${show(fn)}`);
+    }
+    this.valueFunction = fn;
+  }
+
+  /** The current value (calls the function set with `setFunction`, if any). */
+  get(): number {
+    return this.valueFunction ? this.metric.readFunction(this.valueFunction) : this.value;
+  }
+}
+
+/**
+ * A value that can go up and down.
+ *
+ * ```ts
+ * const queue = new Gauge('queue_length', 'Jobs waiting');
+ * queue.set(3); queue.inc(); queue.dec(2);
+ * ```
+ */
+export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
+  readonly type = 'gauge' as const;
+
+  constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<GaugeConfig<L>>);
+  constructor(config: GaugeConfig<L>);
+  constructor(...args: unknown[]) {
+    super(normalizeConfig<L, GaugeConfig<L>>('Gauge', args).common);
+    return this.initialize();
+  }
+
+  /** Adds `amount` (default 1) to the gauge without labels. */
+  inc(amount = 1): void {
+    this.only().inc(amount);
+  }
+
+  /** Subtracts `amount` (default 1) from the gauge without labels. */
+  dec(amount = 1): void {
+    this.only().dec(amount);
+  }
+
+  /** Sets the gauge without labels. */
+  set(value: number): void {
+    this.only().set(value);
+  }
+
+  /** Sets the gauge without labels to the current Unix time in seconds. */
+  setToCurrentTime(): void {
+    this.only().setToCurrentTime();
+  }
+
+  /** Reads the gauge without labels from `fn` at each scrape. */
+  setFunction(fn: () => number): void {
+    this.only().setFunction(fn);
+  }
+
+  /** The value of the gauge without labels. */
+  get(): number {
+    return this.only().get();
+  }
+
+  /** @internal */
+  rejectNumber(method: string, value: unknown): never {
+    throw new TypeError(`Gauge ${this.name}: ${method}() needs a number${method === 'set' ? '' : ' (not NaN)'}, got ${show(value)}`);
+  }
+
+  /** @internal Calls a value function, turning a bad result into an error that names the gauge. */
+  readFunction(fn: () => number): number {
+    const value = fn();
+    if (typeof value !== 'number') {
+      throw new TypeError(`Gauge ${this.name}: the function given to setFunction returned ${show(value)}, not a number`);
+    }
+    return value;
+  }
+
+  protected newChild(key: string): GaugeChild {
+    return new GaugeChild(key, this as Gauge<string>);
+  }
+
+  protected resetChild(child: GaugeChild): void {
+    child.value = 0;
+  }
+
+  protected collectChild(child: GaugeChild, labels: string, out: Sample[], _options: CollectOptions): void {
+    out.push({ name: this.name, labels, value: child.valueFunction ? this.readFunction(child.valueFunction) : child.value });
+  }
+
+  protected extraDefinition(): Definition {
+    return {};
+  }
+
+  sampleNames(): readonly string[] {
+    return [this.name];
+  }
+}

@@ -1,0 +1,93 @@
+/** Info: constant key-value facts about the target (a version, a build), exposed as `<name>_info 1`. */
+import { renderLabelPairs } from '../labels.js';
+import type { CollectOptions, Sample } from '../snapshot.js';
+import { assertLabelName, show } from '../validation.js';
+import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { Metric, type Definition } from './metric.js';
+
+/** Options of an Info metric. */
+export type InfoConfig<L extends string> = MetricConfig<L>;
+
+/** One info series. */
+export class InfoChild {
+  /** @internal Rendered info label pairs. */
+  infoText = '';
+
+  /** @internal */
+  constructor(readonly key: string, private readonly metric: Info<string>) {}
+
+  /** Sets the facts, replacing earlier ones. Values are copied. */
+  info(values: Readonly<Record<string, string>>): void {
+    this.infoText = this.metric.renderInfo(values);
+  }
+}
+
+/**
+ * Constant information about the target, as a labeled series with value 1.
+ *
+ * ```ts
+ * new Info('build', 'Build information').info({ version: '1.2', revision: 'abc123' });
+ * // build_info{version="1.2",revision="abc123"} 1
+ * ```
+ */
+export class Info<L extends string = string> extends Metric<L, InfoChild> {
+  readonly type = 'info' as const;
+  private readonly infoName = `${this.name}_info`;
+
+  constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<InfoConfig<L>>);
+  constructor(config: InfoConfig<L>);
+  constructor(...args: unknown[]) {
+    const { common } = normalizeConfig<L, InfoConfig<L>>('Info', args);
+    // As Python's client: `_info` given in the name belongs to the sample, not the family.
+    const name = common.name.endsWith('_info') ? common.name.slice(0, -'_info'.length) : common.name;
+    super({ ...common, name });
+    return this.initialize();
+  }
+
+  /** Sets the facts of the info metric without labels. */
+  info(values: Readonly<Record<string, string>>): void {
+    this.only().info(values);
+  }
+
+  /** @internal Validates info labels (names valid, not clashing with the metric's labels; string values) and renders them. */
+  renderInfo(values: Readonly<Record<string, string>>): string {
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new TypeError(`Info ${this.name}: info() needs an object of label values, got ${show(values)}`);
+    }
+    const names = Object.keys(values);
+    const texts: string[] = [];
+    for (const name of names) {
+      assertLabelName(this.name, name);
+      if ((this.labelNames as readonly string[]).includes(name)) {
+        throw new TypeError(`Info ${this.name}: info label ${show(name)} clashes with the metric's label names`);
+      }
+      const value = values[name];
+      if (typeof value !== 'string') {
+        throw new TypeError(`Info ${this.name}: info label ${show(name)} must be a string, got ${show(value)}`);
+      }
+      texts.push(value);
+    }
+    return renderLabelPairs(names, texts);
+  }
+
+  protected newChild(key: string): InfoChild {
+    return new InfoChild(key, this as Info<string>);
+  }
+
+  protected resetChild(child: InfoChild): void {
+    child.infoText = '';
+  }
+
+  protected collectChild(child: InfoChild, labels: string, out: Sample[], _options: CollectOptions): void {
+    const all = labels === '' ? child.infoText : child.infoText === '' ? labels : `${labels},${child.infoText}`;
+    out.push({ name: this.infoName, labels: all, value: 1 });
+  }
+
+  protected extraDefinition(): Definition {
+    return {};
+  }
+
+  sampleNames(): readonly string[] {
+    return [this.name, this.infoName];
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The base of every metric type: name, help and labels, the children cache, and registration.
+ *
+ * A metric is a family; each label set is a child (one series) kept in a Map under its
+ * rendered label text. A metric without labels has exactly one child, made at construction,
+ * so it is exposed with its initial value before first use.
+ */
+import { LabelKeyBuilder, parseLabelText, type LabelValue, type LabelValues } from '../labels.js';
+import { defaultRegistry, type Registry } from '../registry.js';
+import type { CollectOptions, MetricFamily, MetricType, Sample } from '../snapshot.js';
+import { show } from '../validation.js';
+import type { NormalizedConfig } from './config.js';
+
+/** What every child (one series) has: its key, which is also its rendered label text. */
+export interface Child {
+  /** @internal Rendered label text, `a="x",b="y"`, or '' for the unlabeled series. */
+  readonly key: string;
+}
+
+/** The definition of a metric, compared when the same name is registered twice. */
+export type Definition = Readonly<Record<string, unknown>>;
+
+export abstract class Metric<L extends string = string, C extends Child = Child> {
+  /** The family name (a counter's without `_total`). */
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+  /** OpenMetrics unit, or ''. */
+  readonly unit: string;
+  /** The registry this metric is registered in, or null. */
+  readonly registry: Registry | null;
+  abstract readonly type: MetricType;
+
+  /** @internal Children by key. */
+  protected readonly children = new Map<string, C>();
+  /** @internal The only child of a metric without labels. */
+  protected unlabeled: C | undefined;
+  /** @internal */
+  protected readonly keys: LabelKeyBuilder;
+
+  protected constructor(config: NormalizedConfig<L>) {
+    this.name = config.name;
+    this.help = config.help;
+    this.labelNames = Object.freeze(config.labelNames);
+    this.unit = config.unit;
+    this.registry = config.registry === undefined ? defaultRegistry : config.registry;
+    this.keys = new LabelKeyBuilder(this.name, this.labelNames);
+  }
+
+  /**
+   * Ends every leaf constructor: makes the unlabeled child, then registers. Returns the metric
+   * already registered under this name with the same definition, if there is one, so that the
+   * constructor hands that back instead of a duplicate.
+   */
+  protected initialize(): this {
+    if (this.labelNames.length === 0) {
+      this.unlabeled = this.newChild('');
+      this.children.set('', this.unlabeled);
+    }
+    return this.registry ? this.registry.registerMetric(this) : this;
+  }
+
+  /** @internal Makes the child for a new label set. */
+  protected abstract newChild(key: string): C;
+
+  /** @internal Appends this child's samples to `out`. */
+  protected abstract collectChild(child: C, labels: string, out: Sample[], options: CollectOptions): void;
+
+  /** @internal What must match when the same name is registered again; type, help, labels and unit are added. */
+  protected abstract extraDefinition(): Definition;
+
+  /** @internal Sample names this family exposes, for the registry's collision check. */
+  abstract sampleNames(): readonly string[];
+
+  /** @internal Resets one child to its initial state. */
+  protected abstract resetChild(child: C): void;
+
+  /** The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each time. */
+  labels(values: LabelValues<L>): C;
+  /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */
+  labels(...values: LabelValue[]): C;
+  labels(...args: unknown[]): C {
+    const key = this.keys.fromArguments(args);
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.newChild(key);
+      this.children.set(key, child);
+    }
+    return child;
+  }
+
+  /** Removes the series of one label set (given either way `labels()` takes it). Returns whether it existed. */
+  remove(values: LabelValues<L>): boolean;
+  remove(...values: LabelValue[]): boolean;
+  remove(...args: unknown[]): boolean {
+    if (this.labelNames.length === 0) {
+      throw new TypeError(`Metric ${this.name} has no labels: there is no series to remove`);
+    }
+    return this.children.delete(this.keys.fromArguments(args));
+  }
+
+  /** Removes every labeled series; a metric without labels is reset to its initial value instead. */
+  clear(): void {
+    if (this.unlabeled) this.resetChild(this.unlabeled);
+    else this.children.clear();
+  }
+
+  /** Resets every series to its initial value, keeping the label sets. */
+  reset(): void {
+    for (const child of this.children.values()) this.resetChild(child);
+  }
+
+  /** The label sets that have a series now, as objects of label values by name. */
+  labelSets(): Array<Record<L, string>> {
+    return [...this.children.keys()].map((key) => parseLabelText(key) as Record<L, string>);
+  }
+
+  /** @internal The unlabeled child, or a clear error when the metric has labels. */
+  protected only(): C {
+    const child = this.unlabeled;
+    if (child === undefined) {
+      throw new TypeError(`Metric ${this.name} has labels [${this.labelNames.join(', ')}]: call labels(...) first`);
+    }
+    return child;
+  }
+
+  /**
+   * @internal Collects this family. `constantLabels` is the registry's rendered constant label
+   * text (already without names this metric defines itself), prefixed to every series.
+   */
+  collect(options: CollectOptions, constantLabels = ''): MetricFamily | Promise<MetricFamily> {
+    const samples: Sample[] = [];
+    for (const child of this.children.values()) {
+      const key = child.key;
+      const labels = constantLabels === '' ? key : key === '' ? constantLabels : `${constantLabels},${key}`;
+      this.collectChild(child, labels, samples, options);
+    }
+    return { name: this.name, help: this.help, type: this.type, unit: this.unit, samples };
+  }
+
+  /** @internal The whole definition, compared field by field on re-registration. */
+  definition(): Definition {
+    return { type: this.type, help: this.help, labelNames: this.labelNames, unit: this.unit, ...this.extraDefinition() };
+  }
+}
+
+/** Seconds since the epoch, for `_created` samples and `setToCurrentTime()`. */
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}

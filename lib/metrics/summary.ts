@@ -1,0 +1,153 @@
+/**
+ * Summary: the count and sum of observations (as Python's client exposes them), and optionally
+ * quantiles over a sliding time window.
+ */
+import type { CollectOptions, Sample } from '../snapshot.js';
+import { formatBound } from '../exposition/numbers.js';
+import { show } from '../validation.js';
+import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { Metric, nowSeconds, type Definition } from './metric.js';
+import { SketchMapping } from './quantile-sketch.js';
+import { QuantileWindow } from './quantile-window.js';
+
+/** Options of a Summary. */
+export interface SummaryConfig<L extends string> extends MetricConfig<L> {
+  /** Quantiles to expose, each in [0, 1] (e.g. `[0.5, 0.9, 0.99]`). None by default. */
+  readonly percentiles?: readonly number[];
+  /** How far back the quantiles look. Default 600 s. */
+  readonly maxAgeSeconds?: number;
+  /** How many slices the window rotates through. Default 5. */
+  readonly ageBuckets?: number;
+  /** Relative error of quantile estimates, in (0, 0.5). Default 0.01 (1%). */
+  readonly quantileError?: number;
+}
+
+/** One summary series. */
+export class SummaryChild {
+  /** @internal */
+  count = 0;
+  /** @internal */
+  sum = 0;
+  /** @internal */
+  created = nowSeconds();
+  /** @internal Present when the summary has quantiles. */
+  readonly window: QuantileWindow | undefined;
+
+  /** @internal */
+  constructor(readonly key: string, private readonly metric: Summary<string>) {
+    this.window = metric.newWindow();
+  }
+
+  /** Records one observation. NaN is refused. */
+  observe(value: number): void {
+    if (typeof value !== 'number' || value !== value) this.metric.rejectObservation(value);
+    this.count++;
+    this.sum += value;
+    if (this.window !== undefined) this.window.add(value);
+  }
+
+  /** @internal */
+  reset(): void {
+    this.count = 0;
+    this.sum = 0;
+    this.created = nowSeconds();
+    this.window?.clear();
+  }
+}
+
+function checkNumber(metric: string, option: string, value: unknown, ok: (n: number) => boolean, rule: string): void {
+  if (typeof value !== 'number' || !ok(value)) {
+    throw new RangeError(`Summary ${metric}: ${option} must be ${rule}, got ${show(value)}`);
+  }
+}
+
+/**
+ * Tracks the count and sum of observations, and optionally quantiles over a sliding window.
+ *
+ * ```ts
+ * const REQUEST_TIME = new Summary('request_processing_seconds', 'Time spent processing request');
+ * REQUEST_TIME.observe(0.12);
+ * ```
+ */
+export class Summary<L extends string = string> extends Metric<L, SummaryChild> {
+  readonly type = 'summary' as const;
+  readonly percentiles: readonly number[];
+  readonly maxAgeSeconds: number;
+  readonly ageBuckets: number;
+  readonly quantileError: number;
+  private readonly mapping: SketchMapping | undefined;
+  private readonly quantileLabels: readonly string[];
+  private readonly countName = `${this.name}_count`;
+  private readonly sumName = `${this.name}_sum`;
+  private readonly createdName = `${this.name}_created`;
+
+  constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<SummaryConfig<L>>);
+  constructor(config: SummaryConfig<L>);
+  constructor(...args: unknown[]) {
+    const { common, options } = normalizeConfig<L, SummaryConfig<L>>('Summary', args, ['quantile']);
+    super(common);
+    const percentiles = options.percentiles ?? [];
+    if (!Array.isArray(percentiles)) throw new TypeError(`Summary ${this.name}: percentiles must be an array, got ${show(percentiles)}`);
+    percentiles.forEach((q, i) => {
+      checkNumber(this.name, `percentiles[${i}]`, q, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+      if (percentiles.indexOf(q) !== i) throw new RangeError(`Summary ${this.name}: percentile ${show(q)} is given twice`);
+    });
+    const maxAge = options.maxAgeSeconds ?? 600;
+    checkNumber(this.name, 'maxAgeSeconds', maxAge, (n) => n > 0 && Number.isFinite(n), 'a finite number > 0');
+    const ageBuckets = options.ageBuckets ?? 5;
+    checkNumber(this.name, 'ageBuckets', ageBuckets, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer in [1, 1000]');
+    const quantileError = options.quantileError ?? 0.01;
+    checkNumber(this.name, 'quantileError', quantileError, (n) => n > 0 && n < 0.5, 'a number in (0, 0.5)');
+    this.percentiles = Object.freeze([...percentiles].sort((a, b) => a - b));
+    this.maxAgeSeconds = maxAge;
+    this.ageBuckets = ageBuckets;
+    this.quantileError = quantileError;
+    this.mapping = this.percentiles.length > 0 ? new SketchMapping(quantileError) : undefined;
+    this.quantileLabels = this.percentiles.map((q) => `quantile="${formatBound(q)}"`);
+    return this.initialize();
+  }
+
+  /** Records one observation in the summary without labels. */
+  observe(value: number): void {
+    this.only().observe(value);
+  }
+
+  /** @internal */
+  newWindow(): QuantileWindow | undefined {
+    return this.mapping && new QuantileWindow(this.mapping, this.maxAgeSeconds, this.ageBuckets);
+  }
+
+  /** @internal */
+  rejectObservation(value: unknown): never {
+    throw new RangeError(`Summary ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
+  }
+
+  protected newChild(key: string): SummaryChild {
+    return new SummaryChild(key, this as Summary<string>);
+  }
+
+  protected resetChild(child: SummaryChild): void {
+    child.reset();
+  }
+
+  protected collectChild(child: SummaryChild, labels: string, out: Sample[], options: CollectOptions): void {
+    if (child.window !== undefined) {
+      const values = child.window.quantiles(this.percentiles);
+      const prefix = labels === '' ? '' : `${labels},`;
+      for (let i = 0; i < values.length; i++) {
+        out.push({ name: this.name, labels: prefix + this.quantileLabels[i], value: values[i]! });
+      }
+    }
+    out.push({ name: this.countName, labels, value: child.count });
+    out.push({ name: this.sumName, labels, value: child.sum });
+    if (options.created) out.push({ name: this.createdName, labels, value: child.created });
+  }
+
+  protected extraDefinition(): Definition {
+    return { percentiles: this.percentiles, maxAgeSeconds: this.maxAgeSeconds, ageBuckets: this.ageBuckets, quantileError: this.quantileError };
+  }
+
+  sampleNames(): readonly string[] {
+    return [this.name, this.countName, this.sumName, this.createdName];
+  }
+}

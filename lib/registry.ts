@@ -1,0 +1,295 @@
+/**
+ * The registry: which metrics and collectors are exposed together, and the scrape-time
+ * snapshot of all of them.
+ */
+import { renderExposition, type ExpositionFormat } from './exposition/render.js';
+import { escapeLabelValue, labelValueToString } from './labels.js';
+import type { Metric } from './metrics/metric.js';
+import type { CollectOptions, MetricFamily, MetricType, Sample } from './snapshot.js';
+import { assertLabelName, assertMetricName, show } from './validation.js';
+
+/** A sample as a custom collector gives it: labels as an object of values. */
+export interface CollectedSample {
+  /** Full sample name; the family name when omitted. */
+  readonly name?: string;
+  readonly labels?: Readonly<Record<string, string | number | boolean>>;
+  readonly value: number;
+}
+
+/** A metric family as a custom collector gives it. */
+export interface CollectedFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly unit?: string;
+  readonly samples: readonly CollectedSample[];
+}
+
+/** A custom collector: called at every scrape, sync or async. */
+export type CollectorFunction = () => readonly CollectedFamily[] | Promise<readonly CollectedFamily[]>;
+/** A custom collector object, as Python's client takes them. */
+export interface CollectorObject {
+  collect(): readonly CollectedFamily[] | Promise<readonly CollectedFamily[]>;
+}
+export type Collector = CollectorFunction | CollectorObject;
+
+/** Options of a Registry. */
+export interface RegistryOptions {
+  /** Constant labels added to every series this registry exposes. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Expose `_created` samples for counters, histograms and summaries. Default false. */
+  readonly created?: boolean;
+}
+
+/** Thrown when a collector or a gauge's value function fails during a scrape; names it. */
+export class CollectionError extends Error {
+  constructor(readonly source: string, cause: unknown) {
+    super(`Collecting ${source} failed: ${cause instanceof Error ? cause.message : show(cause)}`, { cause });
+    this.name = 'CollectionError';
+  }
+}
+
+const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
+
+interface CollectorEntry {
+  readonly collector: Collector;
+  readonly name: string;
+}
+
+/** A set of metrics and collectors exposed together. */
+export class Registry {
+  private readonly metricsByName = new Map<string, Metric<string, any>>();
+  /** Every sample name in use, to the name of the family that uses it. */
+  private readonly sampleOwners = new Map<string, string>();
+  private readonly collectors: CollectorEntry[] = [];
+  private constantLabels: Readonly<Record<string, string>> = {};
+  private constantText = '';
+  private readonly collectOptions: CollectOptions;
+
+  constructor(options: RegistryOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Registry: options must be an object, got ${show(options)}`);
+    this.collectOptions = { created: options.created === true };
+    if (options.labels) this.setDefaultLabels(options.labels);
+  }
+
+  /**
+   * @internal Registers a metric from its constructor. Returns the metric already registered
+   * under the name when its definition is identical; throws when it differs.
+   */
+  registerMetric<M extends Metric<string, any>>(metric: M): M {
+    const existing = this.metricsByName.get(metric.name);
+    if (existing !== undefined) {
+      if (existing === metric) return metric;
+      const differences = describeDifferences(existing.definition(), metric.definition());
+      if (differences.length === 0) return existing as M;
+      throw new Error(`Metric ${metric.name} is already registered with a different definition: ${differences.join('; ')}`);
+    }
+    this.claimSampleNames(metric.name, metric.sampleNames());
+    this.metricsByName.set(metric.name, metric);
+    return metric;
+  }
+
+  /** Registers a metric made with `registry: null` (or made for another registry too). */
+  register<M extends Metric<string, any>>(metric: M): M {
+    const existing = this.metricsByName.get(metric.name);
+    if (existing !== undefined && existing !== metric) {
+      throw new Error(`Metric ${metric.name} is already registered in this registry (as another object)`);
+    }
+    return this.registerMetric(metric);
+  }
+
+  /** Removes a metric, given as the object or its name. Returns whether it was registered. */
+  unregister(metric: Metric<string, any> | string): boolean {
+    const name = typeof metric === 'string' ? metric : metric.name;
+    const found = this.metricsByName.get(name);
+    if (found === undefined || (typeof metric !== 'string' && found !== metric)) return false;
+    this.metricsByName.delete(name);
+    for (const sample of found.sampleNames()) this.sampleOwners.delete(sample);
+    return true;
+  }
+
+  /**
+   * Adds a custom collector, called at every scrape; it may be async. `name` is used in error
+   * messages (defaults to the function's or class's name).
+   */
+  registerCollector(collector: Collector, name?: string): void {
+    const callable = typeof collector === 'function' || (typeof collector === 'object' && collector !== null && typeof collector.collect === 'function');
+    if (!callable) throw new TypeError(`registerCollector: expected a function or an object with collect(), got ${show(collector)}`);
+    if (this.collectors.some((c) => c.collector === collector)) {
+      throw new Error(`registerCollector: collector ${name ?? collectorName(collector)} is already registered`);
+    }
+    this.collectors.push({ collector, name: name ?? collectorName(collector) });
+  }
+
+  /** Removes a custom collector. Returns whether it was registered. */
+  unregisterCollector(collector: Collector): boolean {
+    const i = this.collectors.findIndex((c) => c.collector === collector);
+    if (i < 0) return false;
+    this.collectors.splice(i, 1);
+    return true;
+  }
+
+  /** The metric registered under a family name (or one of its sample names, e.g. `foo_total`). */
+  getMetric(name: string): Metric<string, any> | undefined {
+    const owner = this.sampleOwners.get(name);
+    return this.metricsByName.get(name) ?? (owner === undefined ? undefined : this.metricsByName.get(owner));
+  }
+
+  /** All registered metrics, in registration order. */
+  getMetrics(): Array<Metric<string, any>> {
+    return [...this.metricsByName.values()];
+  }
+
+  /** Removes every metric and collector. */
+  clear(): void {
+    this.metricsByName.clear();
+    this.sampleOwners.clear();
+    this.collectors.length = 0;
+  }
+
+  /** Resets every registered metric's series to their initial values. */
+  resetMetrics(): void {
+    for (const metric of this.metricsByName.values()) metric.reset();
+  }
+
+  /** Sets the constant labels added to every series (replacing earlier ones). */
+  setDefaultLabels(labels: Readonly<Record<string, string>>): void {
+    if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+      throw new TypeError(`Registry: constant labels must be an object, got ${show(labels)}`);
+    }
+    const copy: Record<string, string> = {};
+    for (const [name, value] of Object.entries(labels)) {
+      assertLabelName('(registry constant labels)', name);
+      if (RESERVED_CONSTANT_LABELS.includes(name)) {
+        throw new TypeError(`Registry: constant label ${show(name)} is reserved for histograms and summaries`);
+      }
+      copy[name] = labelValueToString('(registry constant labels)', name, value);
+    }
+    this.constantLabels = Object.freeze(copy);
+    this.constantText = renderConstant(copy, []);
+  }
+
+  /** The constant labels added to every series. */
+  getDefaultLabels(): Readonly<Record<string, string>> {
+    return this.constantLabels;
+  }
+
+  /** Collects a snapshot of every metric and collector. */
+  async collect(): Promise<MetricFamily[]> {
+    const families: MetricFamily[] = [];
+    for (const metric of this.metricsByName.values()) {
+      let family;
+      try {
+        family = metric.collect(this.collectOptions, this.constantFor(metric.labelNames));
+      } catch (error) {
+        throw new CollectionError(`metric ${metric.name}`, error);
+      }
+      families.push(await family);
+    }
+    if (this.collectors.length > 0) {
+      const results = await Promise.all(this.collectors.map((entry) => this.runCollector(entry)));
+      const seen = new Set(this.sampleOwners.keys());
+      for (const [i, collected] of results.entries()) {
+        for (const family of collected) {
+          for (const name of new Set([family.name, ...family.samples.map((s) => s.name)])) {
+            if (seen.has(name)) {
+              throw new CollectionError(`collector ${this.collectors[i]!.name}`, new Error(`name ${name} is already used by another metric`));
+            }
+          }
+          for (const s of family.samples) seen.add(s.name);
+          seen.add(family.name);
+          families.push(family);
+        }
+      }
+    }
+    return families;
+  }
+
+  /** The exposition body in the given format (Prometheus text 0.0.4 by default). */
+  async metrics(format: ExpositionFormat = 'text'): Promise<string> {
+    if (format !== 'text' && format !== 'openmetrics') {
+      throw new TypeError(`Registry.metrics: format must be "text" or "openmetrics", got ${show(format)}`);
+    }
+    return renderExposition(await this.collect(), format);
+  }
+
+  private claimSampleNames(family: string, names: readonly string[]): void {
+    for (const name of names) {
+      const owner = this.sampleOwners.get(name);
+      if (owner !== undefined) {
+        throw new Error(`Metric ${family}: the name ${name} is already used by metric ${owner}`);
+      }
+    }
+    for (const name of names) this.sampleOwners.set(name, family);
+  }
+
+  /** The constant label text for a family; a label the family defines itself wins. */
+  private constantFor(labelNames: readonly string[]): string {
+    if (this.constantText === '' || !labelNames.some((n) => n in this.constantLabels)) return this.constantText;
+    return renderConstant(this.constantLabels, labelNames);
+  }
+
+  private async runCollector(entry: CollectorEntry): Promise<MetricFamily[]> {
+    try {
+      const { collector } = entry;
+      const collected = await (typeof collector === 'function' ? collector() : collector.collect());
+      if (!Array.isArray(collected)) throw new TypeError(`expected an array of metric families, got ${show(collected)}`);
+      return collected.map((family) => this.normalizeFamily(family));
+    } catch (error) {
+      throw new CollectionError(`collector ${entry.name}`, error);
+    }
+  }
+
+  /** Validates a collector's family and renders its labels as the formats expect. */
+  private normalizeFamily(family: CollectedFamily): MetricFamily {
+    if (typeof family !== 'object' || family === null) throw new TypeError(`expected a metric family object, got ${show(family)}`);
+    const { name, help, type } = family;
+    assertMetricName(name);
+    if (typeof help !== 'string') throw new TypeError(`family ${name}: help must be a string, got ${show(help)}`);
+    if (!['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'unknown'].includes(type)) {
+      throw new TypeError(`family ${name}: unknown type ${show(type)}`);
+    }
+    if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
+    const samples: Sample[] = family.samples.map((sample) => {
+      const sampleName = sample.name ?? name;
+      assertMetricName(sampleName);
+      if (!sampleName.startsWith(name)) throw new TypeError(`family ${name}: sample name ${sampleName} does not start with the family name`);
+      if (typeof sample.value !== 'number') throw new TypeError(`family ${name}: sample ${sampleName} has value ${show(sample.value)}, not a number`);
+      const names = Object.keys(sample.labels ?? {});
+      let text = this.constantFor(names);
+      for (const label of names) {
+        assertLabelName(name, label);
+        const value = labelValueToString(name, label, sample.labels![label]);
+        text += `${text === '' ? '' : ','}${label}="${escapeLabelValue(value)}"`;
+      }
+      return { name: sampleName, labels: text, value: sample.value };
+    });
+    const unit = family.unit ?? '';
+    return { name, help, type, unit, samples };
+  }
+}
+
+function renderConstant(labels: Readonly<Record<string, string>>, except: readonly string[]): string {
+  return Object.entries(labels)
+    .filter(([name]) => !except.includes(name))
+    .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+    .join(',');
+}
+
+function collectorName(collector: Collector): string {
+  if (typeof collector === 'function') return collector.name || '(anonymous collector)';
+  return collector.constructor?.name && collector.constructor !== Object ? collector.constructor.name : '(anonymous collector)';
+}
+
+function describeDifferences(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string[] {
+  const differences: string[] = [];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const a = JSON.stringify(before[key]);
+    const b = JSON.stringify(after[key]);
+    if (a !== b) differences.push(`${key} was ${a} and is now ${b}`);
+  }
+  return differences;
+}
+
+/** The registry metrics join unless told otherwise. */
+export const defaultRegistry = new Registry();

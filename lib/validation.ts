@@ -1,0 +1,73 @@
+/**
+ * Name rules of the Prometheus data model, shared by metrics, registries and collectors.
+ * Every check throws a TypeError whose message names the metric and the bad value.
+ */
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const UNIT = /^[a-zA-Z0-9_]+$/;
+
+/** Quotes a value for an error message, so empty strings and odd characters stay visible. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+export function assertMetricName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
+    throw new TypeError(`Invalid metric name ${show(name)}: must match ${METRIC_NAME.source}`);
+  }
+}
+
+/** Label names: the data model's pattern, and the `__` prefix is reserved for Prometheus itself. */
+export function assertLabelName(metric: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !LABEL_NAME.test(name)) {
+    throw new TypeError(`Metric ${metric}: invalid label name ${show(name)}: must match ${LABEL_NAME.source}`);
+  }
+  if (name.startsWith('__')) {
+    throw new TypeError(`Metric ${metric}: label name ${show(name)} is reserved (the "__" prefix is for Prometheus' internal use)`);
+  }
+}
+
+export function assertHelp(metric: string, help: unknown): asserts help is string {
+  if (typeof help !== 'string') {
+    throw new TypeError(`Metric ${metric}: help must be a string, got ${show(help)}`);
+  }
+}
+
+export function assertUnit(metric: string, unit: unknown): asserts unit is string {
+  if (typeof unit !== 'string' || !UNIT.test(unit)) {
+    throw new TypeError(`Metric ${metric}: invalid unit ${show(unit)}: must match ${UNIT.source}`);
+  }
+}
+
+/** Validates a list of label names: each valid, none repeated, none of the reserved ones. */
+export function assertLabelNames(metric: string, names: unknown, reserved: readonly string[] = []): asserts names is readonly string[] {
+  if (!Array.isArray(names)) {
+    throw new TypeError(`Metric ${metric}: labelNames must be an array of strings, got ${show(names)}`);
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    assertLabelName(metric, name);
+    if (reserved.includes(name)) {
+      throw new TypeError(`Metric ${metric}: label name ${show(name)} is reserved for this metric type`);
+    }
+    if (seen.has(name)) {
+      throw new TypeError(`Metric ${metric}: label name ${show(name)} is given twice`);
+    }
+    seen.add(name);
+  }
+}
+
+export function assertFiniteNumber(metric: string, argument: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new RangeError(`Metric ${metric}: ${argument} must be a finite number, got ${show(value)}`);
+  }
+}
