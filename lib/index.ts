@@ -17,3 +17,5 @@ export { negotiate, type Negotiated } from './exposition/negotiate.js';
 export { CONTENT_TYPES, renderExposition, type ExpositionFormat } from './exposition/render.js';
 export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
+export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';
+export type { TimedOptions, TimedMetric, EndTimer, CountExceptionsOptions, ErrorClass, GaugeInProgressOptions, MethodDecorator, Outcome, LabelSource } from './decorators/index.js';

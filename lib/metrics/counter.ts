@@ -1,6 +1,8 @@
 /** Counter: a value that only goes up (and resets to 0 when the process restarts). */
 import type { CollectOptions, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
+import { CountExceptions, countExceptionsChild, type CountExceptionsOptions, type ErrorClass } from '../decorators/count-exceptions.js';
+import type { MethodDecorator } from '../decorators/method-decorator.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, nowSeconds, type Definition } from './metric.js';
 
@@ -26,6 +28,11 @@ export class CounterChild {
   /** The current value. */
   get(): number {
     return this.value;
+  }
+
+  /** A decorator (either mode) or function wrapper that counts errors thrown into this series. */
+  countExceptions(...only: ErrorClass[]): MethodDecorator {
+    return countExceptionsChild(this, only.length > 0 ? only : undefined);
   }
 
   /** Sets the series back to 0, as when a logical process restarts inside this one. */
@@ -66,6 +73,16 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
   /** The value of the counter without labels. */
   get(): number {
     return this.only().value;
+  }
+
+  /**
+   * Python's `@counter.count_exceptions()`: counts errors the method throws or its promise
+   * rejects with; `countExceptions(TimeoutError)` counts only those, `countExceptions({ only, labels })` also sets labels.
+   */
+  countExceptions(...args: ErrorClass[] | [CountExceptionsOptions<L>]): MethodDecorator {
+    const first = args[0];
+    if (typeof first === 'object' && first !== null) return CountExceptions(this, first as CountExceptionsOptions<L>);
+    return CountExceptions(this, args.length > 0 ? { only: args as ErrorClass[] } : {});
   }
 
   /** @internal Throws the RangeError for a bad increment (kept out of the inlined hot path). */

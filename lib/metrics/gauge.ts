@@ -1,6 +1,10 @@
 /** Gauge: a value that goes up and down, set directly or read from a function at each scrape. */
 import type { CollectOptions, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
+import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
+import type { MethodDecorator } from '../decorators/method-decorator.js';
+import type { LabelValues } from '../labels.js';
+import { GaugeInProgress, trackInProgressChild, type GaugeInProgressOptions } from '../decorators/gauge-in-progress.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, nowSeconds, type Definition } from './metric.js';
 
@@ -46,6 +50,21 @@ export class GaugeChild {
       throw new TypeError(`Gauge ${this.metric.name}: setFunction needs a function, got ${show(fn)}`);
     }
     this.valueFunction = fn;
+  }
+
+  /** A decorator (either mode) or function wrapper that sets this series to each call's duration in seconds. */
+  time(): MethodDecorator {
+    return timedChild(this.metric, this);
+  }
+
+  /** Starts a timer on this series; calling (or disposing) the result records the elapsed seconds. */
+  startTimer(): EndTimer<never> {
+    return startChildTimer(this.metric, this);
+  }
+
+  /** A decorator (either mode) or function wrapper that counts calls in flight in this series. */
+  trackInProgress(): MethodDecorator {
+    return trackInProgressChild(this);
   }
 
   /** The current value (calls the function set with `setFunction`, if any). */
@@ -100,6 +119,24 @@ export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
   /** The value of the gauge without labels. */
   get(): number {
     return this.only().get();
+  }
+
+  /**
+   * Python's `@metric.time()`: a decorator (either mode) or function wrapper that sets the gauge
+   * to each call's duration in seconds.
+   */
+  time(options?: TimedOptions<L>): MethodDecorator {
+    return Timed(this, options);
+  }
+
+  /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
+  startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
+    return startTimer(this, labels);
+  }
+
+  /** Python's `@gauge.track_inprogress()`: counts calls in flight (up when called, down when settled). */
+  trackInProgress(options?: GaugeInProgressOptions<L>): MethodDecorator {
+    return GaugeInProgress(this, options);
   }
 
   /** @internal */

@@ -2,6 +2,9 @@
 import type { CollectOptions, Sample } from '../snapshot.js';
 import { formatBound } from '../exposition/numbers.js';
 import { show } from '../validation.js';
+import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
+import type { MethodDecorator } from '../decorators/method-decorator.js';
+import type { LabelValues } from '../labels.js';
 import { DEFAULT_BUCKETS, validateBuckets } from './buckets.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, nowSeconds, type Definition } from './metric.js';
@@ -56,6 +59,16 @@ export class HistogramChild {
     return total;
   }
 
+  /** A decorator (either mode) or function wrapper that records each call's duration into this series. */
+  time(): MethodDecorator {
+    return timedChild(this.metric, this);
+  }
+
+  /** Starts a timer on this series; calling (or disposing) the result records the elapsed seconds. */
+  startTimer(): EndTimer<never> {
+    return startChildTimer(this.metric, this);
+  }
+
   /** @internal */
   reset(): void {
     this.counts.fill(0);
@@ -95,6 +108,19 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
   /** Records one observation in the histogram without labels. */
   observe(value: number): void {
     this.only().observe(value);
+  }
+
+  /**
+   * Python's `@metric.time()`: a decorator (either mode) or function wrapper that records each
+   * call's duration in seconds.
+   */
+  time(options?: TimedOptions<L>): MethodDecorator {
+    return Timed(this, options);
+  }
+
+  /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
+  startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
+    return startTimer(this, labels);
   }
 
   /** @internal */

@@ -37,6 +37,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   protected unlabeled: C | undefined;
   /** @internal */
   protected readonly keys: LabelKeyBuilder;
+  /** @internal Bumped whenever series are removed, so holders of a cached child know to look it up again. */
+  generation = 0;
 
   protected constructor(config: NormalizedConfig<L>) {
     this.name = config.name;
@@ -96,13 +98,16 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     if (this.labelNames.length === 0) {
       throw new TypeError(`Metric ${this.name} has no labels: there is no series to remove`);
     }
-    return this.children.delete(this.keys.fromArguments(args));
+    const removed = this.children.delete(this.keys.fromArguments(args));
+    if (removed) this.generation++;
+    return removed;
   }
 
   /** Removes every labeled series; a metric without labels is reset to its initial value instead. */
   clear(): void {
     if (this.unlabeled) this.resetChild(this.unlabeled);
     else this.children.clear();
+    this.generation++;
   }
 
   /** Resets every series to its initial value, keeping the label sets. */
@@ -116,7 +121,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   }
 
   /** @internal The unlabeled child, or a clear error when the metric has labels. */
-  protected only(): C {
+  only(): C {
     const child = this.unlabeled;
     if (child === undefined) {
       throw new TypeError(`Metric ${this.name} has labels [${this.labelNames.join(', ')}]: call labels(...) first`);

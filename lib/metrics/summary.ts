@@ -5,6 +5,9 @@
 import type { CollectOptions, Sample } from '../snapshot.js';
 import { formatBound } from '../exposition/numbers.js';
 import { show } from '../validation.js';
+import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
+import type { MethodDecorator } from '../decorators/method-decorator.js';
+import type { LabelValues } from '../labels.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, nowSeconds, type Definition } from './metric.js';
 import { SketchMapping } from './quantile-sketch.js';
@@ -44,6 +47,16 @@ export class SummaryChild {
     this.count++;
     this.sum += value;
     if (this.window !== undefined) this.window.add(value);
+  }
+
+  /** A decorator (either mode) or function wrapper that records each call's duration into this series. */
+  time(): MethodDecorator {
+    return timedChild(this.metric, this);
+  }
+
+  /** Starts a timer on this series; calling (or disposing) the result records the elapsed seconds. */
+  startTimer(): EndTimer<never> {
+    return startChildTimer(this.metric, this);
   }
 
   /** @internal */
@@ -110,6 +123,19 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
   /** Records one observation in the summary without labels. */
   observe(value: number): void {
     this.only().observe(value);
+  }
+
+  /**
+   * Python's `@metric.time()`: a decorator (either mode) or function wrapper that records each
+   * call's duration in seconds.
+   */
+  time(options?: TimedOptions<L>): MethodDecorator {
+    return Timed(this, options);
+  }
+
+  /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
+  startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
+    return startTimer(this, labels);
   }
 
   /** @internal */

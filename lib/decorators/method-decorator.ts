@@ -1,0 +1,164 @@
+/**
+ * One function that works as a method decorator in both TypeScript modes (legacy
+ * `experimentalDecorators` and standard TC39) and as a plain function wrapper:
+ *
+ *   @decorator method() {}            // either decorator mode
+ *   const wrapped = decorator(fn);    // a plain function
+ *
+ * The wrapper changes nothing the method does: `this`, arguments, the return value (the same
+ * object, a promise included) and a thrown error (the same object) pass through. A returned
+ * thenable is observed until it settles; a sync result gets no promise added. The wrapper keeps
+ * the original's `name` and `length`, and the reflect-metadata entries stored on it, so framework
+ * decorators (NestJS `@Get()`) work in either order.
+ */
+import 'reflect-metadata';
+import { emitWarning } from 'node:process';
+
+/** How a call ended: with a result or with an error. */
+export type Outcome = { readonly result: unknown; readonly error?: undefined } | { readonly error: unknown; readonly result?: undefined };
+
+/** What a decorator does around each call. `start` runs before, `finish` once the call has settled. */
+export interface CallHooks<S> {
+  start(args: readonly unknown[]): S;
+  finish(state: S, args: readonly unknown[], outcome: Outcome): void;
+}
+
+/** Where a decorator was applied, for error messages. */
+export interface DecorationSite {
+  /** `Orders.place`, `Orders.place (static)`, or the function's name. */
+  readonly description: string;
+}
+
+/** A decorator usable in both decorator modes and on plain functions. */
+export interface MethodDecorator {
+  /** Standard (TC39) method decorator. */
+  <F extends (...args: any[]) => any>(method: F, context: ClassMethodDecoratorContext): F;
+  /** Legacy (`experimentalDecorators`) method decorator. */
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
+  /** Wraps a plain function. */
+  <F extends (...args: any[]) => any>(fn: F): F;
+}
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+function describeLegacy(target: object, key: string | symbol): string {
+  const isStatic = typeof target === 'function';
+  const className = isStatic ? (target as AnyFunction).name : (target.constructor as AnyFunction | undefined)?.name;
+  return `${className || '(anonymous class)'}.${String(key)}${isStatic ? ' (static)' : ''}`;
+}
+
+/** The first stack frame outside this library: where a standard decorator was applied. */
+function callerLocation(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  const outside = frames.find((f) => !f.includes('/decorators/') && !f.includes('node:internal'));
+  return outside ? outside.trim().replace(/^at /, '') : 'unknown location';
+}
+
+function describeStandard(context: ClassMethodDecoratorContext): string {
+  // Standard decorators are not told the class; name the method and where the class is defined.
+  return `method ${String(context.name)}${context.static ? ' (static)' : ''} of the class at ${callerLocation()}`;
+}
+
+/** Copies reflect-metadata entries kept on the original function onto the wrapper. */
+function copyMetadata(from: object, to: object): void {
+  const reflect = Reflect as unknown as {
+    getOwnMetadataKeys?(target: object): unknown[];
+    getOwnMetadata?(key: unknown, target: object): unknown;
+    defineMetadata?(key: unknown, value: unknown, target: object): void;
+  };
+  if (!reflect.getOwnMetadataKeys || !reflect.getOwnMetadata || !reflect.defineMetadata) return;
+  for (const key of reflect.getOwnMetadataKeys(from)) {
+    reflect.defineMetadata(key, reflect.getOwnMetadata(key, from), to);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Metric updates must never change what the method does; a failure there (a label function
+ * that throws, say) is reported as a process warning instead.
+ */
+function reportHookFailure(site: DecorationSite, error: unknown): void {
+  emitWarning(`prometric: updating the metric for ${site.description} failed: ${error instanceof Error ? error.message : String(error)}`, 'PrometricWarning');
+}
+
+/** Wraps `original` with the hooks, keeping name, length and metadata. */
+export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site: DecorationSite): AnyFunction {
+  const finish = (state: S, args: readonly unknown[], outcome: Outcome): void => {
+    try {
+      hooks.finish(state, args, outcome);
+    } catch (error) {
+      reportHookFailure(site, error);
+    }
+  };
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    let state: S;
+    try {
+      state = hooks.start(args);
+    } catch (error) {
+      reportHookFailure(site, error);
+      return original.apply(this, args);
+    }
+    let result: unknown;
+    try {
+      result = original.apply(this, args);
+    } catch (error) {
+      finish(state, args, { error });
+      throw error;
+    }
+    if (isThenable(result)) {
+      try {
+        result.then(
+          (value) => finish(state, args, { result: value }),
+          (error) => finish(state, args, { error }),
+        );
+      } catch (error) {
+        reportHookFailure(site, error);
+      }
+      return result;
+    }
+    finish(state, args, { result });
+    return result;
+  };
+  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  copyMetadata(original, wrapper);
+  return wrapper;
+}
+
+/**
+ * Builds a decorator. `prepare` runs once where the decorator is applied (at class definition
+ * time), validates, and returns the hooks; an error it throws names the decoration site.
+ */
+export function createMethodDecorator<S>(decoratorName: string, prepare: (site: DecorationSite) => CallHooks<S>): MethodDecorator {
+  const build = (original: unknown, site: DecorationSite): AnyFunction => {
+    if (typeof original !== 'function') {
+      throw new TypeError(`${decoratorName} on ${site.description}: can only decorate a method or function, got ${typeof original}`);
+    }
+    return wrapFunction(original as AnyFunction, prepare(site), site);
+  };
+  function decorator(...args: unknown[]): unknown {
+    const [first, second, third] = args;
+    if (args.length === 1) {
+      const fn = first as AnyFunction;
+      return build(fn, { description: `function ${(typeof fn === 'function' && fn.name) || '(anonymous)'}` });
+    }
+    if (args.length === 2 && typeof second === 'object' && second !== null && 'kind' in second) {
+      const context = second as ClassMethodDecoratorContext;
+      if (context.kind !== 'method') {
+        throw new TypeError(`${decoratorName} decorates methods, not a ${context.kind} (${String(context.name)})`);
+      }
+      return build(first, { description: describeStandard(context) });
+    }
+    if (args.length === 3 && typeof third === 'object' && third !== null) {
+      const descriptor = third as PropertyDescriptor;
+      const site = { description: describeLegacy(first as object, second as string | symbol) };
+      descriptor.value = build(descriptor.value, site);
+      return descriptor;
+    }
+    throw new TypeError(`${decoratorName}: apply it to a method (@${decoratorName}(...)) or call it on a function`);
+  }
+  return decorator as MethodDecorator;
+}
