@@ -47,10 +47,13 @@ function describeLegacy(target: object, key: string | symbol): string {
   return `${className || '(anonymous class)'}.${String(key)}${isStatic ? ' (static)' : ''}`;
 }
 
+/** This directory, to tell our own stack frames from the caller's. */
+const OWN_DIRECTORY = new URL('.', import.meta.url).href;
+
 /** The first stack frame outside this library: where a standard decorator was applied. */
 function callerLocation(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
-  const outside = frames.find((f) => !f.includes('/decorators/') && !f.includes('node:internal'));
+  const outside = frames.find((f) => !f.includes(OWN_DIRECTORY) && !f.includes('node:internal'));
   return outside ? outside.trim().replace(/^at /, '') : 'unknown location';
 }
 

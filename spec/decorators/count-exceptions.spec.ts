@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { CountExceptions, Counter, Registry } from '../../lib/index.js';
+import { MODE } from './mode.js';
+
+class TimeoutError extends Error {}
+class OtherError extends Error {}
+
+describe(`@CountExceptions [${MODE} decorators]`, () => {
+  let registry: Registry;
+  let errors: Counter;
+  beforeEach(() => {
+    registry = new Registry();
+    errors = new Counter({ name: 'failures', help: 'errors', registry });
+  });
+
+  it('counts sync throws and leaves successful calls alone', () => {
+    class Svc {
+      @CountExceptions(errors)
+      maybe(fail: boolean): string {
+        if (fail) throw new Error('x');
+        return 'ok';
+      }
+    }
+    const svc = new Svc();
+    expect(svc.maybe(false)).to.equal('ok');
+    expect(() => svc.maybe(true)).to.throw('x');
+    expect(() => svc.maybe(true)).to.throw('x');
+    expect(errors.get()).to.equal(2);
+  });
+
+  it('counts rejected promises once they reject', async () => {
+    let reject!: (e: unknown) => void;
+    class Svc {
+      @CountExceptions(errors)
+      later(): Promise<void> {
+        return new Promise((_, r) => (reject = r));
+      }
+    }
+    const p = new Svc().later();
+    expect(errors.get()).to.equal(0);
+    reject(new Error('late'));
+    await p.catch(() => undefined);
+    expect(errors.get()).to.equal(1);
+  });
+
+  it('counts only the given error classes (Python count_exceptions(exc))', async () => {
+    class Svc {
+      @CountExceptions(errors, { only: [TimeoutError] })
+      fail(error: Error): void {
+        throw error;
+      }
+      @errors.countExceptions(TimeoutError)
+      async failAsync(error: Error): Promise<void> {
+        throw error;
+      }
+    }
+    const svc = new Svc();
+    expect(() => svc.fail(new OtherError())).to.throw(OtherError);
+    expect(() => svc.fail(new TimeoutError())).to.throw(TimeoutError);
+    await svc.failAsync(new OtherError()).catch(() => undefined);
+    await svc.failAsync(new TimeoutError()).catch(() => undefined);
+    expect(errors.get()).to.equal(2);
+  });
+
+  it('counter.countExceptions() with no class counts everything, also around a plain function', () => {
+    const wrapped = errors.countExceptions()(() => {
+      throw 'a string, not an Error';
+    });
+    expect(() => wrapped()).to.throw();
+    expect(errors.get()).to.equal(1);
+  });
+
+  it('counts into a labeled child: labels from the error', () => {
+    const byKind = new Counter({ name: 'failures_by_kind', help: 'e', registry, labelNames: ['kind'] });
+    class Svc {
+      @CountExceptions(byKind, { labels: (_args, outcome) => ({ kind: (outcome?.error as Error).constructor.name }) })
+      fail(error: Error): void {
+        throw error;
+      }
+    }
+    const svc = new Svc();
+    expect(() => svc.fail(new TimeoutError())).to.throw();
+    expect(() => svc.fail(new OtherError())).to.throw();
+    expect(byKind.labels('TimeoutError').get()).to.equal(1);
+    expect(byKind.labels('OtherError').get()).to.equal(1);
+  });
+
+  it('rejects a non-counter and a bad "only"', () => {
+    expect(() => CountExceptions({ type: 'gauge' } as never)).to.throw(TypeError, /needs a Counter/);
+    expect(() => CountExceptions(errors, { only: ['TimeoutError'] as never })).to.throw(TypeError, /error classes/);
+  });
+});
