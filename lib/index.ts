@@ -19,3 +19,5 @@ export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
 export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';
 export type { TimedOptions, TimedMetric, EndTimer, CountExceptionsOptions, ErrorClass, GaugeInProgressOptions, MethodDecorator, Outcome, LabelSource } from './decorators/index.js';
+export { exposeMetrics, metricsHandler } from './server/index.js';
+export type { MetricsServer, MetricsRequestHandler, ExposeMetricsOptions, MetricsHandlerOptions, BasicAuthCredentials } from './server/index.js';

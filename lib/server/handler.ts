@@ -1,0 +1,105 @@
+/**
+ * The scrape request handler: authentication, method, concurrency bound, content negotiation,
+ * `name[]` filtering, gzip. HTTP only; formatting is the exposition module's.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { negotiate } from '../exposition/negotiate.js';
+import { renderExposition } from '../exposition/render.js';
+import type { Registry } from '../registry.js';
+import { acceptsGzip } from './accept-encoding.js';
+import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
+import { filterFamilies, requestedNames } from './name-filter.js';
+import { resolveHandlerOptions, resolveRegistry, type HandlerConfig, type MetricsHandlerOptions } from './options.js';
+
+const gzip = promisify(gzipCallback);
+
+/**
+ * A request handler for `node:http`/`node:https` servers, usable as-is as an Express handler.
+ * It never throws and never rejects: every failure becomes an HTTP answer.
+ */
+export type MetricsRequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Seconds a client told 503 should wait before scraping again. */
+const RETRY_AFTER_SECONDS = '1';
+
+/** Sends a short plain-text answer; if a response was already started, cuts the connection. */
+export function sendPlain(res: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = Buffer.from(`${text}\n`, 'utf8');
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length });
+  res.end(body);
+}
+
+/** @internal Builds the handler from validated options; {@link exposeMetrics} shares it. */
+export function createScrapeHandler(registry: Registry, config: HandlerConfig): MetricsRequestHandler {
+  const authorized = config.basicAuth === undefined ? () => true : basicAuthChecker(config.basicAuth);
+  let inFlight = 0;
+
+  return (req, res) => {
+    if (!authorized(req.headers.authorization)) {
+      sendPlain(res, 401, 'Unauthorized', { 'WWW-Authenticate': BASIC_AUTH_CHALLENGE });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendPlain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (inFlight >= config.maxConcurrentScrapes) {
+      sendPlain(res, 503, 'Too many concurrent scrapes', { 'Retry-After': RETRY_AFTER_SECONDS });
+      return;
+    }
+    // A scrape holds its slot until the response is sent or the connection is gone, so slow
+    // readers count too: they hold a rendered body in memory.
+    inFlight++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      inFlight--;
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    scrape(registry, config, req, res).catch((error: unknown) => {
+      sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+}
+
+async function scrape(registry: Registry, config: HandlerConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { format, contentType } = negotiate(req.headers.accept);
+  let families;
+  try {
+    families = await registry.collect();
+  } catch (error) {
+    // A CollectionError's message names the failing metric or collector.
+    sendPlain(res, 500, error instanceof Error ? error.message : `Collecting metrics failed: ${String(error)}`);
+    return;
+  }
+  const text = renderExposition(filterFamilies(families, requestedNames(req.url)), format);
+  const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);
+  const body = compress ? await gzip(text) : Buffer.from(text, 'utf8');
+  if (res.destroyed) return; // the client left while we worked
+  const headers: OutgoingHttpHeaders = { 'Content-Type': contentType, 'Content-Length': body.length, Vary: 'Accept, Accept-Encoding' };
+  if (compress) headers['Content-Encoding'] = 'gzip';
+  res.writeHead(200, headers);
+  res.end(body); // Node sends no body for HEAD, but the same headers as GET
+}
+
+/**
+ * A request handler that serves the registry's metrics: for `node:http`/`node:https` servers and
+ * Express as-is (`app.get('/metrics', metricsHandler())`), and for Koa and Fastify through their
+ * raw request and response. It answers GET and HEAD (405 otherwise), negotiates the format from
+ * Accept, compresses when Accept-Encoding allows, filters with `?name[]=`, and answers 500 naming
+ * the collector when a collection fails. It does not look at the path: mount it where you want it.
+ *
+ * @param registry the registry to expose; default `defaultRegistry`.
+ * @throws TypeError or RangeError when an argument is invalid.
+ */
+export function metricsHandler(registry?: Registry, options?: MetricsHandlerOptions): MetricsRequestHandler {
+  return createScrapeHandler(resolveRegistry('metricsHandler', registry), resolveHandlerOptions(options));
+}

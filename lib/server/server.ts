@@ -1,0 +1,153 @@
+/** exposeMetrics: a standalone HTTP(S) server for the metrics endpoint, and its lifecycle. */
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createScrapeHandler, sendPlain } from './handler.js';
+import { resolveServerOptions, type ExposeMetricsOptions, type ServerConfig } from './options.js';
+
+/** A running metrics server, as {@link exposeMetrics} resolves it. */
+export interface MetricsServer extends AsyncDisposable {
+  /** The port listened on: the one the OS picked when 0 was asked. */
+  readonly port: number;
+  /** The address listened on, as the OS reports it (`::` or `0.0.0.0` for all interfaces). */
+  readonly host: string;
+  /** The path the metrics are served on. */
+  readonly path: string;
+  /** Where to scrape, e.g. `http://localhost:8000/metrics` (`localhost` stands for all interfaces). */
+  readonly url: string;
+  /** The underlying Node server, for listeners of your own. */
+  readonly server: HttpServer | HttpsServer;
+  /**
+   * Stops accepting connections, closes idle keep-alive connections, lets scrapes in progress
+   * finish and resolves once the server is closed. Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+}
+
+/** Inactivity after which a connection is dropped: a client that stops reading a response would otherwise hold a scrape slot forever. */
+const SOCKET_IDLE_TIMEOUT_MS = 60_000;
+
+/** How often Node checks the header and request timeouts (its default, 30 s, makes them coarse). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+function pathOf(url: string | undefined): string {
+  const end = url === undefined ? -1 : url.search(/[?#]/);
+  return url === undefined ? '/' : end < 0 ? url : url.slice(0, end);
+}
+
+function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage, res: ServerResponse) => void): HttpServer | HttpsServer {
+  const options = { headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
+  let server: HttpServer | HttpsServer;
+  if (config.tls === undefined) {
+    server = createHttpServer(options, listener);
+  } else {
+    try {
+      server = createHttpsServer({ ...config.tls, ...options }, listener);
+    } catch (error) {
+      throw new TypeError(`exposeMetrics: options.tls is not usable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  server.keepAliveTimeout = config.keepAliveTimeout;
+  server.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
+  return server;
+}
+
+/** Answers what the HTTP parser rejected, unless a response is under way on that connection. */
+function answerClientError(responding: WeakSet<Duplex>, error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || responding.has(socket) || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+function listenError(error: NodeJS.ErrnoException, config: ServerConfig): Error {
+  const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
+  const reason =
+    error.code === 'EADDRINUSE' ? `port ${config.port} is already in use` : error.code === 'EACCES' ? `permission denied to listen on port ${config.port}` : error.message;
+  return Object.assign(new Error(`exposeMetrics: cannot listen on ${where}: ${reason} (${error.code ?? 'error'})`, { cause: error }), { code: error.code });
+}
+
+function urlHost(config: ServerConfig): string {
+  const host = config.host;
+  if (host === undefined || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts an HTTP server (HTTPS with `tls`) that serves the registry's metrics on `path`, as
+ * Python's `start_http_server(port)`. Resolves once listening.
+ *
+ * ```ts
+ * const server = await exposeMetrics(8000);
+ * console.log(`Serving metrics at ${server.url}`);
+ * ```
+ *
+ * @param port the port to listen on; 0 lets the OS pick one (read it from `server.port`).
+ * @throws TypeError or RangeError (synchronously as a rejected promise) when an option is invalid;
+ *   the promise rejects when the port cannot be listened on (e.g. `code: 'EADDRINUSE'`).
+ */
+export async function exposeMetrics(port: number, options?: ExposeMetricsOptions): Promise<MetricsServer> {
+  const config = resolveServerOptions(port, options);
+  const handle = createScrapeHandler(config.registry, config);
+  /** Connections with a response under way: a parse error there must not inject a second answer. */
+  const responding = new WeakSet<Duplex>();
+  let closing = false;
+
+  const server = createNodeServer(config, (req, res) => {
+    const socket = req.socket;
+    responding.add(socket);
+    res.once('close', () => {
+      responding.delete(socket);
+      // A keep-alive connection whose scrape was in progress at close() is idle now.
+      if (closing) server.closeIdleConnections();
+    });
+    if (closing) res.setHeader('Connection', 'close');
+    if (pathOf(req.url) !== config.path) {
+      sendPlain(res, 404, 'Not Found');
+      return;
+    }
+    handle(req, res);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(responding, error, socket));
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, config));
+    server.once('error', onError);
+    server.listen({ port: config.port, host: config.host }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  // After listening, server errors (e.g. EMFILE on accept) are transient: Node keeps accepting.
+  // Without a listener they would crash the host process, so report each kind once.
+  const reported = new Set<string | undefined>();
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (reported.has(error.code)) return;
+    reported.add(error.code);
+    process.emitWarning(`prometric metrics server: ${error.message}`, { code: 'PROMETRIC_SERVER_ERROR' });
+  });
+
+  const address = server.address() as AddressInfo;
+  const protocol = config.tls === undefined ? 'http' : 'https';
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve, reject) => {
+      closing = true;
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeIdleConnections();
+    });
+    return closed;
+  };
+  return Object.freeze({
+    port: address.port,
+    host: address.address,
+    path: config.path,
+    url: `${protocol}://${urlHost(config)}:${address.port}${config.path}`,
+    server,
+    close,
+    [Symbol.asyncDispose]: close,
+  });
+}
