@@ -21,3 +21,10 @@ export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorator
 export type { TimedOptions, TimedMetric, EndTimer, CountExceptionsOptions, ErrorClass, GaugeInProgressOptions, MethodDecorator, Outcome, LabelSource } from './decorators/index.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';
 export type { MetricsServer, MetricsRequestHandler, ExposeMetricsOptions, MetricsHandlerOptions, BasicAuthCredentials } from './server/index.js';
+export { collectDefaultMetrics, disableDefaultMetrics } from './collectors/default-metrics.js';
+export type { DefaultMetricsOptions } from './collectors/options.js';
+
+// The default registry exposes the process and runtime metrics from import on, as Python's
+// client does; disableDefaultMetrics() turns them off.
+import { collectDefaultMetrics as startDefaultMetrics } from './collectors/default-metrics.js';
+startDefaultMetrics();

@@ -1,0 +1,89 @@
+/**
+ * What keeps the event loop alive: libuv handles and requests by C++ class name, and async
+ * resources by type, each with its total.
+ *
+ * prom-client names the totals `nodejs_active_{handles,requests,resources}_total` but types them
+ * gauges, which `promtool check metrics` rejects (a non-counter with a `_total` suffix). The names
+ * stay, for the dashboards that query them; the type is `unknown` (text format: untyped), which
+ * PromQL treats the same and promtool accepts.
+ */
+import type { CollectedFamily } from '../registry.js';
+import type { Families, Part } from './families.js';
+
+/** Node's undocumented (but long-standing) lists of handles and requests; absent on other runtimes. */
+interface ProcessInternals {
+  _getActiveHandles?: () => unknown[];
+  _getActiveRequests?: () => unknown[];
+}
+
+interface Kind {
+  readonly name: string;
+  readonly help: string;
+  readonly totalName: string;
+  readonly totalHelp: string;
+  /** The type of each active item. */
+  readonly list: () => readonly string[];
+}
+
+/** Class names of the objects, as prom-client groups handles and requests. */
+function classNames(items: readonly unknown[]): string[] {
+  const names: string[] = [];
+  for (const item of items) {
+    const name = (item as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
+}
+
+export class ActiveResources implements Part {
+  private readonly kinds: Kind[] = [];
+
+  constructor(private readonly families: Families) {
+    const internals = process as unknown as ProcessInternals;
+    const name = (base: string) => families.name(base);
+    if (typeof process.getActiveResourcesInfo === 'function') {
+      this.kinds.push({
+        name: name('nodejs_active_resources'),
+        help: 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
+        totalName: name('nodejs_active_resources_total'),
+        totalHelp: 'Total number of active resources.',
+        list: () => process.getActiveResourcesInfo(),
+      });
+    }
+    const handles = internals._getActiveHandles;
+    if (typeof handles === 'function') {
+      this.kinds.push({
+        name: name('nodejs_active_handles'),
+        help: 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
+        totalName: name('nodejs_active_handles_total'),
+        totalHelp: 'Total number of active handles.',
+        list: () => classNames(handles.call(process)),
+      });
+    }
+    const requests = internals._getActiveRequests;
+    if (typeof requests === 'function') {
+      this.kinds.push({
+        name: name('nodejs_active_requests'),
+        help: 'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
+        totalName: name('nodejs_active_requests_total'),
+        totalHelp: 'Total number of active requests.',
+        list: () => classNames(requests.call(process)),
+      });
+    }
+  }
+
+  collect(out: CollectedFamily[]): void {
+    const f = this.families;
+    for (const kind of this.kinds) {
+      const items = kind.list();
+      const counts = new Map<string, number>();
+      for (const type of items) counts.set(type, (counts.get(type) ?? 0) + 1);
+      out.push(f.labeled(kind.name, kind.help, 'gauge', 'type', counts), {
+        name: kind.totalName,
+        help: kind.totalHelp,
+        type: 'unknown',
+        samples: [{ labels: f.labels, value: items.length }],
+      });
+    }
+  }
+}
