@@ -136,7 +136,7 @@ export function resolveServerOptions(port: unknown, options: unknown): ServerCon
     throw new TypeError(`${fn}: port must be an integer from 0 to 65535, got ${show(port)}`);
   }
   if (port < 0 || port > 65535) throw new RangeError(`${fn}: port must be from 0 to 65535, got ${show(port)}`);
-  const given = options ?? {};
+  const given = options === undefined ? {} : options;
   assertOptionsObject(fn, given, SERVER_KEYS);
 
   const { host, path, tls } = given;

@@ -53,9 +53,17 @@ function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage,
   return server;
 }
 
-/** Answers what the HTTP parser rejected, unless a response is under way on that connection. */
-function answerClientError(responding: WeakSet<Duplex>, error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || responding.has(socket) || error.code === 'ECONNRESET') {
+/** The unfinished responses of each connection (more than one when requests are pipelined). */
+type ResponsesBySocket = WeakMap<Duplex, Set<ServerResponse>>;
+
+/**
+ * Answers what the HTTP parser rejected (as Node's default would, but pinned down here), then
+ * closes the connection. A response whose headers are already out must not get a second status
+ * line inside it: that connection is just cut.
+ */
+function answerClientError(responses: ResponsesBySocket, error: NodeJS.ErrnoException, socket: Duplex): void {
+  const started = [...(responses.get(socket) ?? [])].some((res) => res.headersSent);
+  if (!socket.writable || started || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
@@ -92,15 +100,15 @@ function urlHost(config: ServerConfig): string {
 export async function exposeMetrics(port: number, options?: ExposeMetricsOptions): Promise<MetricsServer> {
   const config = resolveServerOptions(port, options);
   const handle = createScrapeHandler(config.registry, config);
-  /** Connections with a response under way: a parse error there must not inject a second answer. */
-  const responding = new WeakSet<Duplex>();
+  const responses: ResponsesBySocket = new WeakMap();
   let closing = false;
 
   const server = createNodeServer(config, (req, res) => {
     const socket = req.socket;
-    responding.add(socket);
+    const unfinished = responses.get(socket) ?? new Set();
+    responses.set(socket, unfinished.add(res));
     res.once('close', () => {
-      responding.delete(socket);
+      unfinished.delete(res);
       // A keep-alive connection whose scrape was in progress at close() is idle now.
       if (closing) server.closeIdleConnections();
     });
@@ -111,7 +119,7 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
     }
     handle(req, res);
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(responding, error, socket));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(responses, error, socket));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, config));

@@ -1,0 +1,106 @@
+/** Helpers of the server specs: plain HTTP(S) requests, raw sockets, free ports. All on 127.0.0.1. */
+import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect, createServer, type Socket } from 'node:net';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  text: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: OutgoingHttpHeaders;
+  /** For HTTPS: the CA to trust (the test's self-signed certificate). */
+  ca?: string;
+  https?: boolean;
+}
+
+/** One request on a fresh connection (no agent, so no socket outlives the test). */
+export function request(port: number, path = '/metrics', options: RequestOptions = {}): Promise<Answer> {
+  const send = options.https ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      { host: LOOPBACK, port, path, method: options.method ?? 'GET', headers: options.headers, agent: false, ca: options.ca, servername: 'localhost' },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode!, headers: res.headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`request to ${path} timed out`)));
+    req.end();
+  });
+}
+
+/**
+ * Writes raw bytes to the server and returns everything it answers until it closes the
+ * connection (or `waitMs` passes, after which the socket is destroyed).
+ */
+export function rawExchange(port: number, data: string | Buffer, waitMs = 5_000): Promise<{ answer: string; closedByServer: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host: LOOPBACK, port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ answer: Buffer.concat(chunks).toString('latin1'), closedByServer: false });
+    }, waitMs);
+    socket.on('connect', () => socket.write(data));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // The server may reset a connection it refuses; what it answered first still counts.
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+        clearTimeout(timer);
+        reject(error);
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ answer: Buffer.concat(chunks).toString('latin1'), closedByServer: true });
+    });
+  });
+}
+
+/** A port free on 127.0.0.1 right now (for tools that cannot be told to pick one). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, LOOPBACK, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A promise and the function that settles it, to hold a collector mid-scrape. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Polls `check` every `intervalMs` until it returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
