@@ -180,7 +180,7 @@ export class Registry {
     for (const metric of this.metricsByName.values()) {
       let family;
       try {
-        family = metric.collect(this.collectOptions, this.constantFor(metric.labelNames));
+        family = metric.collect(this.collectOptions, this.constantFor(metric.seriesLabelNames()));
       } catch (error) {
         throw new CollectionError(`metric ${metric.name}`, error);
       }

@@ -32,11 +32,17 @@ export interface NormalizedConfig<L extends string> {
   readonly registry: Registry | null | undefined;
 }
 
-/** Reads the constructor arguments in either form and validates the common parts. */
+/**
+ * Reads the constructor arguments in either form and validates the common parts.
+ * `sampleSuffix` (a counter's `_total`, an info's `_info`) belongs to the sample, not the family:
+ * given in the name, it is stripped before the unit is appended, as Python's client does, so
+ * `foo_total` with unit `seconds` is the family `foo_seconds`, not `foo_total_seconds`.
+ */
 export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
   kind: string,
   args: readonly unknown[],
   reservedLabels: readonly string[] = [],
+  sampleSuffix?: string,
 ): { common: NormalizedConfig<L>; options: C } {
   let options: C;
   if (typeof args[0] === 'object' && args[0] !== null) {
@@ -56,6 +62,10 @@ export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
       assertMetricName(prefix);
       fullName = `${prefix}_${fullName}`;
     }
+  }
+  if (sampleSuffix !== undefined && fullName.endsWith(sampleSuffix)) {
+    fullName = fullName.slice(0, -sampleSuffix.length);
+    if (fullName === '') throw new TypeError(`Invalid metric name ${show(name)}: nothing is left without the ${show(sampleSuffix)} suffix`);
   }
   const unit = options.unit ?? '';
   if (unit !== '') {

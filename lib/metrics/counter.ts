@@ -58,10 +58,8 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<CounterConfig<L>>);
   constructor(config: CounterConfig<L>);
   constructor(...args: unknown[]) {
-    const { common } = normalizeConfig<L, CounterConfig<L>>('Counter', args);
     // As Python's client: a `_total` given in the name belongs to the sample, not the family.
-    const name = common.name.endsWith('_total') ? common.name.slice(0, -'_total'.length) : common.name;
-    super({ ...common, name });
+    super(normalizeConfig<L, CounterConfig<L>>('Counter', args, [], '_total').common);
     return this.initialize();
   }
 

@@ -43,6 +43,8 @@ export class Enum<L extends string = string, S extends string = string> extends 
   readonly type = 'stateset' as const;
   readonly states: readonly S[];
   private readonly stateLabels: readonly string[];
+  /** The declared label names and the state label, which is named like the metric. */
+  private readonly allLabelNames: readonly string[];
 
   constructor(name: string, help: string, labelNames: readonly L[] | undefined, options: ExtraOptions<EnumConfig<L, S>>);
   constructor(config: EnumConfig<L, S>);
@@ -51,6 +53,8 @@ export class Enum<L extends string = string, S extends string = string> extends 
     if ((common.labelNames as readonly string[]).includes(common.name)) {
       throw new TypeError(`Enum ${common.name}: a label may not be named like the metric; that name holds the state`);
     }
+    // OpenMetrics: stateset families have no unit (parsers refuse a UNIT line on them).
+    if (common.unit !== '') throw new TypeError(`Enum ${common.name}: an enum cannot have a unit, got ${show(common.unit)}`);
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(common.name)) {
       throw new TypeError(`Enum ${common.name}: the name is used as the state's label name, so it may not contain ":"`);
     }
@@ -65,6 +69,7 @@ export class Enum<L extends string = string, S extends string = string> extends 
     });
     this.states = Object.freeze([...states]);
     this.stateLabels = this.states.map((s) => `${this.name}="${escapeLabelValue(s)}"`);
+    this.allLabelNames = Object.freeze([...this.labelNames, this.name]);
     return this.initialize();
   }
 
@@ -85,6 +90,11 @@ export class Enum<L extends string = string, S extends string = string> extends 
       throw new RangeError(`Enum ${this.name}: unknown state ${show(state)}; states are ${show(this.states)}`);
     }
     return i;
+  }
+
+  /** @internal */
+  override seriesLabelNames(): readonly string[] {
+    return this.allLabelNames;
   }
 
   protected newChild(key: string): EnumChild<S> {

@@ -12,6 +12,8 @@ export type InfoConfig<L extends string> = MetricConfig<L>;
 export class InfoChild {
   /** @internal Rendered info label pairs. */
   infoText = '';
+  /** @internal Names of the info labels. */
+  infoNames: readonly string[] = [];
 
   /** @internal */
   constructor(readonly key: string, private readonly metric: Info<string>) {}
@@ -19,6 +21,7 @@ export class InfoChild {
   /** Sets the facts, replacing earlier ones. Values are copied. */
   info(values: Readonly<Record<string, string>>): void {
     this.infoText = this.metric.renderInfo(values);
+    this.infoNames = Object.keys(values);
   }
 }
 
@@ -37,10 +40,11 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<InfoConfig<L>>);
   constructor(config: InfoConfig<L>);
   constructor(...args: unknown[]) {
-    const { common } = normalizeConfig<L, InfoConfig<L>>('Info', args);
-    // As Python's client: `_info` given in the name belongs to the sample, not the family.
-    const name = common.name.endsWith('_info') ? common.name.slice(0, -'_info'.length) : common.name;
-    super({ ...common, name });
+    // `_info` given in the name belongs to the sample, not the family.
+    const { common } = normalizeConfig<L, InfoConfig<L>>('Info', args, [], '_info');
+    // OpenMetrics: info families have no unit (parsers refuse a UNIT line on them).
+    if (common.unit !== '') throw new TypeError(`Info ${common.name}: an info metric cannot have a unit, got ${show(common.unit)}`);
+    super(common);
     return this.initialize();
   }
 
@@ -70,12 +74,20 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
     return renderLabelPairs(names, texts);
   }
 
+  /** @internal The declared label names and every info label name in use. */
+  override seriesLabelNames(): readonly string[] {
+    const names = new Set<string>(this.labelNames);
+    for (const child of this.children.values()) for (const name of child.infoNames) names.add(name);
+    return names.size === this.labelNames.length ? this.labelNames : [...names];
+  }
+
   protected newChild(key: string): InfoChild {
     return new InfoChild(key, this as Info<string>);
   }
 
   protected resetChild(child: InfoChild): void {
     child.infoText = '';
+    child.infoNames = [];
   }
 
   protected collectChild(child: InfoChild, labels: string, out: Sample[], _options: CollectOptions): void {

@@ -77,6 +77,15 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal Resets one child to its initial state. */
   protected abstract resetChild(child: C): void;
 
+  /**
+   * @internal Every label name this family's series carry besides the registry's constant
+   * labels; the registry leaves out a constant label of the same name, so that no series has a
+   * label twice. Types that add labels of their own (an enum's state, an info's facts) add them.
+   */
+  seriesLabelNames(): readonly string[] {
+    return this.labelNames;
+  }
+
   /** The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each time. */
   labels(values: LabelValues<L>): C;
   /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */

@@ -1,0 +1,58 @@
+"""Reads exposition bodies back with prometheus_client's parsers, for the specs.
+
+Run with /usr/bin/python3. Protocol: one JSON object per input line,
+  {"format": "text" | "openmetrics", "body": "..."}
+answered by one JSON line (ASCII only), in order:
+  {"ok": true, "families": [{"name", "type", "help", "unit", "samples": [
+      {"name", "labels": {...}, "value": repr(float(value)), "int": bool}]}]}
+or {"ok": false, "error": "..."} when the parser rejects the body.
+Values travel as repr() strings so that NaN, +-Inf and -0.0 survive JSON; "int" says the
+parser returned an int (the OpenMetrics parser does for "-0", which then loses its sign).
+"""
+import json
+import sys
+
+from prometheus_client.parser import text_string_to_metric_families as parse_text
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+
+PARSERS = {"text": parse_text, "openmetrics": parse_openmetrics}
+
+
+def describe(family):
+    return {
+        "name": family.name,
+        "type": family.type,
+        "help": family.documentation,
+        "unit": getattr(family, "unit", ""),
+        "samples": [
+            {
+                "name": s.name,
+                "labels": dict(s.labels),
+                "value": repr(float(s.value)),
+                "int": isinstance(s.value, int),
+            }
+            for s in family.samples
+        ],
+    }
+
+
+def answer(request):
+    try:
+        families = [describe(f) for f in PARSERS[request["format"]](request["body"])]
+        return {"ok": True, "families": families}
+    except Exception as error:  # the parsers raise ValueError, KeyError, IndexError...
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def main():
+    stdin = sys.stdin.buffer
+    while True:
+        line = stdin.readline()
+        if not line:
+            break
+        sys.stdout.write(json.dumps(answer(json.loads(line.decode("utf-8")))) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
