@@ -1,1 +1,250 @@
-console.log('bench: not written yet');
+/**
+ * `npm run bench`: prometric side by side with prom-client 15.1.3 and @prometheus-io/client 0.16.
+ *
+ * Every (case, library) pair runs in a fresh process (bench/worker.js), so one library's JIT
+ * state and garbage never tax another's; each process warms up and reports the median of many
+ * samples, and this script reports the median over several such processes, interleaving the
+ * libraries round by round so that a noisy moment on the machine hits them all alike.
+ *
+ *   node bench/run.js                 full run (~3-4 min on 2 cores); updates bench/RESULTS.md
+ *   node bench/run.js --smoke         every case once, tiny sizes, seconds; checks nothing is broken,
+ *                                     asserts no timing (exit 1 only if a case throws)
+ *   --only REGEX                      only the matching case ids (does not touch RESULTS.md)
+ *   --rounds N                        processes per micro case (default 5; scrapes 3, heap 2)
+ *   --json FILE                       also write every process's raw result
+ *   --cpu-prof DIR                    run the workers under --cpu-prof, profiles into DIR
+ *   --candidate PATH                  also run a patched prometric build (its dist/index.js) as a
+ *                                     fourth library, interleaved, for A/B of a proposed lib change
+ *   --no-write                        do not update bench/RESULTS.md
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CASES, LIBS, LIB_TITLES, TIMED_VARIANTS } from './cases/catalog.js';
+import { median } from './measure.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args[i + 1];
+};
+const smoke = args.includes('--smoke');
+const only = option('--only') ? new RegExp(option('--only')) : undefined;
+const roundsOption = option('--rounds') ? Number(option('--rounds')) : undefined;
+const jsonFile = option('--json');
+const profDir = option('--cpu-prof');
+const candidate = option('--candidate') ? path.resolve(option('--candidate')) : undefined;
+const write = !smoke && !only && !candidate && !args.includes('--no-write') && roundsOption === undefined;
+const libsOf = (c) => (candidate && c.libs === LIBS ? [...LIBS, 'candidate'] : c.libs);
+const began = Date.now();
+
+function roundsFor(kind) {
+  if (smoke) return 1;
+  if (roundsOption !== undefined) return kind === 'heap' ? Math.min(roundsOption, 2) : roundsOption;
+  return { ops: 5, timed: 5, scrape: 3, heap: 2 }[kind];
+}
+
+/** Compiles bench/timed-service.ts (the @Timed class) with tsc into bench/.out. */
+function compileBenchTypeScript() {
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(here, 'tsconfig.json')], { stdio: 'inherit' });
+}
+
+function runWorker(lib, caseIds, { heap }) {
+  const nodeArgs = [];
+  if (heap || smoke) nodeArgs.push('--expose-gc');
+  if (profDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${caseIds.join('+')}.${lib}.${Date.now()}.cpuprofile`);
+  const workerArgs = [...nodeArgs, path.join(here, 'worker.js'), '--lib', lib, '--cases', caseIds.join(',')];
+  if (smoke) workerArgs.push('--smoke');
+  return new Promise((resolve) => {
+    const env = candidate ? { ...process.env, PROMETRIC_CANDIDATE: candidate } : process.env;
+    const child = spawn(process.execPath, workerArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const results = out.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)));
+      const failed = code !== 0 || results.length !== caseIds.length;
+      resolve({ results, error: failed ? `${lib} [${caseIds.join(', ')}] exited ${signal ?? code}: ${err.trim().split('\n').slice(-6).join('\n')}` : undefined });
+    });
+  });
+}
+
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return { cpu: model, cores: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()}`, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+}
+
+// ---- run ------------------------------------------------------------------------------------
+
+const cases = CASES.filter((c) => !only || only.test(c.id));
+const raw = [];
+const errors = [];
+const load = [os.loadavg()[0]];
+compileBenchTypeScript();
+
+if (smoke) {
+  // One process per library with all its cases: every code path runs, in a few seconds.
+  const byLib = new Map();
+  for (const c of cases) for (const lib of libsOf(c)) byLib.set(lib, [...(byLib.get(lib) ?? []), c.id]);
+  const jobs = [...byLib].map(([lib, ids]) => () => runWorker(lib, ids, { heap: true }));
+  // Two at a time: the timings are not used, only that everything runs.
+  const pending = [...jobs];
+  await Promise.all([0, 1].map(async () => {
+    while (pending.length > 0) {
+      const { results, error } = await pending.shift()();
+      raw.push(...results);
+      if (error) errors.push(error);
+    }
+  }));
+} else {
+  const maxRounds = Math.max(...cases.map((c) => roundsFor(c.kind)));
+  const total = cases.reduce((n, c) => n + roundsFor(c.kind) * libsOf(c).length, 0);
+  const tty = process.stderr.isTTY;
+  let done = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    for (const c of cases) {
+      if (round >= roundsFor(c.kind)) continue;
+      // Alternate which library goes first, so none always runs right after another's process.
+      const libs = round % 2 === 0 ? libsOf(c) : [...libsOf(c)].reverse();
+      for (const lib of libs) {
+        let outcome = await runWorker(lib, [c.id], { heap: c.kind === 'heap' });
+        // One retry: on this shared machine dist/ can be rebuilt under a running process.
+        if (outcome.error) outcome = await runWorker(lib, [c.id], { heap: c.kind === 'heap' });
+        raw.push(...outcome.results);
+        if (outcome.error) errors.push(outcome.error);
+        done++;
+        if (tty) process.stderr.write(`\r[${done}/${total}] round ${round + 1}: ${c.id} ${lib}            `);
+      }
+    }
+    process.stderr.write(`${tty ? '\n' : ''}round ${round + 1}/${maxRounds} done, ${done}/${total} processes, ${((Date.now() - began) / 1000).toFixed(0)} s\n`);
+  }
+}
+load.push(os.loadavg()[0]);
+
+// ---- aggregate ------------------------------------------------------------------------------
+
+function aggregate(id, lib) {
+  const rows = raw.filter((r) => r.id === id && r.lib === lib);
+  if (rows.length === 0) return undefined;
+  if (rows.every((r) => r.skip)) return { skip: rows[0].skip };
+  const ok = rows.filter((r) => !r.skip);
+  const value = median(ok.map((r) => r.value));
+  const agg = { value, processes: ok.length, spread: [Math.min(...ok.map((r) => r.value)), Math.max(...ok.map((r) => r.value))] };
+  if (ok[0].bytes !== undefined) {
+    agg.bytes = ok[0].bytes;
+    agg.mbPerSecond = agg.bytes / 1e6 / (value / 1000);
+  }
+  if (ok[0].heapPerSeries !== undefined) {
+    agg.heapPerSeries = median(ok.map((r) => r.heapPerSeries));
+    agg.arrayBuffersPerSeries = median(ok.map((r) => r.arrayBuffersPerSeries));
+  }
+  return agg;
+}
+
+const fmtNs = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '–' : `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`);
+
+function cell(c, agg) {
+  if (agg === undefined) return '–';
+  if (agg.skip) return 'n/a';
+  if (c.kind === 'scrape') return `${agg.value >= 10 ? agg.value.toFixed(1) : agg.value.toFixed(2)} ms · ${agg.mbPerSecond.toFixed(0)} MB/s`;
+  if (c.kind === 'heap') return `${agg.value.toFixed(0)} B${agg.arrayBuffersPerSeries > 0 ? ` (${agg.arrayBuffersPerSeries.toFixed(0)} off-heap)` : ''}`;
+  return fmtNs(agg.value);
+}
+
+const lines = [];
+const verdicts = [];
+const unit = { ops: 'ns/op', scrape: 'ms/scrape · MB/s', heap: 'bytes/series' };
+const libCases = cases.filter((c) => c.libs === LIBS);
+const columns = candidate ? ['prometric', 'candidate', 'prom-client', 'pio'] : ['prometric', 'prom-client', 'pio'];
+const titles = { ...LIB_TITLES, candidate: 'candidate (patched prometric)' };
+for (const kind of ['ops', 'scrape', 'heap']) {
+  const group = libCases.filter((c) => c.kind === kind);
+  if (group.length === 0) continue;
+  const ratioTitles = ['prom-client / ours', '@prometheus-io / ours', ...(candidate ? ['prom-client / candidate'] : [])];
+  lines.push('', `| ${kind === 'ops' ? 'hot path' : kind === 'scrape' ? 'serialization' : 'memory'} (${unit[kind]}, lower is better) | ${columns.map((l) => titles[l]).join(' | ')} | ${ratioTitles.join(' | ')} | target | |`);
+  lines.push(`|---|${columns.map(() => '--:').join('|')}|${ratioTitles.map(() => '--:').join('|')}|--:|:-:|`);
+  for (const c of group) {
+    const agg = Object.fromEntries(columns.map((lib) => [lib, aggregate(c.id, lib)]));
+    const usable = (a) => a && !a.skip;
+    const ratio = (theirs, ours) => (usable(theirs) && usable(ours) ? theirs.value / ours.value : undefined);
+    const ratioPc = ratio(agg['prom-client'], agg.prometric);
+    const ratios = [ratioPc, ratio(agg.pio, agg.prometric), ...(candidate ? [ratio(agg['prom-client'], agg.candidate)] : [])];
+    let status = '';
+    if (c.target !== undefined && ratioPc !== undefined && !smoke) {
+      status = ratioPc >= c.target ? 'PASS' : 'MISS';
+      verdicts.push({ id: c.id, title: c.title, target: `≥ ${c.target}×`, got: fmtRatio(ratioPc), status });
+    }
+    const target = c.target === undefined ? '' : c.kind === 'heap' ? `≤ ½ (≥ ${c.target}×)` : `≥ ${c.target}×`;
+    lines.push(`| ${c.title} | ${columns.map((lib) => cell(c, agg[lib])).join(' | ')} | ${ratios.map(fmtRatio).join(' | ')} | ${target} | ${status} |`);
+  }
+}
+
+const timedCases = cases.filter((c) => c.kind === 'timed');
+if (timedCases.length > 0) {
+  lines.push('', '| decorator (ns/call, prometric histogram, 11 buckets) | bare method | hand-written `performance.now()` wrapper | `@Timed` | overhead: wrapper | overhead: @Timed | @Timed / wrapper overhead | target | |');
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|:-:|');
+  for (const c of timedCases) {
+    const [bare, wrapper, timed] = TIMED_VARIANTS.map((v) => aggregate(c.id, v));
+    if (!bare || !wrapper || !timed) continue;
+    const wrapOver = wrapper.value - bare.value;
+    const timedOver = timed.value - bare.value;
+    const ratio = timedOver / wrapOver;
+    let status = '';
+    if (c.target !== undefined && !smoke) {
+      status = ratio <= c.target ? 'PASS' : 'MISS';
+      verdicts.push({ id: c.id, title: `${c.title}: overhead vs hand-written wrapper`, target: `≤ ${c.target}×`, got: fmtRatio(ratio), status });
+    }
+    lines.push(`| ${c.title} | ${fmtNs(bare.value)} | ${fmtNs(wrapper.value)} | ${fmtNs(timed.value)} | ${fmtNs(wrapOver)} | ${fmtNs(timedOver)} | ${fmtRatio(ratio)} | ${c.target ? `≤ ${c.target}×` : ''} | ${status} |`);
+  }
+}
+
+const floorCases = cases.filter((c) => c.libs.length === 1 && c.libs[0] === 'floor');
+if (floorCases.length > 0) {
+  lines.push('', '| the floor (plain JavaScript, ns/op) | |', '|---|--:|');
+  for (const c of floorCases) {
+    const a = aggregate(c.id, 'floor');
+    if (a) lines.push(`| ${c.title} | ${fmtNs(a.value)} |`);
+  }
+}
+
+const m = machine();
+const seconds = (Date.now() - began) / 1000;
+const header = [
+  `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}; ${m.date}.`,
+  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (median of up to 7 scrapes), ${roundsFor('heap')} per heap case`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
+];
+const missed = verdicts.filter((v) => v.status === 'MISS');
+const summary = verdicts.length === 0 ? [] : ['', `Targets: ${verdicts.length - missed.length} of ${verdicts.length} met${missed.length ? `; missed: ${missed.map((v) => `${v.id} (${v.got}, target ${v.target})`).join(', ')}` : ''}.`];
+const table = [...header, ...lines, ...summary].join('\n');
+
+console.log(table);
+if (errors.length > 0) {
+  console.error(`\n${errors.length} benchmark process(es) failed:\n${errors.join('\n\n')}`);
+}
+if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, seconds, raw }, null, 2));
+
+if (write && errors.length === 0) {
+  const file = path.join(here, 'RESULTS.md');
+  const start = '<!-- bench:table:start (written by npm run bench) -->';
+  const end = '<!-- bench:table:end -->';
+  const block = `${start}\n${table}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${start}\n${end}\n`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text}\n${block}\n`;
+  writeFileSync(file, text);
+  console.log(`\n(table written to bench/RESULTS.md)`);
+}
+
+// Smoke mode fails only when a case broke (threw, or its output lost its samples): never on timing.
+process.exitCode = errors.length > 0 ? 1 : 0;

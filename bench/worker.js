@@ -1,0 +1,101 @@
+/**
+ * One benchmark process: `node worker.js --lib LIB --cases ID[,ID...] [--smoke]`.
+ * Prints one `RESULT {json}` line per case on stdout. A library's cases never share a process
+ * with another library's (the orchestrator, run.js, spawns one process per library and case).
+ */
+import { createRequire } from 'node:module';
+import { measureHeap, measureOps, measureScrape } from './measure.js';
+import { caseById } from './cases/catalog.js';
+import { sizes as sizesFor, sink } from './cases/shared.js';
+
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args[i + 1];
+};
+const lib = option('--lib');
+const caseIds = (option('--cases') ?? '').split(',').filter(Boolean);
+const smoke = args.includes('--smoke');
+const sizes = sizesFor(smoke);
+const require = createRequire(import.meta.url);
+
+const OPS = smoke ? { warmupMs: 0, sampleMs: 0.2, samples: 2 } : { warmupMs: 200, sampleMs: 6, samples: 21 };
+const SCRAPE = smoke ? { warmup: 1, samples: 1, maxMs: 1000 } : { warmup: 2, samples: 7, maxMs: 4000 };
+
+async function loadCases() {
+  switch (lib) {
+    case 'candidate':
+    case 'prometric': {
+      const { prometricCases } = await import('./cases/prometric.js');
+      // A patched build to compare (run.js --candidate /tmp/x/dist/index.js), or PROMETRIC_ENTRY in place of this one.
+      const entry = lib === 'candidate' ? process.env.PROMETRIC_CANDIDATE : process.env.PROMETRIC_ENTRY || 'prometric';
+      return prometricCases(await import(entry), sizes);
+    }
+    case 'prom-client':
+    case 'pio': {
+      const { promCases } = await import('./cases/prom.js');
+      return promCases(require(lib === 'pio' ? '@prometheus-io/client' : 'prom-client'), sizes);
+    }
+    case 'floor': {
+      const { floorCases } = await import('./cases/floor.js');
+      return floorCases();
+    }
+    case 'bare':
+    case 'wrapper':
+    case 'timed': {
+      const { timedCases } = await import('./cases/timed.js');
+      return timedCases(await import('prometric'), lib);
+    }
+    default:
+      throw new Error(`unknown lib ${lib}`);
+  }
+}
+
+/** Sanity checks on bodies, so a case that silently stops doing its work is noticed. */
+function checkScrape(id, body) {
+  const count = (re) => (body.match(re) ?? []).length;
+  if (id.startsWith('scrape.counters')) {
+    const expected = sizes.counterMetrics * sizes.counterSeries;
+    const got = count(/^app_requests_\d+_total\{/gm);
+    if (got !== expected) throw new Error(`${id}: expected ${expected} counter samples, got ${got}`);
+  } else if (id.startsWith('scrape.histograms')) {
+    const expected = sizes.histogramMetrics * sizes.histogramSeries * 12;
+    const got = count(/^app_latency_\d+_seconds_bucket\{/gm);
+    if (got !== expected) throw new Error(`${id}: expected ${expected} bucket samples, got ${got}`);
+  } else if (!body.includes('# TYPE')) {
+    throw new Error(`${id}: the body has no metric`);
+  }
+}
+
+async function runCase(cases, id) {
+  const spec = caseById(id);
+  const factory = cases[id];
+  if (!factory) return { id, lib, skip: `no ${id} case for ${lib}` };
+  const body = factory();
+  if (body.skip) return { id, lib, skip: body.skip };
+  if (spec.kind === 'heap') {
+    const count = id === 'heap.counter' ? sizes.heapCounters : sizes.heapHistograms;
+    return { id, lib, ...measureHeap(body.fill, count, body.held) };
+  }
+  if (spec.kind === 'scrape') {
+    const first = await body.scrape();
+    checkScrape(id, typeof first === 'string' ? first : first.toString('utf8'));
+    return { id, lib, ...(await measureScrape(body.scrape, SCRAPE)) };
+  }
+  const result = await measureOps(body.run, OPS);
+  if (body.text) {
+    const text = await body.text();
+    if (!text.includes('# TYPE')) throw new Error(`${id}: the registry exposes nothing after the run`);
+  }
+  return { id, lib, ...result };
+}
+
+const cases = await loadCases();
+for (const id of caseIds) {
+  const began = performance.now();
+  const result = await runCase(cases, id);
+  result.wallMs = Math.round(performance.now() - began);
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+if (sink.value === 0.5) process.stdout.write('\n'); // keeps the sink observable
+process.exit(0);
