@@ -12,6 +12,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import sinon from 'sinon';
 import { Counter, Enum, Gauge, Histogram, Info, Registry, Summary } from '../../lib/index.js';
 import { PythonParsers, promtoolCheck, type ParsedFamily, type ParseResult } from '../support/exposition-tools.js';
 import { hasPromtool, hasPythonClient, requireTool } from '../support/tools.js';
@@ -47,6 +48,8 @@ interface MetricModel {
 interface CaseModel {
   readonly constantLabels: Readonly<Record<string, string>>;
   readonly metrics: readonly MetricModel[];
+  /** When set, the registry exposes `_created`, and the clock (Date) reads this many ms. */
+  readonly createdAt?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +116,7 @@ function metricArb(index: number): fc.Arbitrary<MetricModel> {
   return fc
     .record({
       kind: fc.constantFrom<Kind>('counter', 'gauge', 'histogram', 'summary', 'info', 'enum'),
+      underscore: fc.boolean(),
       words: fc.array(segment, { minLength: 1, maxLength: 2 }),
       help,
       unit: fc.constantFrom('', '', 'seconds', 'bytes', 'celsius', 'ratio'),
@@ -127,7 +131,7 @@ function metricArb(index: number): fc.Arbitrary<MetricModel> {
       seriesCount: fc.nat({ max: 4 }),
     })
     .chain((m) => {
-      const name = `m${index}_${m.words.join('_')}`;
+      const name = `${m.underscore ? '_' : ''}m${index}_${m.words.join('_')}`;
       const unit = m.kind === 'info' || m.kind === 'enum' ? '' : m.unit;
       // An enum's state label is named like the metric; an info's facts may not repeat its labels.
       const labelNames = m.labelNames.filter((n) => n !== name);
@@ -158,16 +162,17 @@ const caseArb: fc.Arbitrary<CaseModel> = fc
   .record({
     constantLabels: fc.dictionary(labelName, labelValue, { maxKeys: 2 }),
     count: fc.integer({ min: 1, max: 5 }),
+    createdAt: fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }),
   })
-  .chain(({ constantLabels, count }) =>
-    fc.tuple(...Array.from({ length: count }, (_, i) => metricArb(i))).map((metrics) => ({ constantLabels, metrics })),
+  .chain(({ constantLabels, count, createdAt }) =>
+    fc.tuple(...Array.from({ length: count }, (_, i) => metricArb(i))).map((metrics) => ({ constantLabels, metrics, createdAt })),
   );
 
 // ---------------------------------------------------------------------------------------------
 // Building the registry from the model
 
 function build(model: CaseModel): Registry {
-  const registry = new Registry({ labels: model.constantLabels });
+  const registry = new Registry({ labels: model.constantLabels, created: model.createdAt !== undefined });
   for (const m of model.metrics) {
     const common = { name: m.name, help: m.help, labelNames: m.labelNames, registry, ...(m.unit ? { unit: m.unit } : {}) };
     switch (m.kind) {
@@ -282,20 +287,26 @@ function expectedSamples(model: CaseModel): Expected[] {
           m.states.forEach((state, i) => out.push({ name, labels: { ...labels, [name]: state }, value: i === s.state ? 1 : 0 }));
           break;
       }
+      if (model.createdAt !== undefined && HAS_CREATED.includes(m.kind)) out.push({ name: `${name}_created`, labels, value: model.createdAt / 1000 });
     }
   }
   return out;
 }
 
+const HAS_CREATED: readonly Kind[] = ['counter', 'histogram', 'summary'];
+
 function expectedFamilies(model: CaseModel, format: 'text' | 'openmetrics'): string[] {
-  return model.metrics.map((m) => {
+  return model.metrics.flatMap((m) => {
     const name = fullName(m);
     if (format === 'text') {
       const [n, t] = m.kind === 'info' ? [`${name}_info`, 'gauge'] : m.kind === 'enum' ? [name, 'gauge'] : [name, m.kind];
-      return JSON.stringify([n, t, m.help]);
+      const family = JSON.stringify([n, t, m.help]);
+      // The text format has no _created in families: it is a gauge family of its own.
+      const created = model.createdAt !== undefined && HAS_CREATED.includes(m.kind) && m.series.length > 0;
+      return created ? [family, JSON.stringify([`${name}_created`, 'gauge', m.help])] : [family];
     }
     const t = m.kind === 'enum' ? 'stateset' : m.kind;
-    return JSON.stringify([name, t, m.help, m.unit]);
+    return [JSON.stringify([name, t, m.help, m.unit])];
   });
 }
 
@@ -362,7 +373,13 @@ describe('property: random registries round-trip through promtool and prometheus
     const parsers = python;
     await fc.assert(
       fc.asyncProperty(caseArb, async (model) => {
-        const registry = build(model);
+        const clock = model.createdAt === undefined ? undefined : sinon.useFakeTimers({ now: model.createdAt, toFake: ['Date'] });
+        let registry: Registry;
+        try {
+          registry = build(model);
+        } finally {
+          clock?.restore();
+        }
         const text = await registry.metrics('text');
         const openmetrics = await registry.metrics('openmetrics');
         const [textResult, omResult] = await Promise.all([parsers.parse('text', text), parsers.parse('openmetrics', openmetrics)]);

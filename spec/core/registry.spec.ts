@@ -387,6 +387,13 @@ describe('Registry', () => {
       expect((await rejection(registry.metrics())).message).to.include('QueueCollector');
     });
 
+    it('two collectors giving the same family name reject the scrape naming the second', async () => {
+      registry.registerCollector(() => [family('dup', 1)], 'first');
+      registry.registerCollector(() => [family('dup', 2)], 'second');
+      const error = await rejection(registry.metrics());
+      expect(error.message).to.include('second').and.to.include('dup');
+    });
+
     const badResults: Array<[string, unknown, RegExp]> = [
       ['not an array', { name: 'x' }, /array/],
       ['a bad family name', [{ name: 'bad-name', help: 'h', type: 'gauge', samples: [] }], /"bad-name"/],
