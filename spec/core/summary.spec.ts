@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import sinon from 'sinon';
 import { performance } from 'node:perf_hooks';
 import { Registry, Summary, defaultRegistry } from '../../lib/index.js';
+import { refreshCoarseClock } from '../../lib/metrics/coarse-clock.js';
 
 /** The quantile estimates a registry collects for one summary family, by quantile. */
 async function quantiles(registry: Registry, name: string): Promise<Map<number, number>> {
@@ -168,6 +169,11 @@ describe('Summary', () => {
       // a coarse ticker, never per observation); sinon's fake timers replace only the global
       // `performance`, so the clock is stubbed directly.
       sinon.stub(performance, 'now').callsFake(() => now);
+    });
+    afterEach(() => {
+      // Put the shared coarse clock back on real time at once, not at its next tick.
+      sinon.restore();
+      refreshCoarseClock();
     });
 
     it('ages old observations out after maxAgeSeconds; _count and _sum keep them', async () => {
