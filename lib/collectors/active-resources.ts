@@ -6,6 +6,11 @@
  * gauges, which `promtool check metrics` rejects (a non-counter with a `_total` suffix). The names
  * stay, for the dashboards that query them; the type is `unknown` (text format: untyped), which
  * PromQL treats the same and promtool accepts.
+ *
+ * `process._getActiveHandles()` aborts the process (a failed CHECK in Node's C++, which
+ * `getActiveResourcesInfo()` guards against and it does not) when it meets a ref'd handle whose
+ * object was just garbage collected: in practice, an event loop delay monitor created, never
+ * enabled, and dropped. prom-client shares this; it is why the monitors here are enabled at once.
  */
 import type { CollectedFamily } from '../registry.js';
 import type { Families, Part } from './families.js';

@@ -30,6 +30,8 @@ export class EventLoopLag implements Part {
   ) {
     this.lag = families.name('nodejs_eventloop_lag_seconds');
     this.statistics = STATISTICS.map(([stat, help, read]) => ({ name: families.name(`nodejs_eventloop_lag_${stat}_seconds`), help, read }));
+    // Enabled at once, never dropped before: until its first enable() a monitor holds a ref'd
+    // timer handle, and one collected in that state makes process._getActiveHandles() abort.
     this.monitor = monitorEventLoopDelay({ resolution });
     this.monitor.enable();
   }
