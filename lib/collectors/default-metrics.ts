@@ -117,7 +117,8 @@ export function collectDefaultMetrics(options?: DefaultMetricsOptions): void {
 
 /**
  * Removes the default metrics from a registry (default: `defaultRegistry`) and stops their event
- * loop monitor and GC observer. Returns whether they were running.
+ * loop monitor and GC observer. Returns whether they were running. Call it before dropping a
+ * registry of your own that has them: until then, their GC observer keeps the registry alive.
  */
 export function disableDefaultMetrics(registry: Registry = defaultRegistry): boolean {
   const current = running.get(registry);
