@@ -12,6 +12,7 @@ import { acceptsGzip } from './accept-encoding.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
 import { filterFamilies, requestedNames } from './name-filter.js';
 import { resolveHandlerOptions, resolveRegistry, type HandlerConfig, type MetricsHandlerOptions } from './options.js';
+import { createTurnQueue } from './turns.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -39,6 +40,7 @@ export function sendPlain(res: ServerResponse, status: number, text: string, hea
 export function createScrapeHandler(registry: Registry, config: HandlerConfig): MetricsRequestHandler {
   const authorized = config.basicAuth === undefined ? () => true : basicAuthChecker(config.basicAuth);
   let inFlight = 0;
+  const nextTurn = createTurnQueue();
 
   return (req, res) => {
     if (!authorized(req.headers.authorization)) {
@@ -64,14 +66,17 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
     };
     res.once('finish', release);
     res.once('close', release);
-    scrape(registry, config, req, res).catch((error: unknown) => {
+    scrape(registry, config, nextTurn, req, res).catch((error: unknown) => {
       sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`);
     });
   };
 }
 
-async function scrape(registry: Registry, config: HandlerConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () => Promise<void>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { format, contentType } = negotiate(req.headers.accept);
+  // Collecting and rendering are the CPU-heavy part: one scrape starts per event-loop turn.
+  await nextTurn();
+  if (res.destroyed) return; // the client left while it waited
   let families;
   try {
     families = await registry.collect();

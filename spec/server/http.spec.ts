@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { gunzipSync } from 'node:zlib';
 import { Counter, Gauge, Histogram, Registry, exposeMetrics, type MetricsServer } from '../../lib/index.js';
-import { LOOPBACK, deferred, request, waitFor } from './support.js';
+import { LOOPBACK, deferred, rawExchange, request, waitFor } from './support.js';
 
 /** The Accept header Prometheus 2.42 sends. */
 const PROMETHEUS_2_42_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -135,6 +135,29 @@ describe('exposeMetrics: HTTP behaviour', () => {
       gate.resolve();
       await bounded.close();
     }
+  });
+
+  it('starts one scrape per event-loop turn, so a burst of scrapes cannot hold the loop', async () => {
+    let turn = 0;
+    let counting = true;
+    const count = (): void => {
+      turn++;
+      if (counting) setImmediate(count); // one increment per turn of the loop
+    };
+    setImmediate(count);
+    const turns: number[] = [];
+    registry.registerCollector(function turnRecorder() {
+      turns.push(turn);
+      return [];
+    });
+    try {
+      // Pipelined on one connection, the 8 requests reach the handler in the same turn.
+      const { answer } = await rawExchange(server.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(7) + 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(answer.match(/HTTP\/1\.1 200 OK/g)).to.have.length(8);
+    } finally {
+      counting = false;
+    }
+    expect(new Set(turns).size, `turns ${turns.join(',')}`).to.equal(8);
   });
 
   it('releases the slot of a client that leaves mid-scrape', async () => {
