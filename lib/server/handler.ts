@@ -66,9 +66,9 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
     };
     res.once('finish', release);
     res.once('close', release);
-    scrape(registry, config, nextTurn, req, res).catch((error: unknown) => {
-      sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    scrape(registry, config, nextTurn, req, res)
+      .catch((error: unknown) => sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`))
+      .catch(() => res.destroy()); // never an unhandled rejection, whatever the response's state
   };
 }
 
