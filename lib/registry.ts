@@ -3,27 +3,13 @@
  * snapshot of all of them.
  */
 import { renderExposition, type ExpositionFormat } from './exposition/render.js';
+import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
 import { escapeLabelValue, labelValueToString } from './labels.js';
 import type { Metric } from './metrics/metric.js';
-import type { CollectOptions, MetricFamily, MetricType, Sample } from './snapshot.js';
-import { assertLabelName, assertMetricName, show } from './validation.js';
+import type { CollectOptions, MetricFamily } from './snapshot.js';
+import { assertLabelName, show } from './validation.js';
 
-/** A sample as a custom collector gives it: labels as an object of values. */
-export interface CollectedSample {
-  /** Full sample name; the family name when omitted. */
-  readonly name?: string;
-  readonly labels?: Readonly<Record<string, string | number | boolean>>;
-  readonly value: number;
-}
-
-/** A metric family as a custom collector gives it. */
-export interface CollectedFamily {
-  readonly name: string;
-  readonly help: string;
-  readonly type: MetricType;
-  readonly unit?: string;
-  readonly samples: readonly CollectedSample[];
-}
+export type { CollectedFamily, CollectedSample } from './collected-family.js';
 
 /** A custom collector: called at every scrape, sync or async. */
 export type CollectorFunction = () => readonly CollectedFamily[] | Promise<readonly CollectedFamily[]>;
@@ -191,13 +177,13 @@ export class Registry {
       const seen = new Set(this.sampleOwners.keys());
       for (const [i, collected] of results.entries()) {
         for (const family of collected) {
-          for (const name of new Set([family.name, ...family.samples.map((s) => s.name)])) {
+          const names = reservedNames(family);
+          for (const name of names) {
             if (seen.has(name)) {
               throw new CollectionError(`collector ${this.collectors[i]!.name}`, new Error(`name ${name} is already used by another metric`));
             }
           }
-          for (const s of family.samples) seen.add(s.name);
-          seen.add(family.name);
+          for (const name of names) seen.add(name);
           families.push(family);
         }
       }
@@ -234,38 +220,10 @@ export class Registry {
       const { collector } = entry;
       const collected = await (typeof collector === 'function' ? collector() : collector.collect());
       if (!Array.isArray(collected)) throw new TypeError(`expected an array of metric families, got ${show(collected)}`);
-      return collected.map((family) => this.normalizeFamily(family));
+      return collected.map((family) => normalizeCollectedFamily(family, (names) => this.constantFor(names)));
     } catch (error) {
       throw new CollectionError(`collector ${entry.name}`, error);
     }
-  }
-
-  /** Validates a collector's family and renders its labels as the formats expect. */
-  private normalizeFamily(family: CollectedFamily): MetricFamily {
-    if (typeof family !== 'object' || family === null) throw new TypeError(`expected a metric family object, got ${show(family)}`);
-    const { name, help, type } = family;
-    assertMetricName(name);
-    if (typeof help !== 'string') throw new TypeError(`family ${name}: help must be a string, got ${show(help)}`);
-    if (!['counter', 'gauge', 'histogram', 'summary', 'info', 'stateset', 'unknown'].includes(type)) {
-      throw new TypeError(`family ${name}: unknown type ${show(type)}`);
-    }
-    if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
-    const samples: Sample[] = family.samples.map((sample) => {
-      const sampleName = sample.name ?? name;
-      assertMetricName(sampleName);
-      if (!sampleName.startsWith(name)) throw new TypeError(`family ${name}: sample name ${sampleName} does not start with the family name`);
-      if (typeof sample.value !== 'number') throw new TypeError(`family ${name}: sample ${sampleName} has value ${show(sample.value)}, not a number`);
-      const names = Object.keys(sample.labels ?? {});
-      let text = this.constantFor(names);
-      for (const label of names) {
-        assertLabelName(name, label);
-        const value = labelValueToString(name, label, sample.labels![label]);
-        text += `${text === '' ? '' : ','}${label}="${escapeLabelValue(value)}"`;
-      }
-      return { name: sampleName, labels: text, value: sample.value };
-    });
-    const unit = family.unit ?? '';
-    return { name, help, type, unit, samples };
   }
 }
 

@@ -53,7 +53,8 @@ const OWN_DIRECTORY = new URL('.', import.meta.url).href;
 /** The first stack frame outside this library: where a standard decorator was applied. */
 function callerLocation(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
-  const outside = frames.find((f) => !f.includes(OWN_DIRECTORY) && !f.includes('node:internal'));
+  // Skip our frames and the helpers tsc emits to apply decorators, to land in the class itself.
+  const outside = frames.find((f) => !f.includes(OWN_DIRECTORY) && !f.includes('node:internal') && !/\b__(esDecorate|runInitializers|decorate)\b/.test(f));
   return outside ? outside.trim().replace(/^at /, '') : 'unknown location';
 }
 
@@ -87,6 +88,45 @@ function reportHookFailure(site: DecorationSite, error: unknown): void {
   emitWarning(`prometric: updating the metric for ${site.description} failed: ${error instanceof Error ? error.message : String(error)}`, 'PrometricWarning');
 }
 
+/**
+ * A thenable that is not a native promise may be lazy: calling `then` can run it (a query
+ * builder executes on `then`). So instead of subscribing, we wrap `then` on the object itself:
+ * the outcome is seen when the caller consumes it, and nothing runs twice. A frozen thenable
+ * cannot be wrapped; it is observed by subscribing, as a promise is.
+ */
+function observeThenable(thenable: PromiseLike<unknown>, settle: (outcome: Outcome) => void, site: DecorationSite): void {
+  let settled = false;
+  const once = (outcome: Outcome): void => {
+    if (settled) return;
+    settled = true;
+    settle(outcome);
+  };
+  const originalThen = thenable.then;
+  const wrappedThen = function (this: unknown, onFulfilled?: (value: unknown) => unknown, onRejected?: (error: unknown) => unknown): unknown {
+    return originalThen.call(
+      this,
+      (value: unknown) => {
+        once({ result: value });
+        return typeof onFulfilled === 'function' ? onFulfilled(value) : value;
+      },
+      (error: unknown) => {
+        once({ error });
+        if (typeof onRejected === 'function') return onRejected(error);
+        throw error;
+      },
+    );
+  };
+  try {
+    Object.defineProperty(thenable, 'then', { value: wrappedThen, configurable: true, writable: true, enumerable: false });
+  } catch {
+    try {
+      thenable.then((value) => once({ result: value }), (error) => once({ error }));
+    } catch (error) {
+      reportHookFailure(site, error);
+    }
+  }
+}
+
 /** Wraps `original` with the hooks, keeping name, length and metadata. */
 export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site: DecorationSite): AnyFunction {
   const finish = (state: S, args: readonly unknown[], outcome: Outcome): void => {
@@ -111,15 +151,16 @@ export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site
       finish(state, args, { error });
       throw error;
     }
+    if (result instanceof Promise) {
+      // Observing a promise runs nothing again; the caller gets the very same object.
+      result.then(
+        (value) => finish(state, args, { result: value }),
+        (error) => finish(state, args, { error }),
+      );
+      return result;
+    }
     if (isThenable(result)) {
-      try {
-        result.then(
-          (value) => finish(state, args, { result: value }),
-          (error) => finish(state, args, { error }),
-        );
-      } catch (error) {
-        reportHookFailure(site, error);
-      }
+      observeThenable(result, (outcome) => finish(state, args, outcome), site);
       return result;
     }
     finish(state, args, { result });
@@ -161,7 +202,7 @@ export function createMethodDecorator<S>(decoratorName: string, prepare: (site: 
       descriptor.value = build(descriptor.value, site);
       return descriptor;
     }
-    throw new TypeError(`${decoratorName}: apply it to a method (@${decoratorName}(...)) or call it on a function`);
+    throw new TypeError(`${decoratorName}: apply it to a method, or call it on a function`);
   }
   return decorator as MethodDecorator;
 }

@@ -19,7 +19,25 @@ export function renderOpenMetrics(families: readonly MetricFamily[]): string {
   for (const family of families) {
     out += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
     if (family.unit !== '') out += `# UNIT ${family.name} ${family.unit}\n`;
-    for (const sample of family.samples) {
+    // A sum is counter-like in OpenMetrics and may not be negative, and a count needs its sum: a
+    // series whose sum went negative (negative observations) shows only its buckets or quantiles
+    // here, while the text format keeps both.
+    const hasSum = family.type === 'histogram' || family.type === 'summary';
+    const sumName = `${family.name}_sum`;
+    const countName = `${family.name}_count`;
+    const samples = family.samples;
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i]!;
+      if (hasSum) {
+        if (sample.name === sumName && sample.value < 0) continue;
+        if (sample.name === countName) {
+          const next = samples[i + 1];
+          if (next !== undefined && next.name === sumName && next.labels === sample.labels && next.value < 0) {
+            i++;
+            continue;
+          }
+        }
+      }
       const labels = sample.labels === '' ? '' : `{${sample.labels}}`;
       out += `${sample.name}${labels} ${formatValue(sample.value)}\n`;
     }

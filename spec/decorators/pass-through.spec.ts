@@ -95,12 +95,42 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
     }
     const returned = new Svc().query();
     expect(returned).to.equal(thenable);
+    const consumed = Promise.resolve(returned);
     expect(inFlight.get()).to.equal(1);
-    expect(s.only().count).to.equal(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(s.only().count).to.equal(0); // not settled yet
     resolveIt('rows');
-    await new Promise((r) => setTimeout(r, 0));
+    expect(await consumed).to.equal('rows');
     expect(inFlight.get()).to.equal(0);
     expect(s.only().count).to.equal(1);
+  });
+
+  it('does not run a lazy thenable twice (a query builder executes on then)', async () => {
+    let executions = 0;
+    class Query {
+      then(onFulfilled: (v: string) => unknown, onRejected?: (e: unknown) => unknown) {
+        executions++;
+        return Promise.resolve('rows').then(onFulfilled, onRejected);
+      }
+    }
+    class Repo {
+      @Timed(s) @CountExceptions(errors)
+      find(): Query {
+        return new Query();
+      }
+    }
+    expect(await new Repo().find()).to.equal('rows');
+    expect(executions).to.equal(1);
+    expect(s.only().count).to.equal(1);
+  });
+
+  it('counts a lazy thenable that rejects, passing the same error on', async () => {
+    const error = new Error('query failed');
+    const failing = { then: (_ok: unknown, ko: (e: unknown) => unknown) => Promise.reject(error).then(undefined, ko) };
+    const find = CountExceptions(errors)(() => failing);
+    const caught = await Promise.resolve(find()).catch((e: unknown) => e);
+    expect(caught).to.equal(error);
+    expect(errors.get()).to.equal(1);
   });
 
   it('keeps the name and length of the method', () => {
