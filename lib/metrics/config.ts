@@ -17,7 +17,9 @@ export interface MetricConfig<L extends string> {
   readonly registry?: Registry | null;
   /** OpenMetrics unit (e.g. `seconds`); appended to the name as `_unit` unless it ends with it. */
   readonly unit?: string;
+  /** Prefixed to the name with `_`, outermost (as Python's `namespace`). */
   readonly namespace?: string;
+  /** Prefixed to the name with `_`, between namespace and name (as Python's `subsystem`). */
   readonly subsystem?: string;
 }
 

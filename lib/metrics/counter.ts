@@ -55,7 +55,12 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
   private readonly totalName = `${this.name}_total`;
   private readonly createdName = `${this.name}_created`;
 
+  /**
+   * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
+   * under this name when its definition is identical; throws when it differs.
+   */
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<CounterConfig<L>>);
+  /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: CounterConfig<L>);
   constructor(...args: unknown[]) {
     // As Python's client: a `_total` given in the name belongs to the sample, not the family.
@@ -105,6 +110,7 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
     return {};
   }
 
+  /** @internal */
   sampleNames(): readonly string[] {
     return [this.name, `${this.name}_total`, `${this.name}_created`];
   }

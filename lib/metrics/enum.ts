@@ -46,7 +46,12 @@ export class Enum<L extends string = string, S extends string = string> extends 
   /** The declared label names and the state label, which is named like the metric. */
   private readonly allLabelNames: readonly string[];
 
+  /**
+   * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
+   * under this name when its definition is identical; throws when it differs.
+   */
   constructor(name: string, help: string, labelNames: readonly L[] | undefined, options: ExtraOptions<EnumConfig<L, S>>);
+  /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: EnumConfig<L, S>);
   constructor(...args: unknown[]) {
     const { common, options } = normalizeConfig<L, EnumConfig<L, S>>('Enum', args);
@@ -116,6 +121,7 @@ export class Enum<L extends string = string, S extends string = string> extends 
     return { states: this.states };
   }
 
+  /** @internal */
   sampleNames(): readonly string[] {
     return [this.name];
   }

@@ -84,7 +84,12 @@ export class GaugeChild {
 export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
   readonly type = 'gauge' as const;
 
+  /**
+   * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
+   * under this name when its definition is identical; throws when it differs.
+   */
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<GaugeConfig<L>>);
+  /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: GaugeConfig<L>);
   constructor(...args: unknown[]) {
     super(normalizeConfig<L, GaugeConfig<L>>('Gauge', args).common);
@@ -169,6 +174,7 @@ export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
     return {};
   }
 
+  /** @internal */
   sampleNames(): readonly string[] {
     return [this.name];
   }

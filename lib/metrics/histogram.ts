@@ -95,7 +95,12 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
   private readonly sumName = `${this.name}_sum`;
   private readonly createdName = `${this.name}_created`;
 
+  /**
+   * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
+   * under this name when its definition is identical; throws when it differs.
+   */
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<HistogramConfig<L>>);
+  /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: HistogramConfig<L>);
   constructor(...args: unknown[]) {
     const { common, options } = normalizeConfig<L, HistogramConfig<L>>('Histogram', args, ['le']);
@@ -153,6 +158,7 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
     return { buckets: this.bounds };
   }
 
+  /** @internal */
   sampleNames(): readonly string[] {
     return [this.name, this.bucketName, this.countName, this.sumName, this.createdName];
   }

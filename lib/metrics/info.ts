@@ -37,7 +37,12 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
   readonly type = 'info' as const;
   private readonly infoName = `${this.name}_info`;
 
+  /**
+   * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
+   * under this name when its definition is identical; throws when it differs.
+   */
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<InfoConfig<L>>);
+  /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: InfoConfig<L>);
   constructor(...args: unknown[]) {
     // `_info` given in the name belongs to the sample, not the family.
@@ -99,6 +104,7 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
     return {};
   }
 
+  /** @internal */
   sampleNames(): readonly string[] {
     return [this.name, this.infoName];
   }

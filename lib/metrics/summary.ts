@@ -94,7 +94,12 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
   private readonly sumName = `${this.name}_sum`;
   private readonly createdName = `${this.name}_created`;
 
+  /**
+   * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
+   * under this name when its definition is identical; throws when it differs.
+   */
   constructor(name: string, help: string, labelNames?: readonly L[], options?: ExtraOptions<SummaryConfig<L>>);
+  /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: SummaryConfig<L>);
   constructor(...args: unknown[]) {
     const { common, options } = normalizeConfig<L, SummaryConfig<L>>('Summary', args, ['quantile']);
@@ -173,6 +178,7 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
     return { percentiles: this.percentiles, maxAgeSeconds: this.maxAgeSeconds, ageBuckets: this.ageBuckets, quantileError: this.quantileError };
   }
 
+  /** @internal */
   sampleNames(): readonly string[] {
     return [this.name, this.countName, this.sumName, this.createdName];
   }
