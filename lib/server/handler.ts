@@ -1,5 +1,5 @@
 /**
- * The scrape request handler: authentication, method, concurrency bound, content negotiation,
+ * The scrape request handler: authentication, method, admission, content negotiation,
  * `name[]` filtering, gzip. HTTP only; formatting is the exposition module's.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -9,6 +9,7 @@ import { negotiate } from '../exposition/negotiate.js';
 import { renderExposition } from '../exposition/render.js';
 import type { Registry } from '../registry.js';
 import { acceptsGzip } from './accept-encoding.js';
+import { createAdmission } from './admission.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
 import { filterFamilies, requestedNames } from './name-filter.js';
 import { resolveHandlerOptions, resolveRegistry, type HandlerConfig, type MetricsHandlerOptions } from './options.js';
@@ -39,7 +40,7 @@ export function sendPlain(res: ServerResponse, status: number, text: string, hea
 /** @internal Builds the handler from validated options; {@link exposeMetrics} shares it. */
 export function createScrapeHandler(registry: Registry, config: HandlerConfig): MetricsRequestHandler {
   const authorized = config.basicAuth === undefined ? () => true : basicAuthChecker(config.basicAuth);
-  let inFlight = 0;
+  const admit = createAdmission(config.maxConcurrentScrapes, config.maxQueuedScrapes);
   const nextTurn = createTurnQueue();
 
   return (req, res) => {
@@ -51,24 +52,12 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
       sendPlain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
       return;
     }
-    if (inFlight >= config.maxConcurrentScrapes) {
-      sendPlain(res, 503, 'Too many concurrent scrapes', { 'Retry-After': RETRY_AFTER_SECONDS });
-      return;
-    }
-    // A scrape holds its slot until the response is sent or the connection is gone, so slow
-    // readers count too: they hold a rendered body in memory.
-    inFlight++;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      inFlight--;
-    };
-    res.once('finish', release);
-    res.once('close', release);
-    scrape(registry, config, nextTurn, req, res)
-      .catch((error: unknown) => sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`))
-      .catch(() => res.destroy()); // never an unhandled rejection, whatever the response's state
+    const admitted = admit(res, () => {
+      scrape(registry, config, nextTurn, req, res)
+        .catch((error: unknown) => sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`))
+        .catch(() => res.destroy()); // never an unhandled rejection, whatever the response's state
+    });
+    if (!admitted) sendPlain(res, 503, 'Too many concurrent scrapes', { 'Retry-After': RETRY_AFTER_SECONDS });
   };
 }
 
@@ -100,7 +89,9 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
  * Express as-is (`app.get('/metrics', metricsHandler())`), and for Koa and Fastify through their
  * raw request and response. It answers GET and HEAD (405 otherwise), negotiates the format from
  * Accept, compresses when Accept-Encoding allows, filters with `?name[]=`, and answers 500 naming
- * the collector when a collection fails. It does not look at the path: mount it where you want it.
+ * the collector when a collection fails. Scrapes past `maxConcurrentScrapes` wait in a queue of
+ * `maxQueuedScrapes`; past that, 503 with `Retry-After`. It does not look at the path: mount it
+ * where you want it.
  *
  * @param registry the registry to expose; default `defaultRegistry`.
  * @throws TypeError or RangeError when an argument is invalid.

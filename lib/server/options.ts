@@ -20,10 +20,19 @@ export interface MetricsHandlerOptions {
   /** Require HTTP basic authentication with these credentials; 401 otherwise. */
   readonly basicAuth?: BasicAuthCredentials;
   /**
-   * How many scrapes this handler serves at once (from the request until its response is sent);
-   * past it, 503 with `Retry-After`. Default 10.
+   * How many scrapes this handler serves at once, each from its start until its response is sent
+   * (slow readers count: they hold a rendered body). Scrapes past it are not refused but wait in
+   * a queue (`maxQueuedScrapes`), started in arrival order as slots free up: the bound limits the
+   * memory and work of scrapes, the queue lets a burst of them through. Default 10.
    */
   readonly maxConcurrentScrapes?: number;
+  /**
+   * How many scrapes may wait for a slot (see `maxConcurrentScrapes`); past it, 503 with
+   * `Retry-After`. A waiting scrape costs only its pending request, and leaves the queue when its
+   * client disconnects (as Prometheus does at its scrape timeout). 0 refuses every scrape past
+   * `maxConcurrentScrapes` at once. Default 100.
+   */
+  readonly maxQueuedScrapes?: number;
 }
 
 /** Options of {@link exposeMetrics}. */
@@ -49,6 +58,7 @@ export interface HandlerConfig {
   readonly gzip: boolean;
   readonly basicAuth: BasicAuthCredentials | undefined;
   readonly maxConcurrentScrapes: number;
+  readonly maxQueuedScrapes: number;
 }
 
 /** Server options with their defaults applied. */
@@ -64,7 +74,7 @@ export interface ServerConfig extends HandlerConfig {
   readonly keepAliveTimeout: number;
 }
 
-const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes'] as const;
+const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes'] as const;
 const SERVER_KEYS = [...HANDLER_KEYS, 'host', 'path', 'registry', 'tls', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const;
 
 /** The largest delay Node's timers accept. */
@@ -118,6 +128,7 @@ function resolveHandlerFields(fn: string, options: Record<string, unknown>): Han
     gzip: gzip ?? true,
     basicAuth: basicAuthOption(fn, options.basicAuth),
     maxConcurrentScrapes: integerOption(fn, 'maxConcurrentScrapes', options.maxConcurrentScrapes, 10, 1, 100_000),
+    maxQueuedScrapes: integerOption(fn, 'maxQueuedScrapes', options.maxQueuedScrapes, 100, 0, 100_000),
   };
 }
 

@@ -31,9 +31,20 @@ const SOCKET_IDLE_TIMEOUT_MS = 60_000;
 /** How often Node checks the header and request timeouts (its default, 30 s, makes them coarse). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
-function pathOf(url: string | undefined): string {
-  const end = url === undefined ? -1 : url.search(/[?#]/);
-  return url === undefined ? '/' : end < 0 ? url : url.slice(0, end);
+/**
+ * The path of a request target, in origin form (`/metrics?x`) or absolute form
+ * (`http://host/metrics`, RFC 7230 §5.3.2, as proxies send it); undefined when it is neither (an
+ * asterisk, another scheme, garbage), which no path matches. Origin form is parsed after a base of
+ * our own, so `//x/metrics` stays a path and does not become a host.
+ */
+function pathOf(target: string | undefined): string | undefined {
+  if (target === undefined) return undefined;
+  try {
+    const url = new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.pathname : undefined;
+  } catch {
+    return undefined; // not a URL: whatever the client sent must not throw here
+  }
 }
 
 function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage, res: ServerResponse) => void): HttpServer | HttpsServer {

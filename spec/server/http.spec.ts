@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request as httpRequest, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { Counter, Gauge, Histogram, Registry, exposeMetrics, type MetricsServer } from '../../lib/index.js';
 import { LOOPBACK, deferred, rawExchange, request, waitFor } from './support.js';
@@ -113,8 +114,83 @@ describe('exposeMetrics: HTTP behaviour', () => {
     expect(next.text).to.include('flaky_up 1');
   });
 
-  it('answers 503 with Retry-After past maxConcurrentScrapes, and serves again once scrapes end', async () => {
-    const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 2 });
+  it('serves a request target in absolute form (RFC 7230), as proxies send it', async () => {
+    const exchange = (target: string): Promise<{ answer: string }> =>
+      rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: ${LOOPBACK}\r\nConnection: close\r\n\r\n`);
+    const { answer } = await exchange(`http://${LOOPBACK}/metrics?name[]=queue_depth`);
+    expect(answer.split('\r\n')[0]).to.equal('HTTP/1.1 200 OK');
+    expect(answer).to.include('queue_depth 7').and.not.include('jobs_total');
+    expect((await exchange(`HTTP://${LOOPBACK}:${server.port}/metrics`)).answer).to.match(/^HTTP\/1\.1 200 /);
+    for (const target of [`http://${LOOPBACK}/other`, `ftp://${LOOPBACK}/metrics`, '//metrics/metrics', '*']) {
+      expect((await exchange(target)).answer, target).to.match(/^HTTP\/1\.1 404 /);
+    }
+  });
+
+  it('lets scrapes past maxConcurrentScrapes wait their turn, and answers 503 only when the queue is full', async () => {
+    const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 1, maxQueuedScrapes: 2 });
+    const gate = deferred();
+    let started = 0;
+    registry.registerCollector(async function slowCollector() {
+      started++;
+      await gate.promise;
+      return [];
+    });
+    try {
+      const first = request(bounded.port);
+      await waitFor('the first scrape to start', () => (started === 1 ? true : undefined), 5_000, 10);
+      const queued = [request(bounded.port), request(bounded.port)];
+      const refused = await request(bounded.port);
+      expect(refused.status).to.equal(503);
+      expect(refused.headers['retry-after']).to.equal('1');
+      expect(started, 'queued scrapes wait for a slot').to.equal(1);
+      gate.resolve();
+      expect((await Promise.all([first, ...queued])).map((a) => a.status)).to.deep.equal([200, 200, 200]);
+      expect(started).to.equal(3);
+    } finally {
+      gate.resolve();
+      await bounded.close();
+    }
+  });
+
+  it('drops a queued scrape whose client leaves: its place is freed and it is never collected', async () => {
+    const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 1, maxQueuedScrapes: 1 });
+    const gate = deferred();
+    let started = 0;
+    registry.registerCollector(async function slowCollector() {
+      started++;
+      await gate.promise;
+      return [];
+    });
+    // Listeners added after exposeMetrics' own run after it: once one sees a request, the handler
+    // has started or queued it; once one sees a response close, the admission has seen it too.
+    const arrivals: Promise<void>[] = [];
+    bounded.server.on('request', (_req, res: ServerResponse) => arrivals.push(new Promise((resolve) => res.once('close', resolve))));
+    const arrived = (count: number): Promise<true> => waitFor(`request ${count} to arrive`, () => (arrivals.length === count ? true : undefined), 5_000, 10);
+    try {
+      const first = request(bounded.port);
+      await waitFor('the first scrape to start', () => (started === 1 ? true : undefined), 5_000, 10);
+      const leaving = httpRequest({ host: LOOPBACK, port: bounded.port, path: '/metrics', agent: false });
+      leaving.on('error', () => {}); // we cut it ourselves
+      leaving.end();
+      await arrived(2);
+      expect((await request(bounded.port)).status, 'the queue of one is full').to.equal(503);
+
+      leaving.destroy();
+      await arrivals[1];
+      const next = request(bounded.port); // takes the freed place
+      await arrived(4);
+      gate.resolve();
+      expect((await first).status).to.equal(200);
+      expect((await next).status, 'queued, not refused').to.equal(200);
+      expect(started, 'the leaver was never collected').to.equal(2);
+    } finally {
+      gate.resolve();
+      await bounded.close();
+    }
+  });
+
+  it('answers 503 with Retry-After past maxConcurrentScrapes when no queue is allowed, and serves again once scrapes end', async () => {
+    const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 2, maxQueuedScrapes: 0 });
     const gate = deferred();
     let started = 0;
     registry.registerCollector(async function slowCollector() {
@@ -161,7 +237,7 @@ describe('exposeMetrics: HTTP behaviour', () => {
   });
 
   it('releases the slot of a client that leaves mid-scrape', async () => {
-    const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 1 });
+    const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 1, maxQueuedScrapes: 0 });
     const gate = deferred();
     let started = 0;
     registry.registerCollector(async function slowCollector() {
@@ -170,8 +246,7 @@ describe('exposeMetrics: HTTP behaviour', () => {
       return [];
     });
     try {
-      const { request: rawRequest } = await import('node:http');
-      const leaving = rawRequest({ host: LOOPBACK, port: bounded.port, path: '/metrics', agent: false });
+      const leaving = httpRequest({ host: LOOPBACK, port: bounded.port, path: '/metrics', agent: false });
       leaving.on('error', () => {}); // we cut it ourselves
       leaving.end();
       await waitFor('the first scrape to start', () => (started === 1 ? true : undefined), 5_000, 10);

@@ -62,6 +62,13 @@ describe('exposeMetrics: malformed requests', () => {
     }
   });
 
+  it('answers 404 to request targets that pass the HTTP parser but are not a path or an http URL', async () => {
+    for (const target of ['*', 'http://', 'http://[', 'http://[::1/metrics', 'http://x:99999/metrics', 'http://%zz/metrics', 'ftp://x/metrics']) {
+      const { answer } = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer.split('\r\n')[0], target).to.equal('HTTP/1.1 404 Not Found');
+    }
+  });
+
   it('answers 431 to oversized headers', async () => {
     const { answer, closedByServer } = await rawExchange(server.port, `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
     expectStatus(answer, 431);

@@ -32,6 +32,8 @@ describe('server options validation', () => {
     await rejects(exposeMetrics(0, { gzip: 'yes' as never }), TypeError, /options\.gzip must be a boolean, got "yes"/);
     await rejects(exposeMetrics(0, { maxConcurrentScrapes: 0 }), RangeError, /options\.maxConcurrentScrapes must be from 1 .* got 0/);
     await rejects(exposeMetrics(0, { maxConcurrentScrapes: 2.5 }), TypeError, /maxConcurrentScrapes must be an integer, got 2\.5/);
+    await rejects(exposeMetrics(0, { maxQueuedScrapes: -1 }), RangeError, /options\.maxQueuedScrapes must be from 0 .* got -1/);
+    await rejects(exposeMetrics(0, { maxQueuedScrapes: '5' as never }), TypeError, /maxQueuedScrapes must be an integer, got "5"/);
     await rejects(exposeMetrics(0, { headersTimeout: -5 }), RangeError, /options\.headersTimeout .* got -5/);
     await rejects(exposeMetrics(0, { headersTimeout: 5000, requestTimeout: 1000 }), RangeError, /headersTimeout \(5000\) must not exceed options\.requestTimeout \(1000\)/);
     await rejects(exposeMetrics(0, { keepAliveTimeout: Infinity }), TypeError, /keepAliveTimeout must be an integer, got Infinity/);
