@@ -44,20 +44,22 @@ export async function measureOps(run, { warmupMs, sampleMs, samples }) {
  * A scrape ends with the body as bytes, as an HTTP response needs it: a string body is encoded
  * (which also flattens a rope-built string, work a string-returning API otherwise defers).
  */
-export async function measureScrape(scrape, { warmup, samples, maxMs }) {
+export async function measureScrape(scrape, { warmup, minSamples, minMs, maxSamples, maxMs }) {
   const bodyBytes = async () => {
     const body = await scrape();
     return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   };
   let bytes = 0;
   for (let i = 0; i < warmup; i++) bytes = (await bodyBytes()).length;
+  // At least minSamples scrapes and minMs of them (fast scrapes get many), at most maxSamples or maxMs.
   const ms = [];
-  const deadline = now() + maxMs * 1e6;
-  for (let i = 0; i < samples; i++) {
+  const began = now();
+  while (ms.length < maxSamples) {
     const start = now();
     bytes = (await bodyBytes()).length;
     ms.push((now() - start) / 1e6);
-    if (i >= 2 && now() > deadline) break;
+    const spent = (now() - began) / 1e6;
+    if ((ms.length >= minSamples && spent >= minMs) || (ms.length >= 3 && spent >= maxMs)) break;
   }
   const value = median(ms);
   return { value, bytes, samples: ms.length, mbPerSecond: bytes / 1e6 / (value / 1000), min: Math.min(...ms), max: Math.max(...ms) };

@@ -20,7 +20,9 @@ const sizes = sizesFor(smoke);
 const require = createRequire(import.meta.url);
 
 const OPS = smoke ? { warmupMs: 0, sampleMs: 0.2, samples: 2 } : { warmupMs: 200, sampleMs: 6, samples: 21 };
-const SCRAPE = smoke ? { warmup: 1, samples: 1, maxMs: 1000 } : { warmup: 2, samples: 7, maxMs: 4000 };
+const SCRAPE = smoke
+  ? { warmup: 0, minSamples: 1, minMs: 0, maxSamples: 1, maxMs: 1000 }
+  : { warmup: 1, minSamples: 5, minMs: 300, maxSamples: 60, maxMs: 3000 };
 
 async function loadCases() {
   switch (lib) {
