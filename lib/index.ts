@@ -14,7 +14,7 @@ export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/bu
 export type { LabelValue, LabelValues } from './labels.js';
 export type { MetricFamily, MetricType, Sample } from './snapshot.js';
 export { negotiate, type Negotiated } from './exposition/negotiate.js';
-export { CONTENT_TYPES, renderExposition, type ExpositionFormat } from './exposition/render.js';
+export { CONTENT_TYPES, renderExposition, renderExpositionBytes, type ExpositionFormat } from './exposition/render.js';
 export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
 export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';

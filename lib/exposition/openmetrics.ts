@@ -4,6 +4,7 @@
  * gets a `# UNIT` line, and the body ends with `# EOF`.
  */
 import type { MetricFamily } from '../snapshot.js';
+import { BodyWriter } from './body.js';
 import { formatValue } from './numbers.js';
 
 /** Content-Type of this format, exactly as the OpenMetrics specification gives it. */
@@ -13,12 +14,11 @@ function escapeHelp(help: string): string {
   return /[\\\n"]/.test(help) ? help.replace(/[\\\n"]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : help;
 }
 
-/** Renders families in the OpenMetrics 1.0.0 text format. */
-export function renderOpenMetrics(families: readonly MetricFamily[]): string {
-  let out = '';
+/** Writes families in the OpenMetrics 1.0.0 text format. */
+export function writeOpenMetrics(families: readonly MetricFamily[], out: BodyWriter): void {
   for (const family of families) {
-    out += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
-    if (family.unit !== '') out += `# UNIT ${family.name} ${family.unit}\n`;
+    out.write(`# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`);
+    if (family.unit !== '') out.write(`# UNIT ${family.name} ${family.unit}\n`);
     // A sum is counter-like in OpenMetrics and may not be negative, and a count needs its sum: a
     // series whose sum went negative (negative observations) shows only its buckets or quantiles
     // here, while the text format keeps both.
@@ -38,9 +38,15 @@ export function renderOpenMetrics(families: readonly MetricFamily[]): string {
           }
         }
       }
-      const labels = sample.labels === '' ? '' : `{${sample.labels}}`;
-      out += `${sample.name}${labels} ${formatValue(sample.value)}\n`;
+      out.write(sample.labels === '' ? `${sample.name} ${formatValue(sample.value)}\n` : `${sample.name}{${sample.labels}} ${formatValue(sample.value)}\n`);
     }
   }
-  return `${out}# EOF\n`;
+  out.write('# EOF\n');
+}
+
+/** Renders families in the OpenMetrics 1.0.0 text format. */
+export function renderOpenMetrics(families: readonly MetricFamily[]): string {
+  const out = new BodyWriter();
+  writeOpenMetrics(families, out);
+  return out.text();
 }

@@ -5,6 +5,7 @@
  * backslash and newline, and there is no UNIT line and no `# EOF`.
  */
 import type { MetricFamily, Sample } from '../snapshot.js';
+import { BodyWriter } from './body.js';
 import { formatValue } from './numbers.js';
 
 /** Content-Type of this format, exactly as the format's documentation gives it. */
@@ -24,26 +25,33 @@ function escapeHelp(help: string): string {
   return /[\\\n]/.test(help) ? help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : help;
 }
 
-function renderSample(sample: Sample): string {
-  const labels = sample.labels === '' ? '' : `{${sample.labels}}`;
-  return `${sample.name}${labels} ${formatValue(sample.value)}\n`;
+function writeSample(out: BodyWriter, sample: Sample): void {
+  out.write(sample.labels === '' ? `${sample.name} ${formatValue(sample.value)}\n` : `${sample.name}{${sample.labels}} ${formatValue(sample.value)}\n`);
+}
+
+/** Writes families in the Prometheus text format 0.0.4. */
+export function writeText(families: readonly MetricFamily[], out: BodyWriter): void {
+  for (const family of families) {
+    const name = family.type === 'counter' ? `${family.name}_total` : family.type === 'info' ? `${family.name}_info` : family.name;
+    const help = escapeHelp(family.help);
+    out.write(`# HELP ${name} ${help}\n# TYPE ${name} ${TEXT_TYPES[family.type]}\n`);
+    const hasCreated = family.type === 'counter' || family.type === 'histogram' || family.type === 'summary';
+    const createdName = `${family.name}_created`;
+    let created: Sample[] | undefined;
+    for (const sample of family.samples) {
+      if (hasCreated && sample.name === createdName) (created ??= []).push(sample);
+      else writeSample(out, sample);
+    }
+    if (created !== undefined) {
+      out.write(`# HELP ${createdName} ${help}\n# TYPE ${createdName} gauge\n`);
+      for (const sample of created) writeSample(out, sample);
+    }
+  }
 }
 
 /** Renders families in the Prometheus text format 0.0.4. */
 export function renderText(families: readonly MetricFamily[]): string {
-  let out = '';
-  for (const family of families) {
-    const name = family.type === 'counter' ? `${family.name}_total` : family.type === 'info' ? `${family.name}_info` : family.name;
-    const help = escapeHelp(family.help);
-    out += `# HELP ${name} ${help}\n# TYPE ${name} ${TEXT_TYPES[family.type]}\n`;
-    const hasCreated = family.type === 'counter' || family.type === 'histogram' || family.type === 'summary';
-    const createdName = `${family.name}_created`;
-    let created = '';
-    for (const sample of family.samples) {
-      if (hasCreated && sample.name === createdName) created += renderSample(sample);
-      else out += renderSample(sample);
-    }
-    if (created !== '') out += `# HELP ${createdName} ${help}\n# TYPE ${createdName} gauge\n${created}`;
-  }
-  return out;
+  const out = new BodyWriter();
+  writeText(families, out);
+  return out.text();
 }

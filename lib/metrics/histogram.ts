@@ -18,24 +18,32 @@ export interface HistogramConfig<L extends string> extends MetricConfig<L> {
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
 
-/** One histogram series. */
+/** The most series one page of a histogram's storage holds (pages start small and double). */
+const MAX_PAGE_SERIES = 256;
+
+/**
+ * One histogram series. Its numbers live in a page shared with other series of the metric
+ * (a Float64Array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap
+ * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
+ * `+Inf`), then the sum, then the created time.
+ */
 export class HistogramChild {
-  /** @internal Per-bucket (not cumulative) counts; the last slot is the `+Inf` bucket. */
-  readonly counts: Float64Array;
-  /** @internal */
-  sum = 0;
-  /** @internal */
-  created = nowSeconds();
+  /** @internal The page holding this series' slots. */
+  page: Float64Array;
+  /** @internal Where this series' slots start in `page`. */
+  offset: number;
 
   /** @internal */
   constructor(readonly key: string, private readonly metric: Histogram<string>) {
-    this.counts = new Float64Array(metric.bounds.length + 1);
+    this.page = metric.allocateSlots();
+    this.offset = metric.allocatedOffset;
+    this.page[this.offset + metric.upperBounds.length + 2] = nowSeconds();
   }
 
   /** Records one observation. NaN is refused; ±Infinity lands in the outer buckets. */
   observe(value: number): void {
     if (typeof value !== 'number' || value !== value) this.metric.rejectObservation(value);
-    const bounds = this.metric.bounds;
+    const bounds = this.metric.upperBounds;
     const n = bounds.length;
     let i = 0;
     if (n <= SCAN_LIMIT) {
@@ -48,15 +56,39 @@ export class HistogramChild {
         else hi = mid;
       }
     }
-    this.counts[i]!++;
-    this.sum += value;
+    const page = this.page;
+    const offset = this.offset;
+    page[offset + i]!++;
+    page[offset + n + 1]! += value;
+  }
+
+  /** @internal Per-bucket (not cumulative) counts; the last is the `+Inf` bucket. A view: read, do not keep. */
+  get counts(): Float64Array {
+    return this.page.subarray(this.offset, this.offset + this.metric.upperBounds.length + 1);
+  }
+
+  /** @internal */
+  get sum(): number {
+    return this.page[this.offset + this.metric.upperBounds.length + 1]!;
+  }
+
+  /** @internal */
+  get created(): number {
+    return this.page[this.offset + this.metric.upperBounds.length + 2]!;
   }
 
   /** The number of observations so far. */
   count(): number {
+    const end = this.offset + this.metric.upperBounds.length + 1;
     let total = 0;
-    for (const c of this.counts) total += c;
+    for (let i = this.offset; i < end; i++) total += this.page[i]!;
     return total;
+  }
+
+  /** @internal Moves this series out of the shared page, keeping its numbers (once it is removed from its metric). */
+  detach(): void {
+    this.page = this.page.slice(this.offset, this.offset + this.metric.upperBounds.length + 3);
+    this.offset = 0;
   }
 
   /** A decorator (either mode) or function wrapper that records each call's duration into this series. */
@@ -71,9 +103,9 @@ export class HistogramChild {
 
   /** @internal */
   reset(): void {
-    this.counts.fill(0);
-    this.sum = 0;
-    this.created = nowSeconds();
+    const n = this.metric.upperBounds.length;
+    this.page.fill(0, this.offset, this.offset + n + 2);
+    this.page[this.offset + n + 2] = nowSeconds();
   }
 }
 
@@ -89,7 +121,20 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
   readonly type = 'histogram' as const;
   /** The finite upper bounds, ascending (`+Inf` is implied). */
   readonly bounds: readonly number[];
+  /**
+   * @internal The bounds again, for observe(): V8 reads a frozen array of doubles through a slow
+   * path (boxed elements), ~80 ns per observe() with 11 buckets against ~15 ns from a Float64Array.
+   */
+  readonly upperBounds: Float64Array;
   private readonly bucketLabels: readonly string[];
+  /** The page new series take slots from, how many it has given out, and the slots of removed series. */
+  private page: Float64Array | undefined;
+  private pageUsed = 0;
+  private pageSeries = 0;
+  private readonly freePages: Float64Array[] = [];
+  private readonly freeOffsets: number[] = [];
+  /** @internal Set by allocateSlots(): where the new series' slots start. */
+  allocatedOffset = 0;
   private readonly bucketName = `${this.name}_bucket`;
   private readonly countName = `${this.name}_count`;
   private readonly sumName = `${this.name}_sum`;
@@ -106,6 +151,7 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
     const { common, options } = normalizeConfig<L, HistogramConfig<L>>('Histogram', args, ['le']);
     super(common);
     this.bounds = Object.freeze(validateBuckets(this.name, options.buckets ?? DEFAULT_BUCKETS));
+    this.upperBounds = Float64Array.from(this.bounds);
     this.bucketLabels = [...this.bounds, Infinity].map((b) => `le="${formatBound(b)}"`);
     return this.initialize();
   }
@@ -133,6 +179,30 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
     throw new RangeError(`Histogram ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
   }
 
+  /** @internal A new series' slots, zeroed: returns the page and sets `allocatedOffset`. */
+  allocateSlots(): Float64Array {
+    const stride = this.upperBounds.length + 3;
+    const reused = this.freePages.pop();
+    if (reused !== undefined) {
+      this.allocatedOffset = this.freeOffsets.pop()!;
+      reused.fill(0, this.allocatedOffset, this.allocatedOffset + stride);
+      return reused;
+    }
+    if (this.page === undefined || this.pageUsed === this.pageSeries) {
+      this.pageSeries = this.page === undefined ? 4 : Math.min(MAX_PAGE_SERIES, this.pageSeries * 2);
+      this.page = new Float64Array(this.pageSeries * stride);
+      this.pageUsed = 0;
+    }
+    this.allocatedOffset = this.pageUsed++ * stride;
+    return this.page;
+  }
+
+  protected override releaseChild(child: HistogramChild): void {
+    this.freePages.push(child.page);
+    this.freeOffsets.push(child.offset);
+    child.detach();
+  }
+
   protected newChild(key: string): HistogramChild {
     return new HistogramChild(key, this as Histogram<string>);
   }
@@ -142,11 +212,13 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
   }
 
   protected collectChild(child: HistogramChild, labels: string, out: Sample[], options: CollectOptions): void {
-    const counts = child.counts;
+    const page = child.page;
+    const offset = child.offset;
+    const buckets = this.upperBounds.length + 1;
     const prefix = labels === '' ? '' : `${labels},`;
     let cumulative = 0;
-    for (let i = 0; i < counts.length; i++) {
-      cumulative += counts[i]!;
+    for (let i = 0; i < buckets; i++) {
+      cumulative += page[offset + i]!;
       out.push({ name: this.bucketName, labels: prefix + this.bucketLabels[i], value: cumulative });
     }
     out.push({ name: this.countName, labels, value: cumulative });

@@ -5,7 +5,7 @@
  * rendered label text. A metric without labels has exactly one child, made at construction,
  * so it is exposed with its initial value before first use.
  */
-import { LabelKeyBuilder, parseLabelText, type LabelValue, type LabelValues } from '../labels.js';
+import { LabelKeyBuilder, SeriesIndex, parseLabelText, type LabelValue, type LabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
 import type { CollectOptions, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
@@ -31,8 +31,10 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   readonly registry: Registry | null;
   abstract readonly type: MetricType;
 
-  /** @internal Children by key. */
-  protected readonly children = new Map<string, C>();
+  /** @internal Children by label values. */
+  protected readonly children: SeriesIndex<C>;
+  /** @internal Makes a child for a new label set (bound once: no closure per labels() call). */
+  private readonly createChild = (key: string): C => this.newChild(key);
   /** @internal The only child of a metric without labels. */
   protected unlabeled: C | undefined;
   /** @internal */
@@ -47,6 +49,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     this.unit = config.unit;
     this.registry = config.registry === undefined ? defaultRegistry : config.registry;
     this.keys = new LabelKeyBuilder(this.name, this.labelNames);
+    this.children = new SeriesIndex<C>(this.name, this.keys);
   }
 
   /**
@@ -56,8 +59,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
    */
   protected initialize(): this {
     if (this.labelNames.length === 0) {
-      this.unlabeled = this.newChild('');
-      this.children.set('', this.unlabeled);
+      this.unlabeled = this.children.get([], this.createChild);
     }
     return this.registry ? this.registry.registerMetric(this) : this;
   }
@@ -86,18 +88,15 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     return this.labelNames;
   }
 
+  /** @internal Called on a child removed from this metric (by remove() or clear()); it may still be held and used. */
+  protected releaseChild(_child: C): void {}
+
   /** The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each time. */
   labels(values: LabelValues<L>): C;
   /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */
   labels(...values: LabelValue[]): C;
   labels(...args: unknown[]): C {
-    const key = this.keys.fromArguments(args);
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.newChild(key);
-      this.children.set(key, child);
-    }
-    return child;
+    return this.children.get(args, this.createChild);
   }
 
   /** Removes the series of one label set (given either way `labels()` takes it). Returns whether it existed. */
@@ -107,26 +106,31 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     if (this.labelNames.length === 0) {
       throw new TypeError(`Metric ${this.name} has no labels: there is no series to remove`);
     }
-    const removed = this.children.delete(this.keys.fromArguments(args));
-    if (removed) this.generation++;
-    return removed;
+    const removed = this.children.delete(args);
+    if (removed === undefined) return false;
+    this.releaseChild(removed);
+    this.generation++;
+    return true;
   }
 
   /** Removes every labeled series; a metric without labels is reset to its initial value instead. */
   clear(): void {
     if (this.unlabeled) this.resetChild(this.unlabeled);
-    else this.children.clear();
+    else {
+      this.children.forEach((child) => this.releaseChild(child));
+      this.children.clear();
+    }
     this.generation++;
   }
 
   /** Resets every series to its initial value, keeping the label sets. */
   reset(): void {
-    for (const child of this.children.values()) this.resetChild(child);
+    this.children.forEach((child) => this.resetChild(child));
   }
 
   /** The label sets that have a series now, as objects of label values by name. */
   labelSets(): Array<Record<L, string>> {
-    return [...this.children.keys()].map((key) => parseLabelText(key) as Record<L, string>);
+    return [...this.children].map((child) => parseLabelText(child.key) as Record<L, string>);
   }
 
   /** @internal The unlabeled child, or a clear error when the metric has labels. */
@@ -144,11 +148,11 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
    */
   collect(options: CollectOptions, constantLabels = ''): MetricFamily | Promise<MetricFamily> {
     const samples: Sample[] = [];
-    for (const child of this.children.values()) {
+    this.children.forEach((child) => {
       const key = child.key;
       const labels = constantLabels === '' ? key : key === '' ? constantLabels : `${constantLabels},${key}`;
       this.collectChild(child, labels, samples, options);
-    }
+    });
     return { name: this.name, help: this.help, type: this.type, unit: this.unit, samples };
   }
 

@@ -6,7 +6,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { negotiate } from '../exposition/negotiate.js';
-import { renderExposition } from '../exposition/render.js';
+import { renderExpositionBytes } from '../exposition/render.js';
 import type { Registry } from '../registry.js';
 import { acceptsGzip } from './accept-encoding.js';
 import { createAdmission } from './admission.js';
@@ -74,9 +74,9 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
     sendPlain(res, 500, error instanceof Error ? error.message : `Collecting metrics failed: ${String(error)}`);
     return;
   }
-  const text = renderExposition(filterFamilies(families, requestedNames(req.url)), format);
+  const bytes = renderExpositionBytes(filterFamilies(families, requestedNames(req.url)), format);
   const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);
-  const body = compress ? await gzip(text) : Buffer.from(text, 'utf8');
+  const body = compress ? await gzip(bytes) : bytes;
   if (res.destroyed) return; // the client left while we worked
   const headers: OutgoingHttpHeaders = { 'Content-Type': contentType, 'Content-Length': body.length, Vary: 'Accept, Accept-Encoding' };
   if (compress) headers['Content-Encoding'] = 'gzip';
