@@ -12,7 +12,7 @@ export { Info, InfoChild, type InfoConfig } from './metrics/info.js';
 export { Enum, EnumChild, type EnumConfig } from './metrics/enum.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
 export type { LabelValue, LabelValues } from './labels.js';
-export type { MetricFamily, MetricType, Sample } from './snapshot.js';
+export type { HistogramRow, HistogramRows, MetricFamily, MetricType, Sample } from './snapshot.js';
 export { negotiate, type Negotiated } from './exposition/negotiate.js';
 export { CONTENT_TYPES, renderExposition, renderExpositionBytes, type ExpositionFormat } from './exposition/render.js';
 export { TEXT_CONTENT_TYPE } from './exposition/text.js';

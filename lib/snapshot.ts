@@ -22,7 +22,34 @@ export interface MetricFamily {
   readonly type: MetricType;
   /** OpenMetrics unit, or the empty string. */
   readonly unit: string;
+  /** Every sample. For a family with {@link MetricFamily.histogram}, its rows expanded (made when first read). */
   readonly samples: readonly Sample[];
+  /**
+   * A histogram's series in row form, which the formatters render from instead of `samples` (both
+   * describe the same series). Absent for other types and for families given by collectors.
+   */
+  readonly histogram?: HistogramRows;
+}
+
+/**
+ * One histogram series in row form: its label text once and its cumulative counts, instead of a
+ * {@link Sample} per bucket (10,000 series would otherwise make 140,000 samples per scrape).
+ */
+export interface HistogramRow {
+  /** Label text without `le`, as in {@link Sample.labels}. */
+  readonly labels: string;
+  /** Each bucket's cumulative count, in the order of {@link HistogramRows.le}; the last (`+Inf`) is the count. */
+  readonly cumulative: readonly number[];
+  readonly sum: number;
+  /** The `_created` value in seconds since the epoch, or undefined when `_created` is not collected. */
+  readonly created: number | undefined;
+}
+
+/** The series of a histogram family in row form. */
+export interface HistogramRows {
+  /** Each bucket's label pair, `le="0.005"` … `le="+Inf"`, escaped as in {@link Sample.labels}. */
+  readonly le: readonly string[];
+  readonly rows: readonly HistogramRow[];
 }
 
 /** Options that change what a collection contains. */

@@ -15,13 +15,17 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = Object.
 
 /** Renders a snapshot in one format, as bytes ready to send (what the server uses). */
 export function renderExpositionBytes(families: readonly MetricFamily[], format: ExpositionFormat): Buffer {
-  const out = new BodyWriter();
-  if (format === 'openmetrics') writeOpenMetrics(families, out);
-  else writeText(families, out);
-  return out.bytes();
+  return write(families, format).bytes();
 }
 
 /** Renders a snapshot in one format. */
 export function renderExposition(families: readonly MetricFamily[], format: ExpositionFormat): string {
-  return renderExpositionBytes(families, format).toString('utf8');
+  return write(families, format).text();
+}
+
+function write(families: readonly MetricFamily[], format: ExpositionFormat): BodyWriter {
+  const out = new BodyWriter();
+  if (format === 'openmetrics') writeOpenMetrics(families, out);
+  else writeText(families, out);
+  return out;
 }

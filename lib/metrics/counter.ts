@@ -101,7 +101,7 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
     child.reset();
   }
 
-  protected collectChild(child: CounterChild, labels: string, out: Sample[], options: CollectOptions): void {
+  protected override collectChild(child: CounterChild, labels: string, out: Sample[], options: CollectOptions): void {
     out.push({ name: this.totalName, labels, value: child.value });
     if (options.created) out.push({ name: this.createdName, labels, value: child.created });
   }

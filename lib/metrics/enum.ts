@@ -110,7 +110,7 @@ export class Enum<L extends string = string, S extends string = string> extends 
     child.current = 0;
   }
 
-  protected collectChild(child: EnumChild<S>, labels: string, out: Sample[], _options: CollectOptions): void {
+  protected override collectChild(child: EnumChild<S>, labels: string, out: Sample[], _options: CollectOptions): void {
     const prefix = labels === '' ? '' : `${labels},`;
     for (let i = 0; i < this.stateLabels.length; i++) {
       out.push({ name: this.name, labels: prefix + this.stateLabels[i], value: i === child.current ? 1 : 0 });

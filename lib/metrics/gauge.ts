@@ -166,7 +166,7 @@ export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
     child.value = 0;
   }
 
-  protected collectChild(child: GaugeChild, labels: string, out: Sample[], _options: CollectOptions): void {
+  protected override collectChild(child: GaugeChild, labels: string, out: Sample[], _options: CollectOptions): void {
     out.push({ name: this.name, labels, value: child.valueFunction ? this.readFunction(child.valueFunction) : child.value });
   }
 

@@ -1,5 +1,6 @@
 /** Histogram: observations counted into cumulative buckets, with their count and sum. */
-import type { CollectOptions, Sample } from '../snapshot.js';
+import type { CollectOptions, HistogramRow, MetricFamily } from '../snapshot.js';
+import { HistogramFamily } from '../histogram-family.js';
 import { formatBound } from '../exposition/numbers.js';
 import { show } from '../validation.js';
 import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
@@ -72,11 +73,6 @@ export class HistogramChild {
     return this.page[this.offset + this.metric.upperBounds.length + 1]!;
   }
 
-  /** @internal */
-  get created(): number {
-    return this.page[this.offset + this.metric.upperBounds.length + 2]!;
-  }
-
   /** The number of observations so far. */
   count(): number {
     const end = this.offset + this.metric.upperBounds.length + 1;
@@ -135,10 +131,6 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
   private readonly freeOffsets: number[] = [];
   /** @internal Set by allocateSlots(): where the new series' slots start. */
   allocatedOffset = 0;
-  private readonly bucketName = `${this.name}_bucket`;
-  private readonly countName = `${this.name}_count`;
-  private readonly sumName = `${this.name}_sum`;
-  private readonly createdName = `${this.name}_created`;
 
   /**
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
@@ -211,19 +203,21 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
     child.reset();
   }
 
-  protected collectChild(child: HistogramChild, labels: string, out: Sample[], options: CollectOptions): void {
-    const page = child.page;
-    const offset = child.offset;
+  /** @internal Collects the series as rows (cumulative counts, sum, created) rather than a sample per bucket. */
+  override collect(options: CollectOptions, constantLabels = ''): MetricFamily {
     const buckets = this.upperBounds.length + 1;
-    const prefix = labels === '' ? '' : `${labels},`;
-    let cumulative = 0;
-    for (let i = 0; i < buckets; i++) {
-      cumulative += page[offset + i]!;
-      out.push({ name: this.bucketName, labels: prefix + this.bucketLabels[i], value: cumulative });
-    }
-    out.push({ name: this.countName, labels, value: cumulative });
-    out.push({ name: this.sumName, labels, value: child.sum });
-    if (options.created) out.push({ name: this.createdName, labels, value: child.created });
+    const withCreated = options.created;
+    const rows: HistogramRow[] = [];
+    this.forEachSeries(constantLabels, (child, labels) => {
+      const page = child.page;
+      const offset = child.offset;
+      // A plain array: ~70 ns per series, where a Float64Array of its own costs ~700 ns.
+      const cumulative: number[] = [];
+      let total = 0;
+      for (let i = 0; i < buckets; i++) cumulative.push((total += page[offset + i]!));
+      rows.push({ labels, cumulative, sum: page[offset + buckets]!, created: withCreated ? page[offset + buckets + 1]! : undefined });
+    });
+    return new HistogramFamily(this.name, this.help, this.unit, { le: this.bucketLabels, rows });
   }
 
   protected extraDefinition(): Definition {
@@ -232,6 +226,6 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
 
   /** @internal */
   sampleNames(): readonly string[] {
-    return [this.name, this.bucketName, this.countName, this.sumName, this.createdName];
+    return [this.name, `${this.name}_bucket`, `${this.name}_count`, `${this.name}_sum`, `${this.name}_created`];
   }
 }

@@ -95,7 +95,7 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
     child.infoNames = [];
   }
 
-  protected collectChild(child: InfoChild, labels: string, out: Sample[], _options: CollectOptions): void {
+  protected override collectChild(child: InfoChild, labels: string, out: Sample[], _options: CollectOptions): void {
     const all = labels === '' ? child.infoText : child.infoText === '' ? labels : `${labels},${child.infoText}`;
     out.push({ name: this.infoName, labels: all, value: 1 });
   }

@@ -67,8 +67,13 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal Makes the child for a new label set. */
   protected abstract newChild(key: string): C;
 
-  /** @internal Appends this child's samples to `out`. */
-  protected abstract collectChild(child: C, labels: string, out: Sample[], options: CollectOptions): void;
+  /**
+   * @internal Appends this child's samples to `out`, for the default {@link Metric.collect}. A type
+   * that overrides collect() (a histogram collects rows) does not use it.
+   */
+  protected collectChild(_child: C, _labels: string, _out: Sample[], _options: CollectOptions): void {
+    throw new Error(`Metric ${this.name}: its type overrides neither collect() nor collectChild()`);
+  }
 
   /** @internal What must match when the same name is registered again; type, help, labels and unit are added. */
   protected abstract extraDefinition(): Definition;
@@ -148,12 +153,16 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
    */
   collect(options: CollectOptions, constantLabels = ''): MetricFamily | Promise<MetricFamily> {
     const samples: Sample[] = [];
+    this.forEachSeries(constantLabels, (child, labels) => this.collectChild(child, labels, samples, options));
+    return { name: this.name, help: this.help, type: this.type, unit: this.unit, samples };
+  }
+
+  /** @internal Calls `visit` with every child and its full label text, the constant labels first. */
+  protected forEachSeries(constantLabels: string, visit: (child: C, labels: string) => void): void {
     this.children.forEach((child) => {
       const key = child.key;
-      const labels = constantLabels === '' ? key : key === '' ? constantLabels : `${constantLabels},${key}`;
-      this.collectChild(child, labels, samples, options);
+      visit(child, constantLabels === '' ? key : key === '' ? constantLabels : `${constantLabels},${key}`);
     });
-    return { name: this.name, help: this.help, type: this.type, unit: this.unit, samples };
   }
 
   /** @internal The whole definition, compared field by field on re-registration. */

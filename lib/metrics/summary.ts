@@ -161,7 +161,7 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
     child.reset();
   }
 
-  protected collectChild(child: SummaryChild, labels: string, out: Sample[], options: CollectOptions): void {
+  protected override collectChild(child: SummaryChild, labels: string, out: Sample[], options: CollectOptions): void {
     if (child.window !== undefined) {
       const values = child.window.quantiles(this.percentiles);
       const prefix = labels === '' ? '' : `${labels},`;

@@ -22,7 +22,8 @@ export function filterFamilies(families: readonly MetricFamily[], names: Readonl
       continue;
     }
     const samples = family.samples.filter((sample) => names.has(sample.name));
-    if (samples.length > 0) kept.push({ ...family, samples });
+    // A new family of plain samples: not a spread, which would keep a histogram's rows (all of them).
+    if (samples.length > 0) kept.push({ name: family.name, help: family.help, type: family.type, unit: family.unit, samples });
   }
   return kept;
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DEFAULT_BUCKETS, Histogram, Registry, defaultRegistry, exponentialBuckets, linearBuckets } from '../../lib/index.js';
+import { DEFAULT_BUCKETS, Histogram, Registry, defaultRegistry, exponentialBuckets, linearBuckets, renderExposition, type MetricFamily } from '../../lib/index.js';
 
 /** Cumulative bucket counts the slow, obvious way: le is inclusive. */
 function expectedCumulative(bounds: readonly number[], observations: readonly number[]): number[] {
@@ -153,6 +153,44 @@ describe('Histogram', () => {
     it('the generated buckets are accepted by a histogram', () => {
       const h = new Histogram({ name: 'gen', help: 'h', buckets: exponentialBuckets(0.001, 2, 20), registry });
       expect(h.bounds).to.have.length(20);
+    });
+  });
+
+  describe('in the snapshot, as rows', () => {
+    async function collectRows(options: ConstructorParameters<typeof Registry>[0]): Promise<MetricFamily> {
+      const reg = new Registry(options);
+      const h = new Histogram({ name: 'rows_seconds', help: 'Rows "x"\\', labelNames: ['route'], buckets: [0.5, 1], unit: 'seconds', registry: reg });
+      h.labels('/a').observe(0.2);
+      h.labels('/a').observe(0.7);
+      h.labels('/b\n"').observe(-3); // a negative sum: OpenMetrics leaves out _sum and _count
+      h.labels('/c');
+      const [family] = await reg.collect();
+      return family!;
+    }
+
+    it('carries each series once: labels, cumulative counts, sum and (when asked for) created', async () => {
+      const family = await collectRows({ created: true });
+      const rows = family.histogram!.rows;
+      expect(family.histogram!.le).to.deep.equal(['le="0.5"', 'le="1.0"', 'le="+Inf"']);
+      expect(rows.map((r) => [r.labels, r.cumulative, r.sum])).to.deep.equal([
+        ['route="/a"', [1, 2, 2], 0.2 + 0.7],
+        ['route="/b\\n\\""', [1, 1, 1], -3],
+        ['route="/c"', [0, 0, 0], 0],
+      ]);
+      for (const row of rows) expect(row.created).to.be.a('number');
+      expect((await collectRows({})).histogram!.rows.every((r) => r.created === undefined)).to.equal(true);
+    });
+
+    it('reads as samples too, and renders exactly as those samples do, in both formats', async () => {
+      for (const options of [{}, { created: true }, { labels: { zone: 'eu' } }, { created: true, labels: { zone: 'eu' } }]) {
+        const family = await collectRows(options);
+        const plain: MetricFamily = { name: family.name, help: family.help, type: family.type, unit: family.unit, samples: [...family.samples] };
+        expect(plain.samples.filter((s) => s.name === 'rows_seconds_bucket')).to.have.length(9);
+        expect(plain.samples.find((s) => s.name === 'rows_seconds_count' && s.labels.endsWith('route="/a"'))!.value).to.equal(2);
+        for (const format of ['text', 'openmetrics'] as const) {
+          expect(renderExposition([family], format), `${format} ${JSON.stringify(options)}`).to.equal(renderExposition([plain], format));
+        }
+      }
     });
   });
 });
