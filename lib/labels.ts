@@ -1,10 +1,11 @@
 /**
- * Label sets: turning label values into the series key, and the children cache.
+ * Label sets: validating label values, the series key, and the children cache (SeriesIndex).
  *
- * The key of a series is its rendered label text, `a="x",b="y"`, with values escaped as both
- * exposition formats require. Escaping makes the key unambiguous (a quote inside a value is
- * always `\"`), so two different label sets can never share a key, and the same string serves
- * as the prepared label text at scrape time: one string per series, built once.
+ * Children are found by their label values through one Map per label (no string is built on a
+ * lookup). The key a series carries is its rendered label text, `a="x",b="y"`, with values
+ * escaped as both exposition formats require; it is built once, when the series is made, and
+ * serves as the prepared label text at scrape time. Escaping makes it unambiguous (a quote
+ * inside a value is always `\"`), so two different label sets never share one.
  */
 import { show } from './validation.js';
 

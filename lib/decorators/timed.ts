@@ -64,6 +64,16 @@ export interface EndTimer<L extends string = string> {
   [Symbol.dispose](): void;
 }
 
+/** An end function that records once (later calls return the first duration), also Disposable. */
+function endTimerOnce<L extends string>(record: (labels?: Partial<LabelValues<L>>) => number): EndTimer<L> {
+  let recorded: number | undefined;
+  const end = ((labels?: Partial<LabelValues<L>>): number => (recorded ??= record(labels))) as EndTimer<L>;
+  end[Symbol.dispose] = () => {
+    end();
+  };
+  return end;
+}
+
 /**
  * Starts a timer on a metric; calling the returned function (or disposing it) records the
  * elapsed seconds once. Label values may be given at start, at end, or split between the two.
@@ -71,39 +81,25 @@ export interface EndTimer<L extends string = string> {
 export function startTimer<L extends string>(metric: TimedMetric<L>, startLabels?: Partial<LabelValues<L>>): EndTimer<L> {
   assertTimedMetric('startTimer', metric);
   const start = now();
-  let recorded: number | undefined;
-  const end = ((endLabels?: Partial<LabelValues<L>>): number => {
-    if (recorded !== undefined) return recorded;
+  return endTimerOnce<L>((endLabels) => {
     const seconds = secondsSince(start);
-    const labels = { ...startLabels, ...endLabels };
-    const child = metric.labelNames.length === 0 && Object.keys(labels).length === 0
-      ? (metric as Metric<L, TimedChild>).only()
-      : (metric as Metric<L, TimedChild>).labels(labels as LabelValues<L>);
+    // Merge only when both halves are given: the common unlabeled timer allocates nothing here.
+    const labels = startLabels && endLabels ? { ...startLabels, ...endLabels } : (startLabels ?? endLabels);
+    const timed = metric as Metric<L, TimedChild>;
+    const child = labels === undefined && metric.labelNames.length === 0 ? timed.only() : timed.labels((labels ?? {}) as LabelValues<L>);
     recordDuration(metric, child, seconds);
-    recorded = seconds;
     return seconds;
-  }) as EndTimer<L>;
-  end[Symbol.dispose] = () => {
-    end();
-  };
-  return end;
+  });
 }
 
 /** A timer on one child (series), for `child.startTimer()`. */
 export function startChildTimer(metric: { type: string }, child: TimedChild): EndTimer<never> {
   const start = now();
-  let recorded: number | undefined;
-  const end = (() => {
-    if (recorded === undefined) {
-      recorded = secondsSince(start);
-      recordDuration(metric, child, recorded);
-    }
-    return recorded;
-  }) as EndTimer<never>;
-  end[Symbol.dispose] = () => {
-    end();
-  };
-  return end;
+  return endTimerOnce<never>(() => {
+    const seconds = secondsSince(start);
+    recordDuration(metric, child, seconds);
+    return seconds;
+  });
 }
 
 /** @Timed for one child: `histogram.labels('x').time()`. */

@@ -1,9 +1,10 @@
 /**
  * The base of every metric type: name, help and labels, the children cache, and registration.
  *
- * A metric is a family; each label set is a child (one series) kept in a Map under its
- * rendered label text. A metric without labels has exactly one child, made at construction,
- * so it is exposed with its initial value before first use.
+ * A metric is a family; each label set is a child (one series), found through the metric's
+ * SeriesIndex by its label values and carrying its rendered label text. A metric without labels
+ * has exactly one child, made at construction, so it is exposed with its initial value before
+ * first use.
  */
 import { LabelKeyBuilder, SeriesIndex, parseLabelText, type LabelValue, type LabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
