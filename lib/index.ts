@@ -1,7 +1,7 @@
 /** prometric: the public API. */
 
-export { Registry, defaultRegistry, CollectionError } from './registry.js';
-export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, RegistryOptions } from './registry.js';
+export { Registry, defaultRegistry, CollectionError, CollectionTimeoutError } from './registry.js';
+export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, CollectCallOptions, RegistryOptions } from './registry.js';
 export { Metric } from './metrics/metric.js';
 export type { MetricConfig } from './metrics/config.js';
 export { Counter, CounterChild, type CounterConfig } from './metrics/counter.js';

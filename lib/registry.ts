@@ -35,11 +35,35 @@ export class CollectionError extends Error {
   }
 }
 
+/**
+ * Thrown when collectors have not finished by a collection's deadline; names each of them. Their
+ * calls go on, and a later collection waits for the same calls rather than starting new ones.
+ */
+export class CollectionTimeoutError extends Error {
+  constructor(readonly sources: readonly string[], readonly timeoutMs: number) {
+    super(`Collecting metrics timed out after ${timeoutMs} ms: ${sources.join(', ')} did not finish`);
+    this.name = 'CollectionTimeoutError';
+  }
+}
+
+/** Options of one {@link Registry.collect} call. */
+export interface CollectCallOptions {
+  /**
+   * Milliseconds the custom collectors have to finish; past it the collection rejects with a
+   * {@link CollectionTimeoutError}. Default: no deadline.
+   */
+  readonly timeoutMs?: number;
+  /** Aborting it before the collectors are called makes the collection reject without calling them. */
+  readonly signal?: AbortSignal;
+}
+
 const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 
 interface CollectorEntry {
   readonly collector: Collector;
   readonly name: string;
+  /** The call in progress: concurrent collections share it, so a slow collector never runs twice at once. */
+  pending: Promise<MetricFamily[]> | undefined;
 }
 
 /** A set of metrics and collectors exposed together. */
@@ -104,7 +128,7 @@ export class Registry {
     if (this.collectors.some((c) => c.collector === collector)) {
       throw new Error(`registerCollector: collector ${name ?? collectorName(collector)} is already registered`);
     }
-    this.collectors.push({ collector, name: name ?? collectorName(collector) });
+    this.collectors.push({ collector, name: name ?? collectorName(collector), pending: undefined });
   }
 
   /** Removes a custom collector. Returns whether it was registered. */
@@ -160,8 +184,15 @@ export class Registry {
     return this.constantLabels;
   }
 
-  /** Collects a snapshot of every metric and collector. */
-  async collect(): Promise<MetricFamily[]> {
+  /**
+   * Collects a snapshot of every metric and collector. A collector whose previous call has not
+   * settled yet is not called again: this collection waits for that call.
+   *
+   * @throws CollectionError naming the metric or collector that failed; CollectionTimeoutError
+   *   naming those that had not finished by `options.timeoutMs`.
+   */
+  async collect(options: CollectCallOptions = {}): Promise<MetricFamily[]> {
+    const { timeoutMs, signal } = validateCollectOptions(options);
     const families: MetricFamily[] = [];
     for (const metric of this.metricsByName.values()) {
       let family;
@@ -173,14 +204,16 @@ export class Registry {
       families.push(await family);
     }
     if (this.collectors.length > 0) {
-      const results = await Promise.all(this.collectors.map((entry) => this.runCollector(entry)));
+      signal?.throwIfAborted();
+      const entries = [...this.collectors];
+      const results = await withDeadline(entries.map((entry) => this.runCollector(entry)), entries, timeoutMs);
       const seen = new Set(this.sampleOwners.keys());
       for (const [i, collected] of results.entries()) {
         for (const family of collected) {
           const names = reservedNames(family);
           for (const name of names) {
             if (seen.has(name)) {
-              throw new CollectionError(`collector ${this.collectors[i]!.name}`, new Error(`name ${name} is already used by another metric`));
+              throw new CollectionError(`collector ${entries[i]!.name}`, new Error(`name ${name} is already used by another metric`));
             }
           }
           for (const name of names) seen.add(name);
@@ -215,7 +248,17 @@ export class Registry {
     return renderConstant(this.constantLabels, labelNames);
   }
 
-  private async runCollector(entry: CollectorEntry): Promise<MetricFamily[]> {
+  /** The collector's families: from its call in progress, or from a new call. */
+  private runCollector(entry: CollectorEntry): Promise<MetricFamily[]> {
+    if (entry.pending !== undefined) return entry.pending;
+    const call = this.callCollector(entry).finally(() => {
+      if (entry.pending === call) entry.pending = undefined;
+    });
+    entry.pending = call;
+    return call;
+  }
+
+  private async callCollector(entry: CollectorEntry): Promise<MetricFamily[]> {
     try {
       const { collector } = entry;
       const collected = await (typeof collector === 'function' ? collector() : collector.collect());
@@ -225,6 +268,44 @@ export class Registry {
       throw new CollectionError(`collector ${entry.name}`, error);
     }
   }
+}
+
+function validateCollectOptions(options: unknown): CollectCallOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Registry.collect: options must be an object, got ${show(options)}`);
+  const { timeoutMs, signal } = options as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (key !== 'timeoutMs' && key !== 'signal') throw new TypeError(`Registry.collect: unknown option ${show(key)} (known: timeoutMs, signal)`);
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))) {
+    throw new RangeError(`Registry.collect: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${show(timeoutMs)}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`Registry.collect: options.signal must be an AbortSignal, got ${show(signal)}`);
+  }
+  return options as CollectCallOptions;
+}
+
+/** The largest delay Node's timers accept. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * All the calls' results, or a CollectionTimeoutError naming the collectors still running at the
+ * deadline. A call that fails first fails the whole, as Promise.all does.
+ */
+function withDeadline<T>(calls: Array<Promise<T>>, entries: readonly CollectorEntry[], timeoutMs: number | undefined): Promise<T[]> {
+  const all = Promise.all(calls);
+  if (timeoutMs === undefined) return all;
+  const settled = calls.map(() => false);
+  calls.forEach((call, i) => call.then(() => (settled[i] = true), () => (settled[i] = true)));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const late = entries.filter((_, i) => !settled[i]).map((entry) => `collector ${entry.name}`);
+      reject(new CollectionTimeoutError(late, timeoutMs));
+    }, timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([all, deadline]).finally(() => clearTimeout(timer));
 }
 
 function renderConstant(labels: Readonly<Record<string, string>>, except: readonly string[]): string {

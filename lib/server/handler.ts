@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { negotiate } from '../exposition/negotiate.js';
 import { renderExpositionBytes } from '../exposition/render.js';
-import type { Registry } from '../registry.js';
+import { CollectionTimeoutError, type Registry } from '../registry.js';
 import { acceptsGzip } from './accept-encoding.js';
 import { createAdmission } from './admission.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
@@ -61,18 +61,40 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
   };
 }
 
+/** Time left to answer within, subtracted from the scraper's own timeout so our 503 reaches it. */
+const ANSWER_MARGIN_MS = 250;
+
+/**
+ * How long the collectors of one scrape may take: the handler's `collectTimeout`, or less when
+ * Prometheus says (X-Prometheus-Scrape-Timeout-Seconds) that it gives up sooner.
+ */
+function collectTimeoutMs(config: HandlerConfig, req: IncomingMessage): number {
+  const header = req.headers['x-prometheus-scrape-timeout-seconds'];
+  const seconds = typeof header === 'string' ? Number(header) : NaN;
+  if (!(seconds > 0 && seconds < 86_400)) return config.collectTimeout;
+  const scraperMs = seconds * 1000;
+  return Math.max(1, Math.min(config.collectTimeout, Math.max(scraperMs - ANSWER_MARGIN_MS, scraperMs / 2)));
+}
+
 async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () => Promise<void>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { format, contentType } = negotiate(req.headers.accept);
   // Collecting and rendering are the CPU-heavy part: one scrape starts per event-loop turn.
   await nextTurn();
   if (res.destroyed) return; // the client left while it waited
   let families;
+  const left = new AbortController();
+  const onClose = (): void => left.abort();
+  res.once('close', onClose);
   try {
-    families = await registry.collect();
+    families = await registry.collect({ timeoutMs: collectTimeoutMs(config, req), signal: left.signal });
   } catch (error) {
-    // A CollectionError's message names the failing metric or collector.
-    sendPlain(res, 500, error instanceof Error ? error.message : `Collecting metrics failed: ${String(error)}`);
+    if (res.destroyed) return;
+    // Both errors name the metric or collector that failed or did not finish.
+    if (error instanceof CollectionTimeoutError) sendPlain(res, 503, error.message, { 'Retry-After': RETRY_AFTER_SECONDS });
+    else sendPlain(res, 500, error instanceof Error ? error.message : `Collecting metrics failed: ${String(error)}`);
     return;
+  } finally {
+    res.off('close', onClose);
   }
   const bytes = renderExpositionBytes(filterFamilies(families, requestedNames(req.url)), format);
   const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);

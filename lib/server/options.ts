@@ -33,6 +33,14 @@ export interface MetricsHandlerOptions {
    * `maxConcurrentScrapes` at once. Default 100.
    */
   readonly maxQueuedScrapes?: number;
+  /**
+   * Milliseconds the custom collectors of one scrape have to finish; past it the answer is 503
+   * naming those that did not. When Prometheus sends `X-Prometheus-Scrape-Timeout-Seconds`, the
+   * deadline is a little shorter than that, so the answer reaches it before it gives up. A
+   * collector still running is not called again by later scrapes: they wait for the same call.
+   * Default 10 000.
+   */
+  readonly collectTimeout?: number;
 }
 
 /** Options of {@link exposeMetrics}. */
@@ -59,6 +67,7 @@ export interface HandlerConfig {
   readonly basicAuth: BasicAuthCredentials | undefined;
   readonly maxConcurrentScrapes: number;
   readonly maxQueuedScrapes: number;
+  readonly collectTimeout: number;
 }
 
 /** Server options with their defaults applied. */
@@ -74,7 +83,7 @@ export interface ServerConfig extends HandlerConfig {
   readonly keepAliveTimeout: number;
 }
 
-const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes'] as const;
+const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes', 'collectTimeout'] as const;
 const SERVER_KEYS = [...HANDLER_KEYS, 'host', 'path', 'registry', 'tls', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const;
 
 /** The largest delay Node's timers accept. */
@@ -129,6 +138,7 @@ function resolveHandlerFields(fn: string, options: Record<string, unknown>): Han
     basicAuth: basicAuthOption(fn, options.basicAuth),
     maxConcurrentScrapes: integerOption(fn, 'maxConcurrentScrapes', options.maxConcurrentScrapes, 10, 1, 100_000),
     maxQueuedScrapes: integerOption(fn, 'maxQueuedScrapes', options.maxQueuedScrapes, 100, 0, 100_000),
+    collectTimeout: integerOption(fn, 'collectTimeout', options.collectTimeout, 10_000, 1, MAX_TIMEOUT_MS),
   };
 }
 

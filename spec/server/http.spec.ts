@@ -198,9 +198,13 @@ describe('exposeMetrics: HTTP behaviour', () => {
       await gate.promise;
       return [];
     });
+    let arrivals = 0;
+    bounded.server.on('request', () => arrivals++);
     try {
+      // Both scrapes wait on the one call of the collector they share.
       const held = [request(bounded.port), request(bounded.port)];
-      await waitFor('two scrapes in progress', () => (started === 2 ? true : undefined), 5_000, 10);
+      await waitFor('two scrapes in progress', () => (started === 1 && arrivals === 2 ? true : undefined), 5_000, 10);
+      await new Promise((r) => setImmediate(r));
       const refused = await request(bounded.port);
       expect(refused.status).to.equal(503);
       expect(refused.headers['retry-after']).to.equal('1');
@@ -240,16 +244,19 @@ describe('exposeMetrics: HTTP behaviour', () => {
     const bounded = await exposeMetrics(0, { host: LOOPBACK, registry, maxConcurrentScrapes: 1, maxQueuedScrapes: 0 });
     const gate = deferred();
     let started = 0;
-    registry.registerCollector(async function slowCollector() {
+    const slowCollector = async (): Promise<never[]> => {
       started++;
-      if (started === 1) await gate.promise;
+      await gate.promise;
       return [];
-    });
+    };
+    registry.registerCollector(slowCollector);
     try {
       const leaving = httpRequest({ host: LOOPBACK, port: bounded.port, path: '/metrics', agent: false });
       leaving.on('error', () => {}); // we cut it ourselves
       leaving.end();
       await waitFor('the first scrape to start', () => (started === 1 ? true : undefined), 5_000, 10);
+      // Later scrapes would share the collector's pending call: take it away so they need only the slot.
+      registry.unregisterCollector(slowCollector);
       leaving.destroy();
       // The slot is released when the server sees the connection close.
       const answer = await waitFor('the slot to be released', async () => {
