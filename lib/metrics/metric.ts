@@ -105,7 +105,11 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     return this.children.get(args, this.createChild);
   }
 
-  /** Removes the series of one label set (given either way `labels()` takes it). Returns whether it existed. */
+  /**
+   * Removes the series of one label set (given either way `labels()` takes it). Returns whether it existed.
+   * A removed child you still hold keeps working on its own, is no longer exposed, and never touches the
+   * series that later takes its label set.
+   */
   remove(values: LabelValues<L>): boolean;
   remove(...values: LabelValue[]): boolean;
   remove(...args: unknown[]): boolean {
@@ -119,14 +123,20 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     return true;
   }
 
-  /** Removes every labeled series; a metric without labels is reset to its initial value instead. */
+  /**
+   * Removes every labeled series, giving back their memory (children you still hold work on as after
+   * {@link Metric.remove}); a metric without labels is reset to its initial value instead.
+   */
   clear(): void {
     if (this.unlabeled) this.resetChild(this.unlabeled);
-    else {
-      this.children.forEach((child) => this.releaseChild(child));
-      this.children.clear();
-    }
+    else this.releaseAll();
     this.generation++;
+  }
+
+  /** @internal Removes every labeled series for clear(); a type may let go of their storage in one step instead. */
+  protected releaseAll(): void {
+    this.children.forEach((child) => this.releaseChild(child));
+    this.children.clear();
   }
 
   /** Resets every series to its initial value, keeping the label sets. */
