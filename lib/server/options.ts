@@ -33,6 +33,13 @@ export interface MetricsHandlerOptions {
    * `maxConcurrentScrapes` at once. Default 100.
    */
   readonly maxQueuedScrapes?: number;
+  /**
+   * Milliseconds a client has to receive a response once it is written (the whole body handed to
+   * the OS); past it the connection is cut, which frees the scrape's slot and its body. Bounds
+   * clients that ask for a body and never read it. Raise it if a scraper legitimately needs
+   * longer to download a large body. Default 30 000.
+   */
+  readonly sendTimeout?: number;
 }
 
 /** Options of {@link exposeMetrics}. */
@@ -45,12 +52,21 @@ export interface ExposeMetricsOptions extends MetricsHandlerOptions {
   readonly registry?: Registry;
   /** Serve HTTPS with these options (at least `key` and `cert`, or `pfx`). */
   readonly tls?: TlsServerOptions;
-  /** Milliseconds a client has to send the request headers. Default 10 000. */
+  /**
+   * Milliseconds a client has to send the request headers; over HTTPS it also bounds the TLS
+   * handshake, which comes before them. Default 10 000.
+   */
   readonly headersTimeout?: number;
   /** Milliseconds a client has to send the whole request. Default 30 000. */
   readonly requestTimeout?: number;
   /** Milliseconds an idle keep-alive connection is kept open. Default 5 000. */
   readonly keepAliveTimeout?: number;
+  /**
+   * Milliseconds `close()` lets scrapes in progress finish before it cuts every connection left
+   * (mid-scrape, mid-headers or mid-handshake), so it resolves in bounded time. 0 cuts them at
+   * once. Default 5 000.
+   */
+  readonly closeTimeout?: number;
 }
 
 /** Handler options with their defaults applied. */
@@ -59,6 +75,7 @@ export interface HandlerConfig {
   readonly basicAuth: BasicAuthCredentials | undefined;
   readonly maxConcurrentScrapes: number;
   readonly maxQueuedScrapes: number;
+  readonly sendTimeout: number;
 }
 
 /** Server options with their defaults applied. */
@@ -72,10 +89,16 @@ export interface ServerConfig extends HandlerConfig {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
+  readonly closeTimeout: number;
 }
 
-const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes'] as const;
-const SERVER_KEYS = [...HANDLER_KEYS, 'host', 'path', 'registry', 'tls', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const;
+const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes', 'sendTimeout'] as const;
+const SERVER_KEYS = [...HANDLER_KEYS, 'host', 'path', 'registry', 'tls', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'closeTimeout'] as const;
+
+/** The default of `sendTimeout`, also the deadline of a response that was given none. */
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/** The default of `closeTimeout`. */
+const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
 /** The largest delay Node's timers accept. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -129,6 +152,7 @@ function resolveHandlerFields(fn: string, options: Record<string, unknown>): Han
     basicAuth: basicAuthOption(fn, options.basicAuth),
     maxConcurrentScrapes: integerOption(fn, 'maxConcurrentScrapes', options.maxConcurrentScrapes, 10, 1, 100_000),
     maxQueuedScrapes: integerOption(fn, 'maxQueuedScrapes', options.maxQueuedScrapes, 100, 0, 100_000),
+    sendTimeout: integerOption(fn, 'sendTimeout', options.sendTimeout, DEFAULT_SEND_TIMEOUT_MS, 1, MAX_TIMEOUT_MS),
   };
 }
 
@@ -180,5 +204,6 @@ export function resolveServerOptions(port: unknown, options: unknown): ServerCon
     headersTimeout,
     requestTimeout,
     keepAliveTimeout: integerOption(fn, 'keepAliveTimeout', given.keepAliveTimeout, 5_000, 1, MAX_TIMEOUT_MS),
+    closeTimeout: integerOption(fn, 'closeTimeout', given.closeTimeout, DEFAULT_CLOSE_TIMEOUT_MS, 0, MAX_TIMEOUT_MS),
   };
 }
