@@ -30,5 +30,6 @@ export function answerClientError(
   const deadline = setTimeout(() => socket.destroy(), context.sendTimeout);
   deadline.unref();
   socket.once('close', () => clearTimeout(deadline));
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+  const answer = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+  socket.end(answer, () => socket.destroy());
 }

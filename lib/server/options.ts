@@ -93,7 +93,17 @@ export interface ServerConfig extends HandlerConfig {
 }
 
 const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes', 'sendTimeout'] as const;
-const SERVER_KEYS = [...HANDLER_KEYS, 'host', 'path', 'registry', 'tls', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'closeTimeout'] as const;
+const SERVER_KEYS = [
+  ...HANDLER_KEYS,
+  'host',
+  'path',
+  'registry',
+  'tls',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'closeTimeout',
+] as const;
 
 /** The default of `sendTimeout`, also the deadline of a response that was given none. */
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;

@@ -1,5 +1,10 @@
 /** exposeMetrics: a standalone HTTP(S) server for the metrics endpoint, and its lifecycle. */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -125,7 +130,9 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
   });
   const connections = trackConnections(server, config.tls !== undefined);
   const clientErrorContext = { responses, connections, sendTimeout: config.sendTimeout };
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, clientErrorContext));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    answerClientError(error, socket, clientErrorContext);
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, config));

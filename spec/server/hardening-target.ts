@@ -4,8 +4,8 @@
  *
  * One registry behind two servers, HTTP and HTTPS, with the short deadlines the parent sends. The
  * registry renders about 17 MB in full: 17,000 ordinary series (about 1.2 MB, what
- * `?name[]=app_requests&name[]=app_in_flight` selects) and a collector's family of 256 samples with
- * a 64 KiB label each, which keeps the heap small between scrapes (one shared string).
+ * `?name[]=app_requests&name[]=app_in_flight` selects) and a collector's family of 256 samples
+ * with a 64 KiB label each, which keeps the heap small between scrapes (one shared string).
  *
  * Protocol (IPC): the parent sends `{ id, command, ...args }`, the child answers `{ id, ...result }`.
  * - start `{ options, tls }`: starts both servers; answers `{ httpPort, httpsPort }`.
@@ -14,7 +14,14 @@
  * - close: closes both servers at once; answers `{ httpMs, httpsMs }`, how long each close() took.
  */
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Registry, exposeMetrics, type ExposeMetricsOptions, type MetricsServer } from '../../lib/index.js';
+import {
+  Counter,
+  Gauge,
+  Registry,
+  exposeMetrics,
+  type ExposeMetricsOptions,
+  type MetricsServer,
+} from '../../lib/index.js';
 
 const SERIES_PER_FAMILY = 8_500;
 const BULK_SAMPLES = 256;
@@ -22,11 +29,13 @@ const BULK_LABEL_BYTES = 64 * 1024;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const send = process.send?.bind(process);
-if (gc === undefined || send === undefined) throw new Error('hardening-target: run with node --expose-gc as a child process with IPC');
+if (gc === undefined || send === undefined) {
+  throw new Error('hardening-target: run with node --expose-gc as a child process with IPC');
+}
 
 const registry = new Registry();
-const requests = new Counter({ name: 'app_requests', help: 'Requests by route and status', labelNames: ['route', 'status'], registry });
-const inFlight = new Gauge({ name: 'app_in_flight', help: 'Requests in flight by route and worker', labelNames: ['route', 'worker'], registry });
+const requests = new Counter({ name: 'app_requests', help: 'Requests', labelNames: ['route', 'status'], registry });
+const inFlight = new Gauge({ name: 'app_in_flight', help: 'In flight', labelNames: ['route', 'worker'], registry });
 for (let i = 0; i < SERIES_PER_FAMILY; i++) {
   requests.labels({ route: `/api/v1/resource/${i % 1000}`, status: String(200 + Math.floor(i / 1000)) }).inc(i);
   inFlight.labels({ route: `/api/v1/resource/${i % 1000}`, worker: String(Math.floor(i / 1000)) }).set(i / 7);

@@ -19,10 +19,10 @@ import { LOOPBACK, requestWithin, stalledClient, waitFor } from './support.js';
 const TARGET = fileURLToPath(new URL('./hardening-target.js', import.meta.url));
 
 /** The deadlines of the attacked server: short, so that each attack resolves within seconds. */
-const OPTIONS: ExposeMetricsOptions = { headersTimeout: 1_000, requestTimeout: 2_000, sendTimeout: 2_000, closeTimeout: 1_000 };
+const OPTIONS = { headersTimeout: 1_000, requestTimeout: 2_000, sendTimeout: 2_000, closeTimeout: 1_000 } as const;
 /** A normal scrape must be answered within this, right after each attack. */
 const RESPONSIVE_MS = 1_000;
-/** Slack on top of a deadline for the server to act on it (timers, the event loop, a busy machine). */
+/** Slack on top of a deadline for the server to act on it (timers, its event loop, a busy machine). */
 const SLACK_MS = 3_000;
 /** The ordinary families, about 1.2 MB: what the pipelining clients ask for. */
 const APP_FAMILIES = '/metrics?name[]=app_requests&name[]=app_in_flight';
@@ -35,12 +35,15 @@ interface Stats {
   requests: number;
   connections: { http: number; https: number };
 }
+const NONE_OPEN = { http: 0, https: 0 };
 
 const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const pipelined = (path: string, count: number): string => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(count);
+const times = <T>(count: number, make: () => Promise<T>): Promise<T[]> =>
+  Promise.all(Array.from({ length: count }, make));
 
-describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold its memory or outlive close()', function () {
+describe('exposeMetrics hardening: misbehaving clients cannot wedge it, hold memory or outlive close()', function () {
   this.timeout(20_000);
   let child: ChildProcess | undefined;
   let httpPort: number;
@@ -72,8 +75,14 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
     clients.push(client);
     return client;
   };
-  const requestsSeen = (count: number): Promise<true> =>
-    waitFor(`${count} requests to reach the server`, async () => ((await stats()).requests >= count ? true : undefined), 5_000, 20);
+  const requestsSeen = (count: number): Promise<true> => {
+    const arrived = async (): Promise<true | undefined> => ((await stats()).requests >= count ? true : undefined);
+    return waitFor(`${count} requests to reach the server`, arrived, 5_000, 20);
+  };
+  const connectionsAtLeast = (count: number): Promise<true> => {
+    const open = async (): Promise<true | undefined> => ((await stats()).connections.https >= count ? true : undefined);
+    return waitFor(`${count} connections on the HTTPS server`, open, 2_000, 20);
+  };
   /** The connections still open on the server after up to `limitMs` (as soon as there are none). */
   const openAfter = async (limitMs: number): Promise<Stats['connections']> => {
     const none = async (): Promise<Stats['connections'] | undefined> => {
@@ -83,25 +92,30 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
     return waitFor('the connections to close', none, limitMs, 50).catch(async () => (await stats()).connections);
   };
 
-  /** What must hold after every attack: a normal scrape answered in time, no connection left, the heap back. */
+  /** What must hold after every attack: a normal scrape in time, no connection left, the memory back. */
   const expectRecovered = async (attack: string, https = false): Promise<void> => {
     const answer = await requestWithin(https ? httpsPort : httpPort, RESPONSIVE_MS, '/metrics', { https, ca: cert });
     expect(answer.status, `a normal scrape after ${attack}`).to.equal(200);
     expect(answer.text).to.include('bulk_payload{shard="255"');
-    expect(await openAfter(2_000), `connections open on the server after ${attack}`).to.deep.equal({ http: 0, https: 0 });
+    expect(await openAfter(2_000), `connections open on the server after ${attack}`).to.deep.equal(NONE_OPEN);
     const after = await ask<Memory>('heap');
     console.log(
-      `      after ${attack}: normal scrape (${megabytes(answer.body.length)}) in ${answer.ms} ms; heap ${megabytes(baseline.heapUsed)} before, ` +
-        `${megabytes(after.heapUsed)} after GC; external ${megabytes(baseline.external)} before, ${megabytes(after.external)} after`,
+      `      after ${attack}: a normal scrape (${megabytes(answer.body.length)}) in ${answer.ms} ms; ` +
+        `heap ${megabytes(baseline.heapUsed)} before, ${megabytes(after.heapUsed)} after GC; ` +
+        `external (response bodies) ${megabytes(baseline.external)} before, ${megabytes(after.external)} after`,
     );
     expect(after.heapUsed, `heap after ${attack} and a GC`).to.be.at.most(baseline.heapUsed * 1.2);
+    const total = (memory: Memory): number => memory.heapUsed + memory.external;
+    expect(total(after), `heap and external memory after ${attack} and a GC`).to.be.at.most(total(baseline) * 1.2);
   };
 
   before(async function () {
     this.timeout(30_000);
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+      extensions: [
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      ],
     });
     cert = pems.cert;
     child = fork(TARGET, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -114,10 +128,13 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
         pending.delete(id);
       });
     });
-    ({ httpPort, httpsPort } = await ask<{ httpPort: number; httpsPort: number }>('start', { options: OPTIONS, tls: { key: pems.private, cert: pems.cert } }));
+    const tls = { key: pems.private, cert: pems.cert };
+    ({ httpPort, httpsPort } = await ask<{ httpPort: number; httpsPort: number }>('start', { options: OPTIONS, tls }));
     // Scrapes before the baseline, so it includes what the first scrapes allocate for good
     // (compiled code, caches) and the comparison is about what an attack leaves behind.
-    for (const path of ['/metrics', APP_FAMILIES]) expect((await requestWithin(httpPort, 5_000, path)).status).to.equal(200);
+    for (const path of ['/metrics', APP_FAMILIES]) {
+      expect((await requestWithin(httpPort, 5_000, path)).status).to.equal(200);
+    }
     expect((await requestWithin(httpsPort, 5_000, '/metrics', { https: true, ca: cert })).status).to.equal(200);
     baseline = await ask<Memory>('heap');
   });
@@ -137,16 +154,16 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
     // Two connections pipeline 11 scrapes each (more than maxConcurrentScrapes) and never read:
     // the responses queued behind the stalled first one get neither finish nor close from Node.
     const before = (await stats()).requests;
-    const pipeliners = await Promise.all([attack(httpPort, pipelined(APP_FAMILIES, 11)), attack(httpPort, pipelined(APP_FAMILIES, 11))]);
+    const pipeliners = await times(2, () => attack(httpPort, pipelined(APP_FAMILIES, 11)));
     await requestsSeen(before + 22);
     await sleep(500); // let the scrapes start and the first responses stall
     for (const client of pipeliners) client.destroy();
     await expectRecovered('two abandoned connections of 11 pipelined scrapes');
   });
 
-  it('finding 1: pipelined requests on half-closed connections, and an abandoned single scrape, free their slots', async () => {
+  it('finding 1: pipelined scrapes on half-closed connections, and an abandoned scrape, free their slots', async () => {
     const before = (await stats()).requests;
-    const halfClosed = await Promise.all([attack(httpPort, pipelined(APP_FAMILIES, 11)), attack(httpPort, pipelined(APP_FAMILIES, 11))]);
+    const halfClosed = await times(2, () => attack(httpPort, pipelined(APP_FAMILIES, 11)));
     for (const client of halfClosed) client.end(); // done sending, still "reading" (never does)
     const single = await attack(httpPort, pipelined('/metrics', 1));
     await requestsSeen(before + 23);
@@ -156,25 +173,24 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
   });
 
   it('finding 2: TLS connections that never finish their handshake are closed at the headers timeout', async () => {
-    const silent = await Promise.all(Array.from({ length: 10 }, () => attack(httpsPort)));
+    const silent = await times(10, () => attack(httpsPort));
     // A TLS record header announcing a ClientHello that never comes.
     const partialHello = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]);
-    const stalledHello = await Promise.all(Array.from({ length: 10 }, () => attack(httpsPort, partialHello)));
+    const stalledHello = await times(10, () => attack(httpsPort, partialHello));
     // The same, a byte every 100 ms: the handshake deadline must not be an idle timer it can reset.
-    const trickledHello = await Promise.all(Array.from({ length: 5 }, () => attack(httpsPort)));
-    let trickled = 0;
+    const trickledHello = await times(5, () => attack(httpsPort));
+    let sent = 0;
     const trickle = setInterval(() => {
-      if (trickled >= partialHello.length) return;
-      for (const client of trickledHello) if (!client.destroyed) client.write(partialHello.subarray(trickled, trickled + 1));
-      trickled++;
+      if (sent >= partialHello.length) return;
+      for (const client of trickledHello) if (!client.destroyed) client.write(partialHello.subarray(sent, sent + 1));
+      sent++;
     }, 100);
     // Not TLS at all: the server fails the handshake at once and must not answer it in plain HTTP.
-    const plainHttp = await Promise.all(Array.from({ length: 5 }, () => attack(httpsPort, pipelined('/metrics', 1))));
+    await times(5, () => attack(httpsPort, pipelined('/metrics', 1)));
     try {
-      const held = silent.length + stalledHello.length + trickledHello.length;
-      await waitFor(`${held} stalled handshakes on the server`, async () => ((await stats()).connections.https >= held ? true : undefined), 2_000, 20);
-      const limit = OPTIONS.headersTimeout! + SLACK_MS;
-      expect(await openAfter(limit), `connections open on the server ${limit} ms after they opened`).to.deep.equal({ http: 0, https: 0 });
+      await connectionsAtLeast(silent.length + stalledHello.length + trickledHello.length);
+      const limit = OPTIONS.headersTimeout + SLACK_MS;
+      expect(await openAfter(limit), `connections open ${limit} ms after they opened`).to.deep.equal(NONE_OPEN);
     } finally {
       clearInterval(trickle);
     }
@@ -183,19 +199,19 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
 
   it('finding 4: clients that never read a 17 MB body are cut at sendTimeout; other scrapes get through', async () => {
     const before = (await stats()).requests;
-    const readers = await Promise.all(Array.from({ length: 10 }, () => attack(httpPort, pipelined('/metrics', 1))));
+    // As many as maxConcurrentScrapes (default 10): they hold every slot.
+    await times(10, () => attack(httpPort, pipelined('/metrics', 1)));
     await requestsSeen(before + 10);
     // A scrape that arrives while all ten slots are held waits for the first one cut.
-    const during = await requestWithin(httpPort, OPTIONS.sendTimeout! + SLACK_MS);
+    const limit = OPTIONS.sendTimeout + SLACK_MS;
+    const during = await requestWithin(httpPort, limit);
     expect(during.status, 'a scrape during the attack').to.equal(200);
-    expect(readers).to.have.length(10);
-    const limit = OPTIONS.sendTimeout! + SLACK_MS;
-    expect(await openAfter(limit), `connections open on the server ${limit} ms after the scrape during the attack`).to.deep.equal({ http: 0, https: 0 });
     console.log(`      a scrape during the attack was answered in ${during.ms} ms`);
+    expect(await openAfter(limit), `connections open ${limit} ms after that scrape`).to.deep.equal(NONE_OPEN);
     await expectRecovered('ten clients that never read a 17 MB body');
   });
 
-  it('finding 3: close() resolves within closeTimeout while clients trickle header bytes (HTTP and HTTPS)', async () => {
+  it('finding 3: close() resolves within closeTimeout while clients trickle headers (HTTP and HTTPS)', async () => {
     const httpTrickler = await attack(httpPort, 'GET /metrics HTTP/1.1\r\nHost: x\r\n');
     const tlsTrickler = tlsConnect({ host: LOOPBACK, port: httpsPort, ca: cert, servername: 'localhost' });
     tlsTrickler.on('error', () => {});
@@ -204,13 +220,15 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
     let trickling = true;
     const trickle = (async () => {
       for (let i = 0; i < 100 && trickling; i++) {
-        for (const socket of [httpTrickler, tlsTrickler]) if (!socket.destroyed) socket.write(`X-Trickle-${i}: 1\r\n`);
+        for (const socket of [httpTrickler, tlsTrickler]) {
+          if (!socket.destroyed) socket.write(`X-Trickle-${i}: 1\r\n`);
+        }
         await sleep(100);
       }
     })();
     try {
       await sleep(300); // both are mid-headers when close() starts
-      const limit = OPTIONS.closeTimeout! + SLACK_MS;
+      const limit = OPTIONS.closeTimeout + SLACK_MS;
       // close() resolves only once the server has no connection left, tricklers included.
       const closed = await ask<{ httpMs: number; httpsMs: number }>('close', {}, limit);
       console.log(`      close() took ${closed.httpMs} ms (HTTP) and ${closed.httpsMs} ms (HTTPS)`);
@@ -224,22 +242,31 @@ describe('exposeMetrics hardening: clients that misbehave cannot wedge it, hold 
   });
 });
 
-describe('metricsHandler in a server of your own: slots are tied to the socket', () => {
+describe('metricsHandler in a server of your own: slots tied to the socket, responses under the send deadline', () => {
+  const SEND_TIMEOUT_MS = 1_000;
   let server: Server;
   let port: number;
+  let seen = 0;
   const clients: Socket[] = [];
+  const connections = (): Promise<number> =>
+    new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 
   before(async () => {
     const registry = new Registry();
     const pad = 'y'.repeat(64 * 1024);
     registry.registerCollector(function paddedCollector() {
-      return [{ name: 'padded', help: 'About 1.3 MB', type: 'gauge', samples: Array.from({ length: 20 }, (_, i) => ({ labels: { i, pad }, value: i })) }];
+      const samples = Array.from({ length: 20 }, (_, i) => ({ labels: { i, pad }, value: i }));
+      return [{ name: 'padded', help: 'About 1.3 MB', type: 'gauge', samples }];
     });
-    server = createServer(metricsHandler(registry, { sendTimeout: 2_000 }));
-    port = await new Promise((resolve) => server.listen(0, LOOPBACK, () => resolve((server.address() as AddressInfo).port)));
+    server = createServer(metricsHandler(registry, { sendTimeout: SEND_TIMEOUT_MS }));
+    server.on('request', () => seen++);
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.destroy();
   });
   after(async () => {
-    for (const client of clients) client.destroy();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -247,15 +274,25 @@ describe('metricsHandler in a server of your own: slots are tied to the socket',
   });
 
   it('answers a fresh scrape right after two connections of 11 pipelined scrapes are abandoned', async () => {
-    let seen = 0;
-    server.on('request', () => seen++);
+    const before = seen;
     for (let i = 0; i < 2; i++) clients.push(await stalledClient(port, pipelined('/metrics', 11)));
-    await waitFor('22 requests', () => (seen >= 22 ? true : undefined), 5_000, 10);
-    await sleep(500);
+    await waitFor('22 requests', () => (seen >= before + 22 ? true : undefined), 5_000, 10);
+    await sleep(500); // let the scrapes start and the first responses stall
     for (const client of clients) client.destroy();
     const answer = await requestWithin(port, RESPONSIVE_MS);
     expect(answer.status).to.equal(200);
     expect(answer.text).to.include('padded{i="19"');
+  });
+
+  it('cuts a connection of pipelined scrapes that never reads, at sendTimeout', async () => {
+    const before = seen;
+    clients.push(await stalledClient(port, pipelined('/metrics', 11)));
+    await waitFor('11 requests', () => (seen >= before + 11 ? true : undefined), 5_000, 10);
+    const limit = SEND_TIMEOUT_MS + SLACK_MS;
+    const cut = async (): Promise<true | undefined> => ((await connections()) === 0 ? true : undefined);
+    const closed = await waitFor('the connection to be cut', cut, limit, 50).catch(() => false);
+    expect(closed, `the connection was cut within ${limit} ms`).to.equal(true);
+    expect((await requestWithin(port, RESPONSIVE_MS)).status).to.equal(200);
   });
 });
 
@@ -271,12 +308,26 @@ describe('connection deadlines: options and defaults', () => {
   });
 
   it('validates the deadline options like the others', async () => {
-    const rejection = (options: ExposeMetricsOptions): Promise<unknown> => exposeMetrics(0, options).then(() => undefined, (e: unknown) => e);
-    expect(await rejection({ sendTimeout: 0 })).to.be.instanceOf(RangeError).with.property('message').match(/options\.sendTimeout must be from 1 .* got 0/);
-    expect(await rejection({ sendTimeout: 1.5 })).to.be.instanceOf(TypeError).with.property('message').match(/options\.sendTimeout must be an integer, got 1\.5/);
-    expect(await rejection({ closeTimeout: -1 })).to.be.instanceOf(RangeError).with.property('message').match(/options\.closeTimeout must be from 0 .* got -1/);
-    expect(await rejection({ closeTimeout: '5s' as never })).to.be.instanceOf(TypeError).with.property('message').match(/closeTimeout must be an integer, got "5s"/);
-    expect(() => metricsHandler(undefined, { sendTimeout: Infinity })).to.throw(TypeError, /metricsHandler: options\.sendTimeout must be an integer, got Infinity/);
-    expect(() => metricsHandler(undefined, { closeTimeout: 1 } as never)).to.throw(TypeError, /unknown option "closeTimeout"/);
+    const rejection = async (options: ExposeMetricsOptions): Promise<Error> => {
+      const error: unknown = await exposeMetrics(0, options).then(async (server) => server.close(), (e: unknown) => e);
+      expect(error, `${JSON.stringify(options)} is refused`).to.be.instanceOf(Error);
+      return error as Error;
+    };
+    const expectError = (error: Error, type: ErrorConstructor, message: RegExp): void => {
+      expect(error).to.be.instanceOf(type);
+      expect(error.message).to.match(message);
+    };
+    expectError(await rejection({ sendTimeout: 0 }), RangeError, /options\.sendTimeout must be from 1 .* got 0/);
+    expectError(await rejection({ sendTimeout: 1.5 }), TypeError, /options\.sendTimeout must be an integer, got 1\.5/);
+    expectError(await rejection({ closeTimeout: -1 }), RangeError, /options\.closeTimeout must be from 0 .* got -1/);
+    const notANumber = { closeTimeout: '5s' } as never;
+    expectError(await rejection(notANumber), TypeError, /options\.closeTimeout must be an integer, got "5s"/);
+    expect(() => metricsHandler(undefined, { sendTimeout: Infinity })).to.throw(
+      TypeError,
+      /metricsHandler: options\.sendTimeout must be an integer, got Infinity/,
+    );
+    // closeTimeout belongs to exposeMetrics: a handler does not close your server.
+    const withCloseTimeout = { closeTimeout: 1 } as never;
+    expect(() => metricsHandler(undefined, withCloseTimeout)).to.throw(TypeError, /unknown option "closeTimeout"/);
   });
 });

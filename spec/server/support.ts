@@ -114,12 +114,18 @@ export interface TimedAnswer extends Answer {
  * One request that must be answered in full within `limitMs`: rejects, naming the limit, when it
  * is not (the request is then abandoned). For checks that the server is still responsive.
  */
-export async function requestWithin(port: number, limitMs: number, path = '/metrics', options: RequestOptions = {}): Promise<TimedAnswer> {
+export async function requestWithin(
+  port: number,
+  limitMs: number,
+  path = '/metrics',
+  options: RequestOptions = {},
+): Promise<TimedAnswer> {
   const send = options.https ? httpsRequest : httpRequest;
   const started = performance.now();
+  const { method = 'GET', headers, ca } = options;
   const answer = await new Promise<Answer>((resolve, reject) => {
     const req = send(
-      { host: LOOPBACK, port, path, method: options.method ?? 'GET', headers: options.headers, agent: false, ca: options.ca, servername: 'localhost' },
+      { host: LOOPBACK, port, path, method, headers, agent: false, ca, servername: 'localhost' },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
