@@ -159,7 +159,10 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
       closing = true;
       // Node stops enforcing the headers timeout once closing: without the cut, a client that
       // trickles header bytes (or stalls a TLS handshake, or never reads) would hold close() open.
-      const cut = setTimeout(() => connections.destroyAll(), config.closeTimeout);
+      const cut = setTimeout(() => {
+        server.closeAllConnections();
+        connections.destroyAll(); // also those Node's HTTP layer does not know of (mid-handshake)
+      }, config.closeTimeout);
       server.close((error) => {
         clearTimeout(cut);
         if (error) reject(error);
