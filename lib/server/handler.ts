@@ -13,6 +13,7 @@ import { createAdmission } from './admission.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
 import { filterFamilies, requestedNames } from './name-filter.js';
 import { resolveHandlerOptions, resolveRegistry, type HandlerConfig, type MetricsHandlerOptions } from './options.js';
+import { setSendTimeout, startSendDeadline } from './send-deadline.js';
 import { createTurnQueue } from './turns.js';
 
 const gzip = promisify(gzipCallback);
@@ -26,7 +27,10 @@ export type MetricsRequestHandler = (req: IncomingMessage, res: ServerResponse) 
 /** Seconds a client told 503 should wait before scraping again. */
 const RETRY_AFTER_SECONDS = '1';
 
-/** Sends a short plain-text answer; if a response was already started, cuts the connection. */
+/**
+ * Sends a short plain-text answer, under the response's send deadline; if a response was already
+ * started, cuts the connection.
+ */
 export function sendPlain(res: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
   if (res.headersSent) {
     res.destroy();
@@ -35,6 +39,15 @@ export function sendPlain(res: ServerResponse, status: number, text: string, hea
   const body = Buffer.from(`${text}\n`, 'utf8');
   res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length });
   res.end(body);
+  startSendDeadline(res);
+}
+
+/**
+ * Whether nobody is left to read the answer. A response queued behind a pipelined one is not
+ * marked destroyed when the connection dies, but its request's socket is.
+ */
+function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.destroyed || req.socket.destroyed;
 }
 
 /** @internal Builds the handler from validated options; {@link exposeMetrics} shares it. */
@@ -44,6 +57,7 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
   const nextTurn = createTurnQueue();
 
   return (req, res) => {
+    setSendTimeout(res, config.sendTimeout);
     if (!authorized(req.headers.authorization)) {
       sendPlain(res, 401, 'Unauthorized', { 'WWW-Authenticate': BASIC_AUTH_CHALLENGE });
       return;
@@ -52,7 +66,7 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
       sendPlain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
       return;
     }
-    const admitted = admit(res, () => {
+    const admitted = admit(req, res, () => {
       scrape(registry, config, nextTurn, req, res)
         .catch((error: unknown) => sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`))
         .catch(() => res.destroy()); // never an unhandled rejection, whatever the response's state
@@ -80,7 +94,7 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
   const { format, contentType } = negotiate(req.headers.accept);
   // Collecting and rendering are the CPU-heavy part: one scrape starts per event-loop turn.
   await nextTurn();
-  if (res.destroyed) return; // the client left while it waited
+  if (clientGone(req, res)) return; // the client left while it waited: no collector work for it
   let families;
   const left = new AbortController();
   const onClose = (): void => left.abort();
@@ -88,7 +102,7 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
   try {
     families = await registry.collect({ timeoutMs: collectTimeoutMs(config, req), signal: left.signal });
   } catch (error) {
-    if (res.destroyed) return;
+    if (clientGone(req, res)) return;
     // Both errors name the metric or collector that failed or did not finish.
     if (error instanceof CollectionTimeoutError) sendPlain(res, 503, error.message, { 'Retry-After': RETRY_AFTER_SECONDS });
     else sendPlain(res, 500, error instanceof Error ? error.message : `Collecting metrics failed: ${String(error)}`);
@@ -99,11 +113,12 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
   const bytes = renderExpositionBytes(filterFamilies(families, requestedNames(req.url)), format);
   const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);
   const body = compress ? await gzip(bytes) : bytes;
-  if (res.destroyed) return; // the client left while we worked
+  if (clientGone(req, res)) return; // the client left while we worked
   const headers: OutgoingHttpHeaders = { 'Content-Type': contentType, 'Content-Length': body.length, Vary: 'Accept, Accept-Encoding' };
   if (compress) headers['Content-Encoding'] = 'gzip';
   res.writeHead(200, headers);
   res.end(body); // Node sends no body for HEAD, but the same headers as GET
+  startSendDeadline(res);
 }
 
 /**
@@ -112,8 +127,9 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
  * raw request and response. It answers GET and HEAD (405 otherwise), negotiates the format from
  * Accept, compresses when Accept-Encoding allows, filters with `?name[]=`, and answers 500 naming
  * the collector when a collection fails. Scrapes past `maxConcurrentScrapes` wait in a queue of
- * `maxQueuedScrapes`; past that, 503 with `Retry-After`. It does not look at the path: mount it
- * where you want it.
+ * `maxQueuedScrapes`; past that, 503 with `Retry-After`. A scrape's slot is freed when its response
+ * is sent or its connection closes, and a client gets `sendTimeout` ms to receive a response before
+ * its connection is cut. It does not look at the path: mount it where you want it.
  *
  * @param registry the registry to expose; default `defaultRegistry`.
  * @throws TypeError or RangeError when an argument is invalid.

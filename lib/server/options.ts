@@ -41,6 +41,13 @@ export interface MetricsHandlerOptions {
    * Default 10 000.
    */
   readonly collectTimeout?: number;
+  /**
+   * Milliseconds a client has to receive a response once it is written (the whole body handed to
+   * the OS); past it the connection is cut, which frees the scrape's slot and its body. Bounds
+   * clients that ask for a body and never read it. Raise it if a scraper legitimately needs
+   * longer to download a large body. Default 30 000.
+   */
+  readonly sendTimeout?: number;
 }
 
 /** Options of {@link exposeMetrics}. */
@@ -53,12 +60,21 @@ export interface ExposeMetricsOptions extends MetricsHandlerOptions {
   readonly registry?: Registry;
   /** Serve HTTPS with these options (at least `key` and `cert`, or `pfx`). */
   readonly tls?: TlsServerOptions;
-  /** Milliseconds a client has to send the request headers. Default 10 000. */
+  /**
+   * Milliseconds a client has to send the request headers; over HTTPS it also bounds the TLS
+   * handshake, which comes before them. Default 10 000.
+   */
   readonly headersTimeout?: number;
   /** Milliseconds a client has to send the whole request. Default 30 000. */
   readonly requestTimeout?: number;
   /** Milliseconds an idle keep-alive connection is kept open. Default 5 000. */
   readonly keepAliveTimeout?: number;
+  /**
+   * Milliseconds `close()` lets scrapes in progress finish before it cuts every connection left
+   * (mid-scrape, mid-headers or mid-handshake), so it resolves in bounded time. 0 cuts them at
+   * once. Default 5 000.
+   */
+  readonly closeTimeout?: number;
 }
 
 /** Handler options with their defaults applied. */
@@ -68,6 +84,7 @@ export interface HandlerConfig {
   readonly maxConcurrentScrapes: number;
   readonly maxQueuedScrapes: number;
   readonly collectTimeout: number;
+  readonly sendTimeout: number;
 }
 
 /** Server options with their defaults applied. */
@@ -81,10 +98,26 @@ export interface ServerConfig extends HandlerConfig {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
+  readonly closeTimeout: number;
 }
 
-const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes', 'collectTimeout'] as const;
-const SERVER_KEYS = [...HANDLER_KEYS, 'host', 'path', 'registry', 'tls', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const;
+const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes', 'sendTimeout', 'collectTimeout'] as const;
+const SERVER_KEYS = [
+  ...HANDLER_KEYS,
+  'host',
+  'path',
+  'registry',
+  'tls',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'closeTimeout',
+] as const;
+
+/** The default of `sendTimeout`, also the deadline of a response that was given none. */
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/** The default of `closeTimeout`. */
+const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
 /** The largest delay Node's timers accept. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -139,6 +172,7 @@ function resolveHandlerFields(fn: string, options: Record<string, unknown>): Han
     maxConcurrentScrapes: integerOption(fn, 'maxConcurrentScrapes', options.maxConcurrentScrapes, 10, 1, 100_000),
     maxQueuedScrapes: integerOption(fn, 'maxQueuedScrapes', options.maxQueuedScrapes, 100, 0, 100_000),
     collectTimeout: integerOption(fn, 'collectTimeout', options.collectTimeout, 10_000, 1, MAX_TIMEOUT_MS),
+    sendTimeout: integerOption(fn, 'sendTimeout', options.sendTimeout, DEFAULT_SEND_TIMEOUT_MS, 1, MAX_TIMEOUT_MS),
   };
 }
 
@@ -190,5 +224,6 @@ export function resolveServerOptions(port: unknown, options: unknown): ServerCon
     headersTimeout,
     requestTimeout,
     keepAliveTimeout: integerOption(fn, 'keepAliveTimeout', given.keepAliveTimeout, 5_000, 1, MAX_TIMEOUT_MS),
+    closeTimeout: integerOption(fn, 'closeTimeout', given.closeTimeout, DEFAULT_CLOSE_TIMEOUT_MS, 0, MAX_TIMEOUT_MS),
   };
 }

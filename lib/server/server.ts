@@ -1,10 +1,18 @@
 /** exposeMetrics: a standalone HTTP(S) server for the metrics endpoint, and its lifecycle. */
-import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { answerClientError, type ResponsesBySocket } from './client-error.js';
+import { trackConnections } from './connections.js';
 import { createScrapeHandler, sendPlain } from './handler.js';
 import { resolveServerOptions, type ExposeMetricsOptions, type ServerConfig } from './options.js';
+import { setSendTimeout } from './send-deadline.js';
 
 /** A running metrics server, as {@link exposeMetrics} resolves it. */
 export interface MetricsServer extends AsyncDisposable {
@@ -20,12 +28,16 @@ export interface MetricsServer extends AsyncDisposable {
   readonly server: HttpServer | HttpsServer;
   /**
    * Stops accepting connections, closes idle keep-alive connections, lets scrapes in progress
-   * finish and resolves once the server is closed. Calling it again returns the same promise.
+   * finish for up to `closeTimeout` ms, then cuts every connection left, and resolves once the
+   * server is closed. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
 
-/** Inactivity after which a connection is dropped: a client that stops reading a response would otherwise hold a scrape slot forever. */
+/**
+ * Inactivity after which a connection is dropped. A backstop only: the deadlines (headers, request,
+ * TLS handshake, send, keep-alive) bound each phase, and Node skips this timer while a write drains.
+ */
 const SOCKET_IDLE_TIMEOUT_MS = 60_000;
 
 /** How often Node checks the header and request timeouts (its default, 30 s, makes them coarse). */
@@ -54,7 +66,10 @@ function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage,
     server = createHttpServer(options, listener);
   } else {
     try {
-      server = createHttpsServer({ ...config.tls, ...options }, listener);
+      // The handshake comes before the headers: unless told otherwise, a client that never
+      // finishes it gets no longer than for them (Node's own default is two minutes).
+      const handshakeTimeout = config.tls.handshakeTimeout ?? config.headersTimeout;
+      server = createHttpsServer({ ...config.tls, ...options, handshakeTimeout }, listener);
     } catch (error) {
       throw new TypeError(`exposeMetrics: options.tls is not usable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
@@ -62,24 +77,6 @@ function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage,
   server.keepAliveTimeout = config.keepAliveTimeout;
   server.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
   return server;
-}
-
-/** The unfinished responses of each connection (more than one when requests are pipelined). */
-type ResponsesBySocket = WeakMap<Duplex, Set<ServerResponse>>;
-
-/**
- * Answers what the HTTP parser rejected (as Node's default would, but pinned down here), then
- * closes the connection. A response whose headers are already out must not get a second status
- * line inside it: that connection is just cut.
- */
-function answerClientError(responses: ResponsesBySocket, error: NodeJS.ErrnoException, socket: Duplex): void {
-  const started = [...(responses.get(socket) ?? [])].some((res) => res.headersSent);
-  if (!socket.writable || started || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 function listenError(error: NodeJS.ErrnoException, config: ServerConfig): Error {
@@ -115,6 +112,7 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
   let closing = false;
 
   const server = createNodeServer(config, (req, res) => {
+    setSendTimeout(res, config.sendTimeout);
     const socket = req.socket;
     const unfinished = responses.get(socket) ?? new Set();
     responses.set(socket, unfinished.add(res));
@@ -130,7 +128,11 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
     }
     handle(req, res);
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(responses, error, socket));
+  const connections = trackConnections(server, config.tls !== undefined);
+  const clientErrorContext = { responses, connections, sendTimeout: config.sendTimeout };
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    answerClientError(error, socket, clientErrorContext);
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, config));
@@ -155,7 +157,17 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve, reject) => {
       closing = true;
-      server.close((error) => (error ? reject(error) : resolve()));
+      // Node stops enforcing the headers timeout once closing: without the cut, a client that
+      // trickles header bytes (or stalls a TLS handshake, or never reads) would hold close() open.
+      const cut = setTimeout(() => {
+        server.closeAllConnections();
+        connections.destroyAll(); // also those Node's HTTP layer does not know of (mid-handshake)
+      }, config.closeTimeout);
+      server.close((error) => {
+        clearTimeout(cut);
+        if (error) reject(error);
+        else resolve();
+      });
       server.closeIdleConnections();
     });
     return closed;

@@ -104,3 +104,60 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+/** An answer and how long it took, from sending the request to the end of the body. */
+export interface TimedAnswer extends Answer {
+  ms: number;
+}
+
+/**
+ * One request that must be answered in full within `limitMs`: rejects, naming the limit, when it
+ * is not (the request is then abandoned). For checks that the server is still responsive.
+ */
+export async function requestWithin(
+  port: number,
+  limitMs: number,
+  path = '/metrics',
+  options: RequestOptions = {},
+): Promise<TimedAnswer> {
+  const send = options.https ? httpsRequest : httpRequest;
+  const started = performance.now();
+  const { method = 'GET', headers, ca } = options;
+  const answer = await new Promise<Answer>((resolve, reject) => {
+    const req = send(
+      { host: LOOPBACK, port, path, method, headers, agent: false, ca, servername: 'localhost' },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode!, headers: res.headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(limitMs, () => req.destroy(new Error(`${path} was not answered within ${limitMs} ms`)));
+    req.end();
+  });
+  return { ...answer, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * Connects to 127.0.0.1:`port` and writes `data` (if any), then never reads: what the server sends
+ * fills the socket buffers and stays there. Whether the server closed the connection is to be
+ * read on the server: a client that does not read does not see the close either.
+ */
+export function stalledClient(port: number, data?: string | Buffer): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: LOOPBACK, port });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {}); // a reset by the server is one of the outcomes under test
+      socket.pause();
+      if (data !== undefined) socket.write(data);
+      resolve(socket);
+    });
+  });
+}
