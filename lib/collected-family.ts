@@ -1,10 +1,17 @@
 /**
  * Turns what a custom collector returns into the snapshot's shape: validates names, types,
- * suffixes and values, and renders labels once, as the metric classes do for their series.
+ * suffixes, labels and values, checks every metric point against its type's rules
+ * (collected-points.ts), and renders labels once, as the metric classes do for their series.
+ * Samples come out in the order OpenMetrics wants: each point's samples together (points in the
+ * order they first appear), buckets and quantiles ascending, then `_count`, `_sum`, `_created`.
+ * A failure throws a TypeError or RangeError naming the family and the sample; the registry
+ * wraps it in a CollectionError naming the collector.
  */
-import { escapeLabelValue, labelValueToString } from './labels.js';
+import { checkPoint, describeSample, type PointSample } from './collected-points.js';
+import { formatBound, parseBound } from './exposition/numbers.js';
+import { escapeLabelValue, labelValueToString, parseLabelText } from './labels.js';
 import type { MetricFamily, MetricType, Sample } from './snapshot.js';
-import { assertLabelName, assertMetricName, assertUnit, show } from './validation.js';
+import { assertLabelName, assertMetricName, assertUnit, isWellFormed, show } from './validation.js';
 
 /** A sample as a custom collector gives it: labels as an object of values. */
 export interface CollectedSample {
@@ -25,7 +32,10 @@ export interface CollectedFamily {
   readonly samples: readonly CollectedSample[];
 }
 
-/** The sample-name suffixes each type may use; the first is the default when a sample has no name. */
+/**
+ * The sample-name suffixes each type may use, in the order a point's samples are written; the
+ * first is the default when a sample has no name.
+ */
 const SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
   counter: ['_total', '_created'],
   gauge: [''],
@@ -43,6 +53,24 @@ function familyName(name: string, type: MetricType): string {
   return name;
 }
 
+/** A validated sample with what grouping needs: which point it belongs to, and which series it is. */
+interface Keyed extends PointSample {
+  /** The point's label set (without `le`, `quantile` or a stateset's state label), as a comparable string. */
+  readonly point: string;
+  readonly series: string;
+}
+
+/**
+ * The label that tells a point's samples apart, which is not part of the point's identity: a
+ * bucket's `le`, a quantile sample's `quantile`, a stateset sample's state label.
+ */
+function pointLabel(type: MetricType, family: string, suffix: string): string | undefined {
+  if (type === 'histogram') return suffix === '_bucket' ? 'le' : undefined;
+  if (type === 'summary') return suffix === '' ? 'quantile' : undefined;
+  if (type === 'stateset') return family;
+  return undefined;
+}
+
 /**
  * Validates one collected family and renders its samples' labels. `constantFor(labelNames)`
  * gives the registry's constant label text for a sample with those labels.
@@ -54,30 +82,108 @@ export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (
   if (!Object.hasOwn(SUFFIXES, type)) throw new TypeError(`family ${family.name}: unknown type ${show(type)}`);
   const name = familyName(family.name, type);
   if (typeof help !== 'string') throw new TypeError(`family ${name}: help must be a string, got ${show(help)}`);
+  if (!isWellFormed(help)) throw new TypeError(`family ${name}: help must be well-formed UTF-16 (a lone surrogate has no UTF-8 encoding), got ${show(help)}`);
   const unit = family.unit ?? '';
   if (unit !== '') {
     assertUnit(name, unit);
     if (!name.endsWith(`_${unit}`)) throw new TypeError(`family ${name}: with unit ${show(unit)} the name must end with "_${unit}"`);
   }
   if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
-  const allowed = SUFFIXES[type].map((suffix) => name + suffix);
-  const samples: Sample[] = family.samples.map((sample) => {
-    const sampleName = sample.name ?? allowed[0]!;
-    if (!allowed.includes(sampleName)) {
-      throw new TypeError(`family ${name}: a ${type} sample must be named ${allowed.join(' or ')}, got ${show(sampleName)}`);
+  const constants = new ConstantLabels(constantFor);
+  const keyed = family.samples.map((sample: unknown) => keySample(name, type, sample, constants));
+  return { name, help, type, unit, samples: orderedPoints(name, type, keyed) };
+}
+
+/** The registry's constant labels for a sample's label names: as text, and as values by name. */
+class ConstantLabels {
+  private readonly parsed = new Map<string, Readonly<Record<string, string>>>();
+
+  constructor(readonly textFor: (labelNames: readonly string[]) => string) {}
+
+  /** The values in `text` by name (parsed once per distinct text). */
+  valuesOf(text: string): Readonly<Record<string, string>> {
+    let values = this.parsed.get(text);
+    if (values === undefined) this.parsed.set(text, (values = parseLabelText(text)));
+    return values;
+  }
+}
+
+function keySample(family: string, type: MetricType, sample: unknown, constants: ConstantLabels): Keyed {
+  if (typeof sample !== 'object' || sample === null) throw new TypeError(`family ${family}: expected a sample object, got ${show(sample)}`);
+  const given = sample as CollectedSample;
+  const allowed = SUFFIXES[type];
+  const name = given.name ?? family + allowed[0]!;
+  const suffix = typeof name === 'string' && name.startsWith(family) ? name.slice(family.length) : undefined;
+  if (suffix === undefined || !allowed.includes(suffix)) {
+    throw new TypeError(`family ${family}: a ${type} sample must be named ${allowed.map((s) => family + s).join(' or ')}, got ${show(name)}`);
+  }
+  const value = given.value;
+  if (typeof value !== 'number') throw new TypeError(`family ${family}: sample ${name} has value ${show(value)}, not a number`);
+  const labels = given.labels ?? {};
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw new TypeError(`family ${family}: sample ${name} has labels ${show(labels)}, not an object of label values`);
+  }
+
+  const own = Object.keys(labels);
+  const special = pointLabel(type, family, suffix);
+  const constantText = constants.textFor(own);
+  const all: Record<string, string> = { ...constants.valuesOf(constantText) };
+  let text = constantText;
+  let bound = NaN;
+  for (const label of own) {
+    assertLabelName(family, label);
+    let labelText = labelValueToString(family, label, labels[label]);
+    if (label === special && special !== family) {
+      bound = readBound(family, name, special, labelText);
+      labelText = bound === Infinity ? '+Inf' : formatBound(bound);
+    } else if ((type === 'histogram' && label === 'le') || (type === 'summary' && label === 'quantile')) {
+      throw new TypeError(`family ${family}: sample ${name} may not have a label ${show(label)}; only ${type === 'histogram' ? 'buckets' : 'quantile samples'} have it`);
     }
-    if (typeof sample.value !== 'number') throw new TypeError(`family ${name}: sample ${sampleName} has value ${show(sample.value)}, not a number`);
-    const labels = sample.labels ?? {};
-    const names = Object.keys(labels);
-    let text = constantFor(names);
-    for (const label of names) {
-      assertLabelName(name, label);
-      const value = labelValueToString(name, label, labels[label]);
-      text += `${text === '' ? '' : ','}${label}="${escapeLabelValue(value)}"`;
-    }
-    return { name: sampleName, labels: text, value: sample.value };
-  });
-  return { name, help, type, unit, samples };
+    all[label] = labelText;
+    text += `${text === '' ? '' : ','}${label}="${escapeLabelValue(labelText)}"`;
+  }
+  const point: PointSample = { name, suffix, labels: text, value, bound };
+  if (special !== undefined && !Object.hasOwn(all, special)) {
+    throw new TypeError(`family ${family}: ${describeSample(point)}: a ${type} sample needs the label ${show(special)}`);
+  }
+  const specialValue = special === undefined ? undefined : all[special];
+  if (special !== undefined) delete all[special];
+  const identity = JSON.stringify(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { ...point, point: identity, series: JSON.stringify([name, identity, specialValue]) };
+}
+
+/** A bucket's `le` or a quantile sample's `quantile`, read as a number and checked. */
+function readBound(family: string, sample: string, label: string, text: string): number {
+  const bound = parseBound(text);
+  if (label === 'le' && Number.isNaN(bound)) {
+    throw new RangeError(`family ${family}: sample ${sample}: label "le" must be a number or +Inf (not NaN), got ${show(text)}`);
+  }
+  if (label === 'quantile' && !(bound >= 0 && bound <= 1)) {
+    throw new RangeError(`family ${family}: sample ${sample}{quantile=${show(text)}}: label "quantile" must be a number in [0, 1], got ${show(text)}`);
+  }
+  return bound;
+}
+
+/** Groups samples into points, refuses a series given twice, checks each point, and orders them. */
+function orderedPoints(family: string, type: MetricType, samples: readonly Keyed[]): Sample[] {
+  const points = new Map<string, Keyed[]>();
+  const series = new Set<string>();
+  for (const sample of samples) {
+    if (series.has(sample.series)) throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
+    series.add(sample.series);
+    const point = points.get(sample.point);
+    if (point === undefined) points.set(sample.point, [sample]);
+    else point.push(sample);
+  }
+  const rank = SUFFIXES[type];
+  const out: Sample[] = [];
+  for (const point of points.values()) {
+    // A stable sort: stateset samples (all one suffix, no bound) keep the collector's order.
+    point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || (a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0));
+    checkPoint(family, type, point);
+    for (const { name, labels, value } of point) out.push({ name, labels, value });
+  }
+  return out;
 }
 
 /** Every name a family occupies: its own and each sample name its type may use. */
