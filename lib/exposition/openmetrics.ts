@@ -29,9 +29,10 @@ export function writeOpenMetrics(families: readonly MetricFamily[], out: BodyWri
 // What OpenMetrics forbids and our types can produce, and what we do about it. The text format
 // 0.0.4 has none of these rules and keeps every sample (text.ts).
 // - A histogram's or summary's _sum is counter-like: it may not be negative or NaN. Negative
-//   observations make it negative, +Inf and -Inf together make it NaN. A histogram with a
-//   negative bucket bound may not have a _sum at all. And a histogram's _count comes only with
-//   its _sum. So such a series shows its buckets or quantiles here, without _count and _sum.
+//   observations make it negative, +Inf and -Inf together make it NaN. Such a summary series
+//   shows its _count without the _sum. A histogram's _count comes only with its _sum, and a
+//   histogram with a negative bucket bound may not have a _sum at all: such a histogram series
+//   shows its buckets (and _created) without _count and _sum.
 // - A summary's quantile values may not be negative ("Quantile values MUST NOT be negative"). A
 //   negative quantile, from negative observations, is left out; the series' other quantiles, and
 //   NaN for an empty window, stay.
@@ -66,22 +67,12 @@ function writeSamples(out: BodyWriter, family: MetricFamily): void {
   else for (const sample of family.samples) writeSample(out, sample.name, sample.labels, sample.value);
 }
 
-/** A summary's samples: quantiles, then _count and _sum, then _created, per series. */
+/** A summary's samples, without the negative quantiles and the sums OpenMetrics forbids. */
 function writeSummarySamples(out: BodyWriter, family: MetricFamily): void {
-  const countName = `${family.name}_count`;
   const sumName = `${family.name}_sum`;
-  const samples = family.samples;
-  for (let i = 0; i < samples.length; i++) {
-    const sample = samples[i]!;
+  for (const sample of family.samples) {
     if (sample.name === family.name && sample.value < 0) continue;
     if (sample.name === sumName && !isShowableSum(sample.value)) continue;
-    if (sample.name === countName) {
-      const next = samples[i + 1];
-      if (next !== undefined && next.name === sumName && next.labels === sample.labels && !isShowableSum(next.value)) {
-        i++;
-        continue;
-      }
-    }
     writeSample(out, sample.name, sample.labels, sample.value);
   }
 }
