@@ -11,7 +11,7 @@ import { checkPoint, describeSample, type PointSample } from './collected-points
 import { formatBound, parseBound } from './exposition/numbers.js';
 import { escapeLabelValue, labelValueToString, parseLabelText } from './labels.js';
 import type { MetricFamily, MetricType, Sample } from './snapshot.js';
-import { assertLabelName, assertMetricName, assertUnit, isWellFormed, show } from './validation.js';
+import { assertLabelName, assertMetricName, assertUnit, isWellFormed, notWellFormed, show } from './validation.js';
 
 /** A sample as a custom collector gives it: labels as an object of values. */
 export interface CollectedSample {
@@ -55,9 +55,14 @@ function familyName(name: string, type: MetricType): string {
 
 /** A validated sample with what grouping needs: which point it belongs to, and which series it is. */
 interface Keyed extends PointSample {
-  /** The point's label set (without `le`, `quantile` or a stateset's state label), as a comparable string. */
-  readonly point: string;
-  readonly series: string;
+  /**
+   * The point's label set (all labels but the one that tells its samples apart) as a comparable
+   * string: its rendered pairs, unambiguous as series keys are, sorted so that labels given in any
+   * order are the same set. Empty for a family's only sample, which needs no comparing.
+   */
+  point: string;
+  /** The rendered pair of the label that tells a point's samples apart (`le="1.0"`), or ''. */
+  readonly apart: string;
 }
 
 /**
@@ -82,7 +87,7 @@ export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (
   if (!Object.hasOwn(SUFFIXES, type)) throw new TypeError(`family ${family.name}: unknown type ${show(type)}`);
   const name = familyName(family.name, type);
   if (typeof help !== 'string') throw new TypeError(`family ${name}: help must be a string, got ${show(help)}`);
-  if (!isWellFormed(help)) throw new TypeError(`family ${name}: help must be well-formed UTF-16 (a lone surrogate has no UTF-8 encoding), got ${show(help)}`);
+  if (!isWellFormed(help)) throw notWellFormed(`family ${name}: help`, help);
   const unit = family.unit ?? '';
   if (unit !== '') {
     assertUnit(name, unit);
@@ -90,35 +95,56 @@ export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (
   }
   if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
   const constants = new ConstantLabels(constantFor);
-  const keyed = family.samples.map((sample: unknown) => keySample(name, type, sample, constants));
+  const identities = family.samples.length > 1;
+  const keyed = family.samples.map((sample: unknown) => readSample(name, type, sample, constants, identities));
   return { name, help, type, unit, samples: orderedPoints(name, type, keyed) };
 }
 
-/** The registry's constant labels for a sample's label names: as text, and as values by name. */
+/** A constant label: its name, and its rendered pair `name="escaped value"`. */
+type Pair = readonly [name: string, pair: string];
+const NO_PAIRS: readonly Pair[] = [];
+
+/** The registry's constant labels for a sample's label names: as text, and as rendered pairs. */
 class ConstantLabels {
-  private readonly parsed = new Map<string, Readonly<Record<string, string>>>();
+  /** Made on first use: most families have no constant labels. */
+  private pairs: Map<string, readonly Pair[]> | undefined;
 
   constructor(readonly textFor: (labelNames: readonly string[]) => string) {}
 
-  /** The values in `text` by name (parsed once per distinct text). */
-  valuesOf(text: string): Readonly<Record<string, string>> {
-    let values = this.parsed.get(text);
-    if (values === undefined) this.parsed.set(text, (values = parseLabelText(text)));
-    return values;
+  /** The pairs in `text` (split once per distinct text). */
+  pairsOf(text: string): readonly Pair[] {
+    if (text === '') return NO_PAIRS;
+    this.pairs ??= new Map();
+    let pairs = this.pairs.get(text);
+    if (pairs === undefined) {
+      const values = parseLabelText(text);
+      pairs = Object.keys(values).map((name): Pair => [name, `${name}="${escapeLabelValue(values[name]!)}"`]);
+      this.pairs.set(text, pairs);
+    }
+    return pairs;
   }
 }
 
-function keySample(family: string, type: MetricType, sample: unknown, constants: ConstantLabels): Keyed {
-  if (typeof sample !== 'object' || sample === null) throw new TypeError(`family ${family}: expected a sample object, got ${show(sample)}`);
+/**
+ * Validates a sample and renders its labels (the registry's constant labels first, `le` and
+ * `quantile` in canonical form). With `identity`, also gives it its point's identity.
+ */
+function readSample(family: string, type: MetricType, sample: unknown, constants: ConstantLabels, identity: boolean): Keyed {
+  if (typeof sample !== 'object' || sample === null) {
+    throw new TypeError(`family ${family}: expected a sample object, got ${show(sample)}`);
+  }
   const given = sample as CollectedSample;
   const allowed = SUFFIXES[type];
   const name = given.name ?? family + allowed[0]!;
   const suffix = typeof name === 'string' && name.startsWith(family) ? name.slice(family.length) : undefined;
   if (suffix === undefined || !allowed.includes(suffix)) {
-    throw new TypeError(`family ${family}: a ${type} sample must be named ${allowed.map((s) => family + s).join(' or ')}, got ${show(name)}`);
+    const names = allowed.map((s) => family + s).join(' or ');
+    throw new TypeError(`family ${family}: a ${type} sample must be named ${names}, got ${show(name)}`);
   }
   const value = given.value;
-  if (typeof value !== 'number') throw new TypeError(`family ${family}: sample ${name} has value ${show(value)}, not a number`);
+  if (typeof value !== 'number') {
+    throw new TypeError(`family ${family}: sample ${name} has value ${show(value)}, not a number`);
+  }
   const labels = given.labels ?? {};
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
     throw new TypeError(`family ${family}: sample ${name} has labels ${show(labels)}, not an object of label values`);
@@ -127,7 +153,14 @@ function keySample(family: string, type: MetricType, sample: unknown, constants:
   const own = Object.keys(labels);
   const special = pointLabel(type, family, suffix);
   const constantText = constants.textFor(own);
-  const all: Record<string, string> = { ...constants.valuesOf(constantText) };
+  const pairs: string[] | undefined = identity ? [] : undefined;
+  let apart = '';
+  if (constantText !== '' && (pairs !== undefined || special !== undefined)) {
+    for (const [label, pair] of constants.pairsOf(constantText)) {
+      if (label === special) apart = pair;
+      else pairs?.push(pair);
+    }
+  }
   let text = constantText;
   let bound = NaN;
   for (const label of own) {
@@ -137,53 +170,74 @@ function keySample(family: string, type: MetricType, sample: unknown, constants:
       bound = readBound(family, name, special, labelText);
       labelText = bound === Infinity ? '+Inf' : formatBound(bound);
     } else if ((type === 'histogram' && label === 'le') || (type === 'summary' && label === 'quantile')) {
-      throw new TypeError(`family ${family}: sample ${name} may not have a label ${show(label)}; only ${type === 'histogram' ? 'buckets' : 'quantile samples'} have it`);
+      const holders = type === 'histogram' ? 'buckets' : 'quantile samples';
+      throw new TypeError(`family ${family}: sample ${name} may not have a label ${show(label)}; ${holders} have it`);
     }
-    all[label] = labelText;
-    text += `${text === '' ? '' : ','}${label}="${escapeLabelValue(labelText)}"`;
+    const pair = `${label}="${escapeLabelValue(labelText)}"`;
+    text = text === '' ? pair : `${text},${pair}`;
+    if (label === special) apart = pair;
+    else pairs?.push(pair);
   }
-  const point: PointSample = { name, suffix, labels: text, value, bound };
-  if (special !== undefined && !Object.hasOwn(all, special)) {
-    throw new TypeError(`family ${family}: ${describeSample(point)}: a ${type} sample needs the label ${show(special)}`);
+  if (special !== undefined && apart === '') {
+    const line = describeSample({ name, suffix, labels: text, value, bound });
+    throw new TypeError(`family ${family}: ${line}: a ${type} sample needs a label ${show(special)}`);
   }
-  const specialValue = special === undefined ? undefined : all[special];
-  if (special !== undefined) delete all[special];
-  const identity = JSON.stringify(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { ...point, point: identity, series: JSON.stringify([name, identity, specialValue]) };
+  return { name, suffix, labels: text, value, bound, point: pairs === undefined ? '' : identityOf(pairs), apart };
+}
+
+/** A label set's pairs as one string, in a canonical order (sorting pairs sorts by name: names are unique). */
+function identityOf(pairs: string[]): string {
+  if (pairs.length < 2) return pairs.length === 0 ? '' : pairs[0]!;
+  return pairs.sort().join(',');
 }
 
 /** A bucket's `le` or a quantile sample's `quantile`, read as a number and checked. */
 function readBound(family: string, sample: string, label: string, text: string): number {
   const bound = parseBound(text);
   if (label === 'le' && Number.isNaN(bound)) {
-    throw new RangeError(`family ${family}: sample ${sample}: label "le" must be a number or +Inf (not NaN), got ${show(text)}`);
+    throw new RangeError(`family ${family}: sample ${sample}: label "le" must be a number or +Inf, got ${show(text)}`);
   }
   if (label === 'quantile' && !(bound >= 0 && bound <= 1)) {
-    throw new RangeError(`family ${family}: sample ${sample}{quantile=${show(text)}}: label "quantile" must be a number in [0, 1], got ${show(text)}`);
+    const problem = `label "quantile" must be a number in [0, 1], got ${show(text)}`;
+    throw new RangeError(`family ${family}: sample ${sample}: ${problem}`);
   }
   return bound;
 }
 
 /** Groups samples into points, refuses a series given twice, checks each point, and orders them. */
 function orderedPoints(family: string, type: MetricType, samples: readonly Keyed[]): Sample[] {
+  if (samples.length === 1) {
+    checkPoint(family, type, samples);
+    return [{ name: samples[0]!.name, labels: samples[0]!.labels, value: samples[0]!.value }];
+  }
+  const rank = SUFFIXES[type];
+  // Where a point holds one sample (gauge, info, unknown), a point given twice is a series given twice.
+  const series = rank.length === 1 && type !== 'stateset' ? undefined : new Set<string>();
   const points = new Map<string, Keyed[]>();
-  const series = new Set<string>();
   for (const sample of samples) {
-    if (series.has(sample.series)) throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
-    series.add(sample.series);
     const point = points.get(sample.point);
+    // Unambiguous: a sample name has no braces, and rendered pairs end where their quotes do.
+    const key = series === undefined ? '' : `${sample.name}{${sample.point}}${sample.apart}`;
+    if (series === undefined ? point !== undefined : series.has(key)) {
+      throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
+    }
+    series?.add(key);
     if (point === undefined) points.set(sample.point, [sample]);
     else point.push(sample);
   }
-  const rank = SUFFIXES[type];
   const out: Sample[] = [];
   for (const point of points.values()) {
     // A stable sort: stateset samples (all one suffix, no bound) keep the collector's order.
-    point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || (a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0));
+    if (point.length > 1) point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || compareBounds(a.bound, b.bound));
     checkPoint(family, type, point);
     for (const { name, labels, value } of point) out.push({ name, labels, value });
   }
   return out;
+}
+
+/** Ascending; NaN (samples without a bound) ties with everything. */
+function compareBounds(a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Every name a family occupies: its own and each sample name its type may use. */

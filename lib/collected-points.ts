@@ -43,7 +43,9 @@ export function checkPoint(family: string, type: MetricType, samples: readonly P
       return checkHistogram(family, samples);
     case 'summary':
       for (const sample of samples) {
-        if (sample.suffix === '_count' && !isCount(sample.value)) fail(family, sample, 'a count must be an integer >= 0');
+        if (sample.suffix === '_count' && !isCount(sample.value)) {
+          fail(family, sample, 'a count must be an integer >= 0');
+        }
       }
       return;
     case 'info':
@@ -88,5 +90,7 @@ function checkHistogram(family: string, samples: readonly PointSample[]): void {
   if ((count === undefined) !== (sum === undefined)) {
     fail(family, (count ?? sum)!, "a histogram's _count and _sum come together (OpenMetrics), and one is missing");
   }
-  if (count !== undefined && count.value !== last.value) fail(family, count, `it differs from its +Inf bucket (${formatValue(last.value)})`);
+  if (count !== undefined && count.value !== last.value) {
+    fail(family, count, `it differs from its +Inf bucket (${formatValue(last.value)})`);
+  }
 }

@@ -8,7 +8,7 @@
  * inside a value is always `\"`), and values must be well-formed UTF-16, so two different label
  * sets never share one, neither here nor once the body is encoded as UTF-8.
  */
-import { isWellFormed, show } from './validation.js';
+import { isWellFormed, notWellFormed, show } from './validation.js';
 
 /** What a label value may be given as; numbers and booleans are turned into strings. */
 export type LabelValue = string | number | boolean;
@@ -32,7 +32,7 @@ export function escapeLabelValue(value: string): string {
 export function labelValueToString(metric: string, label: string, value: unknown): string {
   if (typeof value === 'string') {
     if (isWellFormed(value)) return value;
-    throw new TypeError(`Metric ${metric}: label ${show(label)} must be well-formed UTF-16 (a lone surrogate has no UTF-8 encoding), got ${show(value)}`);
+    throw notWellFormed(`Metric ${metric}: label ${show(label)}`, value);
   }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new TypeError(`Metric ${metric}: label ${show(label)} must be a string, number or boolean, got ${show(value)}`);

@@ -34,11 +34,15 @@ export function isWellFormed(text: string): boolean {
   return (text as unknown as WellFormedCheck).isWellFormed();
 }
 
+/** The error for a string that is not well-formed; `subject` names the metric and the argument. */
+export function notWellFormed(subject: string, text: string): TypeError {
+  const why = 'a lone surrogate has no UTF-8 encoding';
+  return new TypeError(`${subject} must be well-formed UTF-16 (${why}), got ${show(text)}`);
+}
+
 /** Throws naming the metric and the argument unless `text` is well-formed UTF-16. */
 export function assertWellFormed(metric: string, argument: string, text: string): void {
-  if (!isWellFormed(text)) {
-    throw new TypeError(`Metric ${metric}: ${argument} must be well-formed UTF-16 (a lone surrogate has no UTF-8 encoding), got ${show(text)}`);
-  }
+  if (!isWellFormed(text)) throw notWellFormed(`Metric ${metric}: ${argument}`, text);
 }
 
 export function assertMetricName(name: unknown): asserts name is string {

@@ -30,7 +30,9 @@ function validateOptions(where: string, options: unknown): void {
     throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) throw new TypeError(`${where}: unknown option ${show(key)}; the options are "only" and "labels"`);
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(`${where}: unknown option ${show(key)}; the options are "only" and "labels"`);
+    }
   }
 }
 
@@ -47,13 +49,15 @@ function isErrorClass(value: unknown): boolean {
 
 function validateOnly(where: string, only: unknown): readonly ErrorClass[] | undefined {
   if (only === undefined) return undefined;
-  if (!Array.isArray(only)) throw new TypeError(`${where}: "only" must be an array of error classes, got ${show(only)}`);
+  if (!Array.isArray(only)) {
+    throw new TypeError(`${where}: "only" must be an array of error classes, got ${show(only)}`);
+  }
   if (only.length === 0) {
-    throw new TypeError(`${where}: "only" is empty, so no error would ever be counted; leave it out to count every error`);
+    throw new TypeError(`${where}: "only" is empty, so no error would ever be counted; omit it to count every error`);
   }
   only.forEach((cls: unknown, i) => {
     if (!isErrorClass(cls)) {
-      throw new TypeError(`${where}: "only[${i}]" must be an error class (Error or a subclass of it), got ${show(cls)}`);
+      throw new TypeError(`${where}: "only[${i}]" must be an error class (Error or a subclass), got ${show(cls)}`);
     }
   });
   return [...(only as ErrorClass[])];
@@ -86,7 +90,11 @@ export function CountExceptions<L extends string>(counter: Metric<L, CounterChil
 }
 
 /** @CountExceptions for one child: `counter.labels('x').countExceptions()`; `metric` names the counter in errors. */
-export function countExceptionsChild(child: CounterChild, only: readonly ErrorClass[] | undefined, metric: string): MethodDecorator {
+export function countExceptionsChild(
+  child: CounterChild,
+  only: readonly ErrorClass[] | undefined,
+  metric: string,
+): MethodDecorator {
   const classes = validateOnly(`countExceptions() on ${metric}`, only);
   return createMethodDecorator('countExceptions()', () => ({
     start: () => undefined,

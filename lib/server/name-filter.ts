@@ -43,7 +43,9 @@ export function filterFamilies(families: readonly MetricFamily[], names: Readonl
     const total = family.type === 'counter' && names.has(`${family.name}_created`) ? `${family.name}_total` : undefined;
     const samples = family.samples.filter((sample) => names.has(sample.name) || sample.name === total);
     // A new family of plain samples, keeping only the fields of a MetricFamily.
-    if (samples.some((sample) => names.has(sample.name))) kept.push({ name: family.name, help: family.help, type: family.type, unit: family.unit, samples });
+    if (samples.some((sample) => names.has(sample.name))) {
+      kept.push({ name: family.name, help: family.help, type: family.type, unit: family.unit, samples });
+    }
   }
   return kept;
 }
