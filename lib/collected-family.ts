@@ -129,7 +129,13 @@ class ConstantLabels {
  * Validates a sample and renders its labels (the registry's constant labels first, `le` and
  * `quantile` in canonical form). With `identity`, also gives it its point's identity.
  */
-function readSample(family: string, type: MetricType, sample: unknown, constants: ConstantLabels, identity: boolean): Keyed {
+function readSample(
+  family: string,
+  type: MetricType,
+  sample: unknown,
+  constants: ConstantLabels,
+  identity: boolean,
+): Keyed {
   if (typeof sample !== 'object' || sample === null) {
     throw new TypeError(`family ${family}: expected a sample object, got ${show(sample)}`);
   }
@@ -182,10 +188,11 @@ function readSample(family: string, type: MetricType, sample: unknown, constants
     const line = describeSample({ name, suffix, labels: text, value, bound });
     throw new TypeError(`family ${family}: ${line}: a ${type} sample needs a label ${show(special)}`);
   }
-  return { name, suffix, labels: text, value, bound, point: pairs === undefined ? '' : identityOf(pairs), apart };
+  const point = pairs === undefined ? '' : identityOf(pairs);
+  return { name, suffix, labels: text, value, bound, point, apart };
 }
 
-/** A label set's pairs as one string, in a canonical order (sorting pairs sorts by name: names are unique). */
+/** A label set's pairs as one string, sorted: equal label sets have equal pairs, in any order given. */
 function identityOf(pairs: string[]): string {
   if (pairs.length < 2) return pairs.length === 0 ? '' : pairs[0]!;
   return pairs.sort().join(',');
@@ -228,16 +235,16 @@ function orderedPoints(family: string, type: MetricType, samples: readonly Keyed
   const out: Sample[] = [];
   for (const point of points.values()) {
     // A stable sort: stateset samples (all one suffix, no bound) keep the collector's order.
-    if (point.length > 1) point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || compareBounds(a.bound, b.bound));
+    if (point.length > 1) point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || byBound(a, b));
     checkPoint(family, type, point);
     for (const { name, labels, value } of point) out.push({ name, labels, value });
   }
   return out;
 }
 
-/** Ascending; NaN (samples without a bound) ties with everything. */
-function compareBounds(a: number, b: number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Ascending `le` or `quantile`; samples without one (NaN) tie with everything. */
+function byBound(a: PointSample, b: PointSample): number {
+  return a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0;
 }
 
 /** Every name a family occupies: its own and each sample name its type may use. */

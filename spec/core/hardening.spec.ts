@@ -42,9 +42,11 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('hardening: strings that are not well-formed UTF-16 are refused (issue 9, finding 6)', () => {
   let registry: Registry;
+  let python: PythonParsers | undefined;
   beforeEach(() => {
     registry = new Registry();
   });
+  after(() => python?.close());
 
   it("labels('\\uD800') and labels('\\uDC00') throw instead of becoming one U+FFFD series", async () => {
     const c = new Counter({ name: 'paths', help: 'p', labelNames: ['path'], registry });
@@ -64,16 +66,12 @@ describe('hardening: strings that are not well-formed UTF-16 are refused (issue 
     const c = new Counter({ name: 'emoji', help: 'e', labelNames: ['face'], registry });
     c.labels('😀').inc();
     c.labels('\uD83D\uDE01').inc(2);
-    const parsers = new PythonParsers();
-    try {
-      const bytes = Buffer.from(await registry.metrics('openmetrics'), 'utf8');
-      const parsed = await parsers.parse('openmetrics', bytes.toString('utf8'));
-      if (!parsed.ok) expect.fail(parsed.error);
-      const samples = parsed.families[0]!.samples.map((s) => [s.labels.face, s.value]);
-      expect(samples).to.deep.equal([['😀', 1], ['😁', 2]]);
-    } finally {
-      parsers.close();
-    }
+    python ??= new PythonParsers();
+    const bytes = Buffer.from(await registry.metrics('openmetrics'), 'utf8');
+    const parsed = await python.parse('openmetrics', bytes.toString('utf8'));
+    if (!parsed.ok) expect.fail(parsed.error);
+    const samples = parsed.families[0]!.samples.map((s) => [s.labels.face, s.value]);
+    expect(samples).to.deep.equal([['😀', 1], ['😁', 2]]);
   });
 
   it('refuses them in help, info values, enum states and constant labels, registering nothing', () => {
