@@ -60,7 +60,7 @@ interface Keyed extends PointSample {
    * string: its rendered pairs, unambiguous as series keys are, sorted so that labels given in any
    * order are the same set. Empty for a family's only sample, which needs no comparing.
    */
-  point: string;
+  readonly point: string;
   /** The rendered pair of the label that tells a point's samples apart (`le="1.0"`), or ''. */
   readonly apart: string;
 }
@@ -94,59 +94,56 @@ export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (
     if (!name.endsWith(`_${unit}`)) throw new TypeError(`family ${name}: with unit ${show(unit)} the name must end with "_${unit}"`);
   }
   if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
-  const constants = new ConstantLabels(constantFor);
+  const shape: FamilyShape = { name, type, sampleNames: SUFFIXES[type].map((suffix) => name + suffix), constantFor };
   const identities = family.samples.length > 1;
-  const keyed = family.samples.map((sample: unknown) => readSample(name, type, sample, constants, identities));
+  const keyed: Keyed[] = [];
+  for (const sample of family.samples as readonly unknown[]) keyed.push(readSample(shape, sample, identities));
   return { name, help, type, unit, samples: orderedPoints(name, type, keyed) };
+}
+
+/** What every sample of a family is read against. */
+interface FamilyShape {
+  readonly name: string;
+  readonly type: MetricType;
+  /** The sample names the type allows, in the order of {@link SUFFIXES}. */
+  readonly sampleNames: readonly string[];
+  readonly constantFor: (labelNames: readonly string[]) => string;
 }
 
 /** A constant label: its name, and its rendered pair `name="escaped value"`. */
 type Pair = readonly [name: string, pair: string];
-const NO_PAIRS: readonly Pair[] = [];
 
-/** The registry's constant labels for a sample's label names: as text, and as rendered pairs. */
-class ConstantLabels {
-  /** Made on first use: most families have no constant labels. */
-  private pairs: Map<string, readonly Pair[]> | undefined;
+/** The last constant label text split into pairs: a registry has one text for most samples. */
+let lastConstantText = '';
+let lastConstantPairs: readonly Pair[] = [];
 
-  constructor(readonly textFor: (labelNames: readonly string[]) => string) {}
-
-  /** The pairs in `text` (split once per distinct text). */
-  pairsOf(text: string): readonly Pair[] {
-    if (text === '') return NO_PAIRS;
-    this.pairs ??= new Map();
-    let pairs = this.pairs.get(text);
-    if (pairs === undefined) {
-      const values = parseLabelText(text);
-      pairs = Object.keys(values).map((name): Pair => [name, `${name}="${escapeLabelValue(values[name]!)}"`]);
-      this.pairs.set(text, pairs);
-    }
-    return pairs;
+/** The pairs of the registry's constant label text. */
+function constantPairs(text: string): readonly Pair[] {
+  if (text !== lastConstantText) {
+    const values = parseLabelText(text);
+    lastConstantPairs = Object.keys(values).map((name): Pair => [name, `${name}="${escapeLabelValue(values[name]!)}"`]);
+    lastConstantText = text;
   }
+  return lastConstantPairs;
 }
 
 /**
  * Validates a sample and renders its labels (the registry's constant labels first, `le` and
  * `quantile` in canonical form). With `identity`, also gives it its point's identity.
  */
-function readSample(
-  family: string,
-  type: MetricType,
-  sample: unknown,
-  constants: ConstantLabels,
-  identity: boolean,
-): Keyed {
+function readSample(shape: FamilyShape, sample: unknown, identity: boolean): Keyed {
+  const { name: family, type, sampleNames } = shape;
   if (typeof sample !== 'object' || sample === null) {
     throw new TypeError(`family ${family}: expected a sample object, got ${show(sample)}`);
   }
   const given = sample as CollectedSample;
-  const allowed = SUFFIXES[type];
-  const name = given.name ?? family + allowed[0]!;
-  const suffix = typeof name === 'string' && name.startsWith(family) ? name.slice(family.length) : undefined;
-  if (suffix === undefined || !allowed.includes(suffix)) {
-    const names = allowed.map((s) => family + s).join(' or ');
+  const name = given.name ?? sampleNames[0]!;
+  const kind = sampleNames.indexOf(name);
+  if (kind < 0) {
+    const names = sampleNames.join(' or ');
     throw new TypeError(`family ${family}: a ${type} sample must be named ${names}, got ${show(name)}`);
   }
+  const suffix = SUFFIXES[type][kind]!;
   const value = given.value;
   if (typeof value !== 'number') {
     throw new TypeError(`family ${family}: sample ${name} has value ${show(value)}, not a number`);
@@ -158,11 +155,11 @@ function readSample(
 
   const own = Object.keys(labels);
   const special = pointLabel(type, family, suffix);
-  const constantText = constants.textFor(own);
+  const constantText = shape.constantFor(own);
   const pairs: string[] | undefined = identity ? [] : undefined;
   let apart = '';
   if (constantText !== '' && (pairs !== undefined || special !== undefined)) {
-    for (const [label, pair] of constants.pairsOf(constantText)) {
+    for (const [label, pair] of constantPairs(constantText)) {
       if (label === special) apart = pair;
       else pairs?.push(pair);
     }
@@ -218,17 +215,15 @@ function orderedPoints(family: string, type: MetricType, samples: readonly Keyed
     return [{ name: samples[0]!.name, labels: samples[0]!.labels, value: samples[0]!.value }];
   }
   const rank = SUFFIXES[type];
-  // Where a point holds one sample (gauge, info, unknown), a point given twice is a series given twice.
-  const series = rank.length === 1 && type !== 'stateset' ? undefined : new Set<string>();
+  if (rank.length === 1 && type !== 'stateset') return singleSamplePoints(family, type, samples);
+  const series = new Set<string>();
   const points = new Map<string, Keyed[]>();
   for (const sample of samples) {
-    const point = points.get(sample.point);
     // Unambiguous: a sample name has no braces, and rendered pairs end where their quotes do.
-    const key = series === undefined ? '' : `${sample.name}{${sample.point}}${sample.apart}`;
-    if (series === undefined ? point !== undefined : series.has(key)) {
-      throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
-    }
-    series?.add(key);
+    const key = `${sample.name}{${sample.point}}${sample.apart}`;
+    if (series.has(key)) throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
+    series.add(key);
+    const point = points.get(sample.point);
     if (point === undefined) points.set(sample.point, [sample]);
     else point.push(sample);
   }
@@ -239,6 +234,25 @@ function orderedPoints(family: string, type: MetricType, samples: readonly Keyed
     checkPoint(family, type, point);
     for (const { name, labels, value } of point) out.push({ name, labels, value });
   }
+  return out;
+}
+
+/**
+ * Where every point is one sample (gauge, info, unknown), nothing is regrouped: the samples keep
+ * their order, and a label set given twice is a series given twice.
+ */
+function singleSamplePoints(family: string, type: MetricType, samples: readonly Keyed[]): Sample[] {
+  const seen = new Set<string>();
+  const out: Sample[] = [];
+  for (const sample of samples) {
+    if (seen.has(sample.point)) {
+      throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
+    }
+    seen.add(sample.point);
+    out.push({ name: sample.name, labels: sample.labels, value: sample.value });
+  }
+  // The checks of these types look at each sample alone: all of them at once is the same.
+  checkPoint(family, type, samples);
   return out;
 }
 
