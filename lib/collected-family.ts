@@ -1,10 +1,17 @@
 /**
  * Turns what a custom collector returns into the snapshot's shape: validates names, types,
- * suffixes and values, and renders labels once, as the metric classes do for their series.
+ * suffixes, labels and values, checks every metric point against its type's rules
+ * (collected-points.ts), and renders labels once, as the metric classes do for their series.
+ * Samples come out in the order OpenMetrics wants: each point's samples together (points in the
+ * order they first appear), buckets and quantiles ascending, then `_count`, `_sum`, `_created`.
+ * A failure throws a TypeError or RangeError naming the family and the sample; the registry
+ * wraps it in a CollectionError naming the collector.
  */
-import { escapeLabelValue, labelValueToString } from './labels.js';
+import { checkPoint, describeSample, type PointSample } from './collected-points.js';
+import { formatBound, parseBound } from './exposition/numbers.js';
+import { escapeLabelValue, labelValueToString, parseLabelText } from './labels.js';
 import type { MetricFamily, MetricType, Sample } from './snapshot.js';
-import { assertLabelName, assertMetricName, assertUnit, show } from './validation.js';
+import { assertLabelName, assertMetricName, assertUnit, isWellFormed, notWellFormed, show } from './validation.js';
 
 /** A sample as a custom collector gives it: labels as an object of values. */
 export interface CollectedSample {
@@ -25,7 +32,10 @@ export interface CollectedFamily {
   readonly samples: readonly CollectedSample[];
 }
 
-/** The sample-name suffixes each type may use; the first is the default when a sample has no name. */
+/**
+ * The sample-name suffixes each type may use, in the order a point's samples are written; the
+ * first is the default when a sample has no name.
+ */
 const SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
   counter: ['_total', '_created'],
   gauge: [''],
@@ -43,6 +53,29 @@ function familyName(name: string, type: MetricType): string {
   return name;
 }
 
+/** A validated sample with what grouping needs: which point it belongs to, and which series it is. */
+interface Keyed extends PointSample {
+  /**
+   * The point's label set (all labels but the one that tells its samples apart) as a comparable
+   * string: its rendered pairs, unambiguous as series keys are, sorted so that labels given in any
+   * order are the same set. Empty for a family's only sample, which needs no comparing.
+   */
+  readonly point: string;
+  /** The rendered pair of the label that tells a point's samples apart (`le="1.0"`), or ''. */
+  readonly apart: string;
+}
+
+/**
+ * The label that tells a point's samples apart, which is not part of the point's identity: a
+ * bucket's `le`, a quantile sample's `quantile`, a stateset sample's state label.
+ */
+function pointLabel(type: MetricType, family: string, suffix: string): string | undefined {
+  if (type === 'histogram') return suffix === '_bucket' ? 'le' : undefined;
+  if (type === 'summary') return suffix === '' ? 'quantile' : undefined;
+  if (type === 'stateset') return family;
+  return undefined;
+}
+
 /**
  * Validates one collected family and renders its samples' labels. `constantFor(labelNames)`
  * gives the registry's constant label text for a sample with those labels.
@@ -54,30 +87,178 @@ export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (
   if (!Object.hasOwn(SUFFIXES, type)) throw new TypeError(`family ${family.name}: unknown type ${show(type)}`);
   const name = familyName(family.name, type);
   if (typeof help !== 'string') throw new TypeError(`family ${name}: help must be a string, got ${show(help)}`);
+  if (!isWellFormed(help)) throw notWellFormed(`family ${name}: help`, help);
   const unit = family.unit ?? '';
   if (unit !== '') {
     assertUnit(name, unit);
     if (!name.endsWith(`_${unit}`)) throw new TypeError(`family ${name}: with unit ${show(unit)} the name must end with "_${unit}"`);
   }
   if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
-  const allowed = SUFFIXES[type].map((suffix) => name + suffix);
-  const samples: Sample[] = family.samples.map((sample) => {
-    const sampleName = sample.name ?? allowed[0]!;
-    if (!allowed.includes(sampleName)) {
-      throw new TypeError(`family ${name}: a ${type} sample must be named ${allowed.join(' or ')}, got ${show(sampleName)}`);
+  const shape: FamilyShape = { name, type, sampleNames: SUFFIXES[type].map((suffix) => name + suffix), constantFor };
+  const identities = family.samples.length > 1;
+  const keyed: Keyed[] = [];
+  for (const sample of family.samples as readonly unknown[]) keyed.push(readSample(shape, sample, identities));
+  return { name, help, type, unit, samples: orderedPoints(name, type, keyed) };
+}
+
+/** What every sample of a family is read against. */
+interface FamilyShape {
+  readonly name: string;
+  readonly type: MetricType;
+  /** The sample names the type allows, in the order of {@link SUFFIXES}. */
+  readonly sampleNames: readonly string[];
+  readonly constantFor: (labelNames: readonly string[]) => string;
+}
+
+/** A constant label: its name, and its rendered pair `name="escaped value"`. */
+type Pair = readonly [name: string, pair: string];
+
+/** The last constant label text split into pairs: a registry has one text for most samples. */
+let lastConstantText = '';
+let lastConstantPairs: readonly Pair[] = [];
+
+/** The pairs of the registry's constant label text. */
+function constantPairs(text: string): readonly Pair[] {
+  if (text !== lastConstantText) {
+    const values = parseLabelText(text);
+    lastConstantPairs = Object.keys(values).map((name): Pair => [name, `${name}="${escapeLabelValue(values[name]!)}"`]);
+    lastConstantText = text;
+  }
+  return lastConstantPairs;
+}
+
+/**
+ * Validates a sample and renders its labels (the registry's constant labels first, `le` and
+ * `quantile` in canonical form). With `identity`, also gives it its point's identity.
+ */
+function readSample(shape: FamilyShape, sample: unknown, identity: boolean): Keyed {
+  const { name: family, type, sampleNames } = shape;
+  if (typeof sample !== 'object' || sample === null) {
+    throw new TypeError(`family ${family}: expected a sample object, got ${show(sample)}`);
+  }
+  const given = sample as CollectedSample;
+  const name = given.name ?? sampleNames[0]!;
+  const kind = sampleNames.indexOf(name);
+  if (kind < 0) {
+    const names = sampleNames.join(' or ');
+    throw new TypeError(`family ${family}: a ${type} sample must be named ${names}, got ${show(name)}`);
+  }
+  const suffix = SUFFIXES[type][kind]!;
+  const value = given.value;
+  if (typeof value !== 'number') {
+    throw new TypeError(`family ${family}: sample ${name} has value ${show(value)}, not a number`);
+  }
+  const labels = given.labels ?? {};
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw new TypeError(`family ${family}: sample ${name} has labels ${show(labels)}, not an object of label values`);
+  }
+
+  const own = Object.keys(labels);
+  const special = pointLabel(type, family, suffix);
+  const constantText = shape.constantFor(own);
+  const pairs: string[] | undefined = identity ? [] : undefined;
+  let apart = '';
+  if (constantText !== '' && (pairs !== undefined || special !== undefined)) {
+    for (const [label, pair] of constantPairs(constantText)) {
+      if (label === special) apart = pair;
+      else pairs?.push(pair);
     }
-    if (typeof sample.value !== 'number') throw new TypeError(`family ${name}: sample ${sampleName} has value ${show(sample.value)}, not a number`);
-    const labels = sample.labels ?? {};
-    const names = Object.keys(labels);
-    let text = constantFor(names);
-    for (const label of names) {
-      assertLabelName(name, label);
-      const value = labelValueToString(name, label, labels[label]);
-      text += `${text === '' ? '' : ','}${label}="${escapeLabelValue(value)}"`;
+  }
+  let text = constantText;
+  let bound = NaN;
+  for (const label of own) {
+    assertLabelName(family, label);
+    let labelText = labelValueToString(family, label, labels[label]);
+    if (label === special && special !== family) {
+      bound = readBound(family, name, special, labelText);
+      labelText = bound === Infinity ? '+Inf' : formatBound(bound);
+    } else if ((type === 'histogram' && label === 'le') || (type === 'summary' && label === 'quantile')) {
+      const holders = type === 'histogram' ? 'buckets' : 'quantile samples';
+      throw new TypeError(`family ${family}: sample ${name} may not have a label ${show(label)}; ${holders} have it`);
     }
-    return { name: sampleName, labels: text, value: sample.value };
-  });
-  return { name, help, type, unit, samples };
+    const pair = `${label}="${escapeLabelValue(labelText)}"`;
+    text = text === '' ? pair : `${text},${pair}`;
+    if (label === special) apart = pair;
+    else pairs?.push(pair);
+  }
+  if (special !== undefined && apart === '') {
+    const line = describeSample({ name, suffix, labels: text, value, bound });
+    throw new TypeError(`family ${family}: ${line}: a ${type} sample needs a label ${show(special)}`);
+  }
+  const point = pairs === undefined ? '' : identityOf(pairs);
+  return { name, suffix, labels: text, value, bound, point, apart };
+}
+
+/** A label set's pairs as one string, sorted: equal label sets have equal pairs, in any order given. */
+function identityOf(pairs: string[]): string {
+  if (pairs.length < 2) return pairs.length === 0 ? '' : pairs[0]!;
+  return pairs.sort().join(',');
+}
+
+/** A bucket's `le` or a quantile sample's `quantile`, read as a number and checked. */
+function readBound(family: string, sample: string, label: string, text: string): number {
+  const bound = parseBound(text);
+  if (label === 'le' && Number.isNaN(bound)) {
+    throw new RangeError(`family ${family}: sample ${sample}: label "le" must be a number or +Inf, got ${show(text)}`);
+  }
+  if (label === 'quantile' && !(bound >= 0 && bound <= 1)) {
+    const problem = `label "quantile" must be a number in [0, 1], got ${show(text)}`;
+    throw new RangeError(`family ${family}: sample ${sample}: ${problem}`);
+  }
+  return bound;
+}
+
+/** Groups samples into points, refuses a series given twice, checks each point, and orders them. */
+function orderedPoints(family: string, type: MetricType, samples: readonly Keyed[]): Sample[] {
+  if (samples.length === 1) {
+    checkPoint(family, type, samples);
+    return [{ name: samples[0]!.name, labels: samples[0]!.labels, value: samples[0]!.value }];
+  }
+  const rank = SUFFIXES[type];
+  if (rank.length === 1 && type !== 'stateset') return singleSamplePoints(family, type, samples);
+  const series = new Set<string>();
+  const points = new Map<string, Keyed[]>();
+  for (const sample of samples) {
+    // Unambiguous: a sample name has no braces, and rendered pairs end where their quotes do.
+    const key = `${sample.name}{${sample.point}}${sample.apart}`;
+    if (series.has(key)) throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
+    series.add(key);
+    const point = points.get(sample.point);
+    if (point === undefined) points.set(sample.point, [sample]);
+    else point.push(sample);
+  }
+  const out: Sample[] = [];
+  for (const point of points.values()) {
+    // A stable sort: stateset samples (all one suffix, no bound) keep the collector's order.
+    if (point.length > 1) point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || byBound(a, b));
+    checkPoint(family, type, point);
+    for (const { name, labels, value } of point) out.push({ name, labels, value });
+  }
+  return out;
+}
+
+/**
+ * Where every point is one sample (gauge, info, unknown), nothing is regrouped: the samples keep
+ * their order, and a label set given twice is a series given twice.
+ */
+function singleSamplePoints(family: string, type: MetricType, samples: readonly Keyed[]): Sample[] {
+  const seen = new Set<string>();
+  const out: Sample[] = [];
+  for (const sample of samples) {
+    if (seen.has(sample.point)) {
+      throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
+    }
+    seen.add(sample.point);
+    out.push({ name: sample.name, labels: sample.labels, value: sample.value });
+  }
+  // The checks of these types look at each sample alone: all of them at once is the same.
+  checkPoint(family, type, samples);
+  return out;
+}
+
+/** Ascending `le` or `quantile`; samples without one (NaN) tie with everything. */
+function byBound(a: PointSample, b: PointSample): number {
+  return a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0;
 }
 
 /** Every name a family occupies: its own and each sample name its type may use. */

@@ -5,9 +5,10 @@
  * lookup). The key a series carries is its rendered label text, `a="x",b="y"`, with values
  * escaped as both exposition formats require; it is built once, when the series is made, and
  * serves as the prepared label text at scrape time. Escaping makes it unambiguous (a quote
- * inside a value is always `\"`), so two different label sets never share one.
+ * inside a value is always `\"`), and values must be well-formed UTF-16, so two different label
+ * sets never share one, neither here nor once the body is encoded as UTF-8.
  */
-import { show } from './validation.js';
+import { isWellFormed, notWellFormed, show } from './validation.js';
 
 /** What a label value may be given as; numbers and booleans are turned into strings. */
 export type LabelValue = string | number | boolean;
@@ -23,9 +24,16 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
-/** Turns one given label value into its string, or throws naming the metric, label and value. */
+/**
+ * Turns one given label value into its string, or throws naming the metric, label and value.
+ * Strings must be well-formed UTF-16: two values differing only in lone surrogates would
+ * otherwise be one series on the wire (both encode to U+FFFD).
+ */
 export function labelValueToString(metric: string, label: string, value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    if (isWellFormed(value)) return value;
+    throw notWellFormed(`Metric ${metric}: label ${show(label)}`, value);
+  }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new TypeError(`Metric ${metric}: label ${show(label)} must be a string, number or boolean, got ${show(value)}`);
 }
@@ -76,8 +84,9 @@ function flatKey(parts: string[]): string {
 
 /**
  * Builds series keys from label values given positionally or as an object, validating count,
- * names and value types. Construction precomputes the `name="` fragments so a key build is a
- * handful of concatenations.
+ * names, value types and well-formed strings. It runs only when a series is made (or a lookup
+ * misses), never on a lookup that finds its series. Construction precomputes the `name="`
+ * fragments so a key build is a handful of concatenations.
  */
 export class LabelKeyBuilder {
   readonly names: readonly string[];
@@ -100,7 +109,7 @@ export class LabelKeyBuilder {
     const parts: string[] = [];
     for (let i = 0; i < names.length; i++) {
       const value = values[i];
-      const text = typeof value === 'string' ? value : labelValueToString(this.metric, names[i]!, value);
+      const text = labelValueToString(this.metric, names[i]!, value);
       parts.push(this.prefixes[i]!, escapeLabelValue(text));
     }
     return flatKey(parts);
@@ -115,7 +124,7 @@ export class LabelKeyBuilder {
       if (value === undefined) {
         throw new TypeError(`Metric ${this.metric}: missing label ${show(names[i])} in ${show(values)}; expected [${names.join(', ')}]`);
       }
-      const text = typeof value === 'string' ? value : labelValueToString(this.metric, names[i]!, value);
+      const text = labelValueToString(this.metric, names[i]!, value);
       parts.push(this.prefixes[i]!, escapeLabelValue(text));
     }
     let given = 0;

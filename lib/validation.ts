@@ -20,6 +20,31 @@ export function show(value: unknown): string {
   }
 }
 
+/** `String.prototype.isWellFormed` (ES2024, in Node 20), which the ES2023 type library does not declare. */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/**
+ * Whether a string is well-formed UTF-16, i.e. has no lone surrogate. Only such strings survive
+ * the UTF-8 encoding of a body: every lone surrogate becomes U+FFFD there, so `'\uD800'` and
+ * `'\uDC00'` would be one label value on the wire.
+ */
+export function isWellFormed(text: string): boolean {
+  return (text as unknown as WellFormedCheck).isWellFormed();
+}
+
+/** The error for a string that is not well-formed; `subject` names the metric and the argument. */
+export function notWellFormed(subject: string, text: string): TypeError {
+  const why = 'a lone surrogate has no UTF-8 encoding';
+  return new TypeError(`${subject} must be well-formed UTF-16 (${why}), got ${show(text)}`);
+}
+
+/** Throws naming the metric and the argument unless `text` is well-formed UTF-16. */
+export function assertWellFormed(metric: string, argument: string, text: string): void {
+  if (!isWellFormed(text)) throw notWellFormed(`Metric ${metric}: ${argument}`, text);
+}
+
 export function assertMetricName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
     throw new TypeError(`Invalid metric name ${show(name)}: must match ${METRIC_NAME.source}`);
@@ -40,6 +65,7 @@ export function assertHelp(metric: string, help: unknown): asserts help is strin
   if (typeof help !== 'string') {
     throw new TypeError(`Metric ${metric}: help must be a string, got ${show(help)}`);
   }
+  assertWellFormed(metric, 'help', help);
 }
 
 export function assertUnit(metric: string, unit: unknown): asserts unit is string {

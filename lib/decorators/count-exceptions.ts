@@ -8,23 +8,59 @@ import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
 
-/** A class of errors (anything `instanceof` works with). */
-export type ErrorClass = abstract new (...args: any[]) => unknown;
+/** A class of errors: `Error` itself or a subclass of it. */
+export type ErrorClass = abstract new (...args: any[]) => Error;
 
 /** Options of @CountExceptions and `counter.countExceptions()`. */
 export interface CountExceptionsOptions<L extends string> {
-  /** Count only errors that are instances of one of these classes. Default: every error. */
+  /**
+   * Count only errors that are instances of one of these classes (each `Error` or a subclass;
+   * anything else is refused when the decorator is made). Default: every error.
+   */
   readonly only?: readonly ErrorClass[];
   /** Label values: fixed, or from the call's arguments and outcome (`{ error }`). */
   readonly labels?: LabelSource<L>;
 }
 
+/** The option names @CountExceptions knows: a misspelt one would silently count every error. */
+const OPTION_NAMES: readonly string[] = ['only', 'labels'];
+
+function validateOptions(where: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(`${where}: unknown option ${show(key)}; the options are "only" and "labels"`);
+    }
+  }
+}
+
+/**
+ * Error itself or a class whose prototype chain includes Error.prototype. Anything else in
+ * `only` would never match (an arrow function even makes `instanceof` throw at every call).
+ */
+function isErrorClass(value: unknown): boolean {
+  if (value === Error) return true;
+  if (typeof value !== 'function') return false;
+  const prototype: unknown = value.prototype;
+  return typeof prototype === 'object' && prototype !== null && Error.prototype.isPrototypeOf(prototype);
+}
+
 function validateOnly(where: string, only: unknown): readonly ErrorClass[] | undefined {
   if (only === undefined) return undefined;
-  if (!Array.isArray(only) || only.some((c) => typeof c !== 'function')) {
+  if (!Array.isArray(only)) {
     throw new TypeError(`${where}: "only" must be an array of error classes, got ${show(only)}`);
   }
-  return [...only];
+  if (only.length === 0) {
+    throw new TypeError(`${where}: "only" is empty, so no error would ever be counted; omit it to count every error`);
+  }
+  only.forEach((cls: unknown, i) => {
+    if (!isErrorClass(cls)) {
+      throw new TypeError(`${where}: "only[${i}]" must be an error class (Error or a subclass), got ${show(cls)}`);
+    }
+  });
+  return [...(only as ErrorClass[])];
 }
 
 function matches(only: readonly ErrorClass[] | undefined, error: unknown): boolean {
@@ -39,7 +75,9 @@ export function CountExceptions<L extends string>(counter: Metric<L, CounterChil
   if ((counter as { type?: unknown } | null)?.type !== 'counter') {
     throw new TypeError(`@CountExceptions: needs a Counter, got ${show((counter as { type?: unknown } | null)?.type ?? counter)}`);
   }
-  const only = validateOnly(`@CountExceptions(${counter.name})`, options.only);
+  const where = `@CountExceptions(${counter.name})`;
+  validateOptions(where, options);
+  const only = validateOnly(where, options.only);
   return createMethodDecorator('@CountExceptions', (site) => {
     const resolve = childResolver<L, CounterChild>('@CountExceptions', counter, options.labels, site);
     return {
@@ -51,9 +89,13 @@ export function CountExceptions<L extends string>(counter: Metric<L, CounterChil
   });
 }
 
-/** @CountExceptions for one child: `counter.labels('x').countExceptions()`. */
-export function countExceptionsChild(child: CounterChild, only: readonly ErrorClass[] | undefined): MethodDecorator {
-  const classes = validateOnly('countExceptions()', only);
+/** @CountExceptions for one child: `counter.labels('x').countExceptions()`; `metric` names the counter in errors. */
+export function countExceptionsChild(
+  child: CounterChild,
+  only: readonly ErrorClass[] | undefined,
+  metric: string,
+): MethodDecorator {
+  const classes = validateOnly(`countExceptions() on ${metric}`, only);
   return createMethodDecorator('countExceptions()', () => ({
     start: () => undefined,
     finish(_state: undefined, _args, outcome) {

@@ -20,3 +20,18 @@ export function formatBound(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return `${value === 0 ? 0 : value}.0`;
   return formatValue(value);
 }
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY = /^([+-]?)inf(?:inity)?$/i;
+
+/**
+ * Reads an `le` or `quantile` label value as the number it spells (`0.5`, `1e-05`, `+Inf`, `Inf`,
+ * `-Infinity`), or NaN when it spells none: `NaN`, an empty string and hexadecimal among them,
+ * which Python's parser would not read either.
+ */
+export function parseBound(text: string): number {
+  if (DECIMAL.test(text)) return Number(text);
+  const infinity = INFINITY.exec(text);
+  if (infinity === null) return NaN;
+  return infinity[1] === '-' ? -Infinity : Infinity;
+}

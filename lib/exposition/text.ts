@@ -2,7 +2,8 @@
  * Prometheus text exposition format 0.0.4: snapshot -> body.
  * Differences from OpenMetrics handled here: counter families are named with `_total`, info and
  * stateset become gauges, `_created` samples form gauge families of their own, HELP escapes only
- * backslash and newline, and there is no UNIT line and no `# EOF`.
+ * backslash and newline, and there is no UNIT line and no `# EOF`. Every sample is kept: negative
+ * quantiles and negative or NaN sums, which OpenMetrics forbids (see openmetrics.ts), are valid here.
  */
 import type { HistogramRows, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';

@@ -32,7 +32,7 @@ export class CounterChild {
 
   /** A decorator (either mode) or function wrapper that counts errors thrown into this series. */
   countExceptions(...only: ErrorClass[]): MethodDecorator {
-    return countExceptionsChild(this, only.length > 0 ? only : undefined);
+    return countExceptionsChild(this, only.length > 0 ? only : undefined, this.metric.name);
   }
 
   /** Sets the series back to 0, as when a logical process restarts inside this one. */

@@ -1,7 +1,7 @@
 /** Enum: which one of a fixed set of states something is in (OpenMetrics StateSet). */
 import { escapeLabelValue } from '../labels.js';
 import type { CollectOptions, Sample } from '../snapshot.js';
-import { show } from '../validation.js';
+import { isWellFormed, notWellFormed, show } from '../validation.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
@@ -70,6 +70,7 @@ export class Enum<L extends string = string, S extends string = string> extends 
     }
     states.forEach((s, i) => {
       if (typeof s !== 'string') throw new TypeError(`Enum ${this.name}: state at index ${i} must be a string, got ${show(s)}`);
+      if (!isWellFormed(s)) throw notWellFormed(`Enum ${this.name}: state at index ${i}`, s);
       if (states.indexOf(s) !== i) throw new TypeError(`Enum ${this.name}: state ${show(s)} is given twice`);
     });
     this.states = Object.freeze([...states]);

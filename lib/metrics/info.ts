@@ -1,7 +1,7 @@
 /** Info: constant key-value facts about the target (a version, a build), exposed as `<name>_info 1`. */
 import { renderLabelPairs } from '../labels.js';
 import type { CollectOptions, Sample } from '../snapshot.js';
-import { assertLabelName, show } from '../validation.js';
+import { assertLabelName, isWellFormed, notWellFormed, show } from '../validation.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
@@ -58,7 +58,10 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
     this.only().info(values);
   }
 
-  /** @internal Validates info labels (names valid, not clashing with the metric's labels; string values) and renders them. */
+  /**
+   * @internal Validates info labels (names valid, not clashing with the metric's labels;
+   * well-formed string values) and renders them.
+   */
   renderInfo(values: Readonly<Record<string, string>>): string {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw new TypeError(`Info ${this.name}: info() needs an object of label values, got ${show(values)}`);
@@ -74,6 +77,7 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
       if (typeof value !== 'string') {
         throw new TypeError(`Info ${this.name}: info label ${show(name)} must be a string, got ${show(value)}`);
       }
+      if (!isWellFormed(value)) throw notWellFormed(`Info ${this.name}: info label ${show(name)}`, value);
       texts.push(value);
     }
     return renderLabelPairs(names, texts);

@@ -76,6 +76,9 @@ function checkNumber(metric: string, option: string, value: unknown, ok: (n: num
 
 /**
  * Tracks the count and sum of observations, and optionally quantiles over a sliding window.
+ * Observations may be any number but NaN. OpenMetrics forbids negative quantile values and a
+ * negative or NaN sum, so its output leaves those samples out (see exposition/openmetrics.ts);
+ * the text format 0.0.4 shows them.
  *
  * ```ts
  * const REQUEST_TIME = new Summary('request_processing_seconds', 'Time spent processing request');

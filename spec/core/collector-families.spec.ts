@@ -103,7 +103,9 @@ describe('negative sums', () => {
     const text = await registry.metrics();
     expect(text).to.include('delta_sum -2\n').and.to.include('change_sum -0.5\n');
     const openMetrics = await registry.metrics('openmetrics');
-    expect(openMetrics).not.to.include('_sum').and.not.to.include('_count');
+    expect(openMetrics).not.to.include('_sum').and.not.to.include('delta_count');
+    // A summary's _count needs no _sum beside it (a histogram's does): it stays.
+    expect(openMetrics).to.include('change_count 1\n');
     expect(openMetrics).to.include('delta_bucket{le="-1.0"} 1\n').and.to.include('delta_bucket{le="+Inf"} 1\n');
     const parsers = new PythonParsers();
     try {

@@ -6,14 +6,31 @@
  * samples the model predicts. One Python process serves a whole run; promtool runs per case.
  *
  * The generated metrics are lint-clean (promtool lints: counters end in `_total`, no type or
- * abbreviated unit in names, snake_case, no `le`/`quantile` outside histograms/summaries) and
- * OpenMetrics-valid (histogram and summary sums must not be negative, so their observations
- * are >= 0).
+ * abbreviated unit in names, snake_case, no `le`/`quantile` outside histograms/summaries).
+ * Observations take every value but NaN (negative, ±Infinity, -0) and histogram bounds may be
+ * negative: the model predicts which samples OpenMetrics leaves out (negative or NaN sums, a
+ * histogram's _sum and _count beside a negative bound, negative quantiles) and the text format
+ * keeps. Every `?name[]=` filter over each generated registry is rendered and parsed too, and
+ * strings with lone surrogates must be refused wherever they enter.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
 import sinon from 'sinon';
-import { Counter, Enum, Gauge, Histogram, Info, Registry, Summary } from '../../lib/index.js';
+import {
+  CollectionError,
+  Counter,
+  Enum,
+  Gauge,
+  Histogram,
+  Info,
+  Registry,
+  Summary,
+  renderExposition,
+  type CollectedFamily,
+  type Metric,
+  type MetricType,
+} from '../../lib/index.js';
+import { filterFamilies } from '../../lib/server/name-filter.js';
 import { PythonParsers, promtoolCheck, type ParsedFamily, type ParseResult } from '../support/exposition-tools.js';
 import { hasPromtool, hasPythonClient, requireTool } from '../support/tools.js';
 
@@ -84,10 +101,25 @@ const help = fc.string({ unit: char, maxLength: 16 }).map((s) => `h${s}.`);
 
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -5e-324, 1.7e308, -1.7e308, 0.1, 1e21, 123456789012345680000];
 const anyNumber = fc.oneof(fc.constantFrom(...SPECIAL), fc.double());
-const nonNegative = fc.oneof(fc.constantFrom(0, -0, 5e-324, 1.7e308, Infinity, 1, 0.1), fc.double({ min: 0, noNaN: true }));
 const finiteNonNegative = fc.oneof(fc.constantFrom(0, -0, 5e-324, 1.7e308, 1, 0.1), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }));
-/** Observations inside the summary's stated quantile range (and 0, 5e-324 which count as 0). */
-const quantileObservation = fc.oneof(fc.constantFrom(0, 5e-324, 1e-9, 1e15), fc.double({ min: -9, max: 15, noNaN: true }).map((e) => 10 ** e));
+/**
+ * Any observation a histogram or summary takes (all but NaN): negative ones, -0 and ±Infinity
+ * make sums negative or NaN and quantiles negative, which OpenMetrics forbids.
+ */
+const observation = fc.oneof(
+  fc.constantFrom(0, -0, 5e-324, -5e-324, 1.7e308, -1.7e308, Infinity, -Infinity, 1, -1, 0.1),
+  fc.double({ noNaN: true }),
+);
+/**
+ * Observations inside the summary's stated quantile range, of either sign (and 0, 5e-324 which
+ * count as 0), and ±Infinity.
+ */
+const magnitude = fc.double({ min: -9, max: 15, noNaN: true }).map((e) => 10 ** e);
+const quantileObservation = fc.oneof(
+  { weight: 8, arbitrary: fc.oneof(fc.constantFrom(0, 5e-324, 1e-9, 1e15), magnitude) },
+  { weight: 3, arbitrary: magnitude.map((m) => -m) },
+  { weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity, -0) },
+);
 
 const gaugeOp: fc.Arbitrary<GaugeOp> = fc.oneof(
   fc.tuple(fc.constant('set' as const), anyNumber),
@@ -97,8 +129,8 @@ const gaugeOp: fc.Arbitrary<GaugeOp> = fc.oneof(
 function seriesArb(kind: Kind, labelCount: number, infoNames: fc.Arbitrary<string[]>, states: number, withQuantiles: boolean): fc.Arbitrary<SeriesModel> {
   const numbers =
     kind === 'counter' ? fc.array(finiteNonNegative, { maxLength: 4 }) :
-    kind === 'histogram' ? fc.array(nonNegative, { maxLength: 6 }) :
-    kind === 'summary' ? fc.array(withQuantiles ? quantileObservation : nonNegative, { maxLength: 12 }) :
+    kind === 'histogram' ? fc.array(observation, { maxLength: 6 }) :
+    kind === 'summary' ? fc.array(withQuantiles ? quantileObservation : observation, { maxLength: 12 }) :
     fc.constant([] as number[]);
   return fc.record({
     values: fc.array(labelValue, { minLength: labelCount, maxLength: labelCount }),
@@ -122,7 +154,25 @@ function metricArb(index: number): fc.Arbitrary<MetricModel> {
       unit: fc.constantFrom('', '', 'seconds', 'bytes', 'celsius', 'ratio'),
       labelNames: fc.uniqueArray(labelName, { maxLength: 3 }),
       buckets: fc.uniqueArray(
-        fc.oneof(fc.constantFrom(0, 5e-324, 1, 2.5, 1e21, 1.7e308), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true })).map((b) => (b === 0 ? 0 : b)),
+        fc
+          .oneof(
+            {
+              weight: 4,
+              arbitrary: fc.oneof(
+                fc.constantFrom(0, 5e-324, 1, 2.5, 1e21, 1.7e308),
+                fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }),
+              ),
+            },
+            // Negative bounds: OpenMetrics then allows no _sum.
+            {
+              weight: 1,
+              arbitrary: fc.oneof(
+                fc.constantFrom(-1, -5e-324, -1.7e308),
+                fc.double({ max: 0, noNaN: true, noDefaultInfinity: true }),
+              ),
+            },
+          )
+          .map((b) => (b === 0 ? 0 : b)),
         { minLength: 1, maxLength: 5 },
       ),
       percentiles: fc.oneof(fc.constant([] as number[]), fc.uniqueArray(fc.constantFrom(0, 0.01, 0.5, 0.9, 0.99, 1), { minLength: 1 })),
@@ -235,13 +285,31 @@ interface Expected {
   readonly value: number;
   /** For quantile samples: the exact quantile of the observations, checked against the stated bound. */
   readonly exactQuantile?: number;
+  /** The body may or may not have this sample (a quantile whose estimate's sign the model cannot tell). */
+  readonly optional?: boolean;
+}
+
+/**
+ * Whether OpenMetrics shows a quantile sample: negative estimates are left out. An exact
+ * quantile >= 0 (or NaN, no observations) gives an estimate >= 0; one at or below -1e-9 lands in a
+ * negative bucket; between them the estimate is 0 or the (negative) maximum, either way.
+ */
+function quantileShown(exact: number): 'yes' | 'no' | 'either' {
+  if (Number.isNaN(exact) || exact >= 0) return 'yes';
+  return exact <= -1e-9 ? 'no' : 'either';
 }
 
 function fullName(m: MetricModel): string {
   return m.unit === '' || m.name.endsWith(`_${m.unit}`) ? m.name : `${m.name}_${m.unit}`;
 }
 
-function expectedSamples(model: CaseModel): Expected[] {
+/**
+ * The samples a parser must read back. OpenMetrics forbids negative and NaN sums, a histogram's
+ * _sum beside a negative bucket bound, a histogram's _count without its _sum, and negative
+ * quantiles: those samples are not in its body (the text format keeps them all).
+ */
+function expectedSamples(model: CaseModel, format: 'text' | 'openmetrics'): Expected[] {
+  const om = format === 'openmetrics';
   const out: Expected[] = [];
   for (const m of model.metrics) {
     const name = fullName(m);
@@ -266,18 +334,25 @@ function expectedSamples(model: CaseModel): Expected[] {
           for (const b of [...m.buckets, Infinity]) {
             out.push({ name: `${name}_bucket`, labels: { ...labels, le: String(b) }, value: s.numbers.filter((n) => n <= b).length });
           }
-          out.push({ name: `${name}_count`, labels, value: s.numbers.length });
-          out.push({ name: `${name}_sum`, labels, value: s.numbers.reduce((a, b) => a + b, 0) });
+          const sum = s.numbers.reduce((a, b) => a + b, 0);
+          if (!om || (sum >= 0 && m.buckets.every((b) => b >= 0))) {
+            out.push({ name: `${name}_count`, labels, value: s.numbers.length });
+            out.push({ name: `${name}_sum`, labels, value: sum });
+          }
           break;
         }
         case 'summary': {
           const sorted = [...s.numbers].sort((a, b) => a - b);
           for (const q of m.percentiles) {
             const exactQuantile = sorted.length === 0 ? NaN : sorted[Math.floor(q * (sorted.length - 1))]!;
-            out.push({ name, labels: { ...labels, quantile: String(q) }, value: NaN, exactQuantile });
+            const shown = om ? quantileShown(exactQuantile) : 'yes';
+            if (shown === 'no') continue;
+            const quantileLabels = { ...labels, quantile: String(q) };
+            out.push({ name, labels: quantileLabels, value: NaN, exactQuantile, optional: shown === 'either' });
           }
           out.push({ name: `${name}_count`, labels, value: s.numbers.length });
-          out.push({ name: `${name}_sum`, labels, value: s.numbers.reduce((a, b) => a + b, 0) });
+          const sum = s.numbers.reduce((a, b) => a + b, 0);
+          if (!om || sum >= 0) out.push({ name: `${name}_sum`, labels, value: sum });
           break;
         }
         case 'info':
@@ -325,6 +400,8 @@ function keyOf(name: string, labels: Readonly<Record<string, string>>, value: nu
 
 function withinStatedBound(estimate: number, exact: number): boolean {
   if (Number.isNaN(exact)) return Number.isNaN(estimate);
+  // Beyond the stated range (±Infinity observed): the top bucket, or the min or max itself.
+  if (!Number.isFinite(exact)) return Math.sign(estimate) === Math.sign(exact) && Math.abs(estimate) >= 1e15 * 0.99;
   if (Math.abs(exact) < 1e-9) return Math.abs(estimate - exact) <= 1e-9;
   return Math.abs(estimate - exact) <= 0.01 * Math.abs(exact) * (1 + 1e-12);
 }
@@ -336,7 +413,7 @@ function check(model: CaseModel, format: 'text' | 'openmetrics', result: ParseRe
   const got = families.map((f: ParsedFamily) => JSON.stringify(format === 'text' ? [f.name, f.type, f.help] : [f.name, f.type, f.help, f.unit]));
   expect(got, `${format} families\n${body}`).to.deep.equal(expectedFamilies(model, format));
 
-  const expected = expectedSamples(model);
+  const expected = expectedSamples(model, format);
   const quantileSamples = new Map(expected.filter((e) => e.exactQuantile !== undefined).map((e) => [keyOf(e.name, e.labels, 'quantile'), e.exactQuantile!]));
   const parsedKeys: string[] = [];
   for (const f of families) {
@@ -351,13 +428,148 @@ function check(model: CaseModel, format: 'text' | 'openmetrics', result: ParseRe
       }
     }
   }
-  const expectedKeys = expected.map((e) => {
+  const parsedSet = new Set(parsedKeys);
+  const present = expected.filter((e) => !e.optional || parsedSet.has(keyOf(e.name, e.labels, 'quantile')));
+  const expectedKeys = present.map((e) => {
     if (e.exactQuantile !== undefined) return keyOf(e.name, e.labels, 'quantile');
     // The OpenMetrics parser reads "-0" as the int 0: the sign is the parser's to lose.
     const value = format === 'openmetrics' && Object.is(e.value, -0) ? 0 : e.value;
     return keyOf(e.name, e.labels, value);
   });
   expect([...parsedKeys].sort(), `${format} samples\n${body}`).to.deep.equal([...expectedKeys].sort());
+}
+
+// ---------------------------------------------------------------------------------------------
+// ?name[]= filters
+
+/** The sample names a `name[]` filter can ask for besides a family's name, by type (both formats' names). */
+const SAMPLE_SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
+  counter: ['_total', '_created'],
+  histogram: ['_bucket', '_count', '_sum', '_created'],
+  summary: ['_count', '_sum', '_created'],
+  info: ['_info'],
+  gauge: [],
+  stateset: [],
+  unknown: [],
+};
+
+/**
+ * Every single-name filter over the registry, one of every sample name at once, and a name that
+ * is not there: each filtered OpenMetrics body must parse, hold only samples of the whole body, and
+ * hold every sample of the whole body that was asked for by its name or its family's.
+ */
+async function checkFilters(parsers: PythonParsers, registry: Registry, whole: ParsedFamily[]): Promise<void> {
+  const families = await registry.collect();
+  const familyNames = new Set(families.map((f) => f.name));
+  const single = families.flatMap((f) => [f.name, ...SAMPLE_SUFFIXES[f.type].map((suffix) => f.name + suffix)]);
+  const filters = [...single.map((name) => [name]), single.filter((name) => !familyNames.has(name)), ['nothing_here']];
+  const bodies = filters.map((names) => renderExposition(filterFamilies(families, new Set(names)), 'openmetrics'));
+  const results = await Promise.all(bodies.map((body) => parsers.parse('openmetrics', body)));
+  const wholeKeys = new Set(whole.flatMap((f) => f.samples.map((s) => keyOf(s.name, s.labels, s.value))));
+  results.forEach((result, i) => {
+    const names = new Set(filters[i]);
+    const context = `filtered by name[]=${[...names].join(',')}\n${bodies[i]}`;
+    if (!result.ok) throw new Error(`the OpenMetrics parser refused the body ${context}: ${result.error}`);
+    const got = new Set(result.families.flatMap((f) => f.samples.map((s) => keyOf(s.name, s.labels, s.value))));
+    for (const key of got) expect(wholeKeys.has(key), `${key} is not in the whole body; ${context}`).to.equal(true);
+    for (const family of whole) {
+      for (const s of family.samples) {
+        const key = keyOf(s.name, s.labels, s.value);
+        const asked = names.has(s.name) || names.has(family.name);
+        if (asked) expect(got.has(key), `${key} is missing; ${context}`).to.equal(true);
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lone surrogates
+
+/** A string with a lone surrogate somewhere in it. */
+const withLoneSurrogate = fc
+  .tuple(labelValue, fc.integer({ min: 0xd800, max: 0xdfff }), labelValue)
+  .map(([before, code, after]) => before + String.fromCharCode(code) + after)
+  .filter((text) => !(text as unknown as { isWellFormed(): boolean }).isWellFormed());
+
+/** Where a string enters: label values (both forms), help, info values, enum states, constant labels, collectors. */
+const ENTRIES = [
+  'label',
+  'labelObject', 'help', 'info', 'state', 'constant', 'collectorLabel', 'collectorHelp'] as const;
+type Entry = (typeof ENTRIES)[number];
+
+function labeledMetric(kind: Kind, registry: Registry, help = 'h'): Metric<'l', any> {
+  const config = { name: `${kind}_lone`, help, labelNames: ['l' as const], registry };
+  switch (kind) {
+    case 'counter':
+      return new Counter(config);
+    case 'gauge':
+      return new Gauge(config);
+    case 'histogram':
+      return new Histogram(config);
+    case 'summary':
+      return new Summary({ ...config, percentiles: [0.5] });
+    case 'info':
+      return new Info(config);
+    case 'enum':
+      return new Enum({ ...config, states: ['a', 'b'] });
+  }
+}
+
+/** Tries the string where `entry` takes it: the attempt must throw a TypeError naming where and showing the value. */
+async function refusedAt(entry: Entry, kind: Kind, bad: string): Promise<void> {
+  const registry = new Registry({ labels: { zone: 'eu' } });
+  const metric = labeledMetric(kind, registry);
+  metric.labels('x');
+  const facts = new Info({ name: 'lone_facts', help: 'f', registry });
+  facts.info({ version: '1' });
+  const before = await registry.metrics('openmetrics');
+  const shown = JSON.stringify(bad);
+  const refused = (attempt: () => unknown, naming: string): void => {
+    expect(attempt, entry).to.throw(TypeError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message, entry).to.include(naming).and.to.include('well-formed').and.to.include(shown);
+    }
+  };
+  switch (entry) {
+    case 'label':
+      refused(() => metric.labels(bad), `Metric ${kind}_lone: label "l"`);
+      break;
+    case 'labelObject':
+      refused(() => metric.labels({ l: bad }), `Metric ${kind}_lone: label "l"`);
+      break;
+    case 'help':
+      refused(() => labeledMetric(kind, registry, bad), `${kind}_lone: help`);
+      break;
+    case 'info':
+      refused(() => facts.info({ version: bad }), 'Info lone_facts: info label "version"');
+      break;
+    case 'state':
+      refused(() => new Enum({ name: 'lone_states', help: 's', states: ['ok', bad], registry }), 'Enum lone_states');
+      break;
+    case 'constant':
+      refused(() => registry.setDefaultLabels({ zone: bad }), 'label "zone"');
+      refused(() => new Registry({ labels: { zone: bad } }), 'label "zone"');
+      break;
+    case 'collectorLabel':
+    case 'collectorHelp': {
+      const help = entry === 'collectorHelp' ? bad : 'c';
+      const labels: Record<string, string> = entry === 'collectorLabel' ? { l: bad } : {};
+      const family: CollectedFamily = { name: 'lone_collected', help, type: 'gauge', samples: [{ labels, value: 1 }] };
+      const collector = (): CollectedFamily[] => [family];
+      registry.registerCollector(collector, 'loneCollector');
+      let error: unknown;
+      await registry.metrics('openmetrics').catch((e: unknown) => (error = e));
+      expect(error, entry).to.be.instanceOf(CollectionError);
+      const message = (error as Error).message;
+      for (const part of ['loneCollector', 'lone_collected', 'well-formed', shown]) expect(message).to.include(part);
+      registry.unregisterCollector(collector);
+      break;
+    }
+  }
+  expect(await registry.metrics('openmetrics'), `${entry}: nothing changed`).to.equal(before);
+  expect(registry.getDefaultLabels()).to.deep.equal({ zone: 'eu' });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,11 +597,18 @@ describe('property: random registries round-trip through promtool and prometheus
         const [textResult, omResult] = await Promise.all([parsers.parse('text', text), parsers.parse('openmetrics', openmetrics)]);
         check(model, 'text', textResult, text);
         check(model, 'openmetrics', omResult, openmetrics);
+        await checkFilters(parsers, registry, (omResult as ParseResult & { ok: true }).families);
         const lint = promtoolCheck(text);
         if (!lint.ok) throw new Error(`promtool check metrics refused the body: ${lint.output}\n${text}`);
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('strings with lone surrogates are refused wherever they enter, and change nothing', async () => {
+    const entries = fc.constantFrom<Entry>(...ENTRIES);
+    const kinds = fc.constantFrom<Kind>('counter', 'gauge', 'histogram', 'summary', 'info', 'enum');
+    await fc.assert(fc.asyncProperty(entries, kinds, withLoneSurrogate, refusedAt), { numRuns: 200 });
   });
 
   it('many series of one gauge with arbitrary label values and values read back exactly', async function () {

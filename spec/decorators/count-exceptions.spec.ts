@@ -87,6 +87,42 @@ describe(`@CountExceptions [${MODE} decorators]`, () => {
 
   it('rejects a non-counter and a bad "only"', () => {
     expect(() => CountExceptions({ type: 'gauge' } as never)).to.throw(TypeError, /needs a Counter/);
-    expect(() => CountExceptions(errors, { only: ['TimeoutError'] as never })).to.throw(TypeError, /error classes/);
+    const byName = (): unknown => CountExceptions(errors, { only: ['TimeoutError'] as never });
+    expect(byName).to.throw(TypeError, /"only\[0\]" must be an error class.*"TimeoutError"/);
+  });
+
+  // Issue 9, finding 9: an arrow function in "only" was accepted, then warned on every call
+  // (instanceof throws on it) and never counted.
+  it('refuses "only" entries that are not error classes, naming decorator, metric and value', () => {
+    const arrow = (): void => {};
+    function NotAnError(): void {}
+    class Plain {}
+    for (const bad of [arrow, NotAnError, Plain, Object, Function]) {
+      const name = bad.name;
+      expect(() => CountExceptions(errors, { only: [TimeoutError, bad as never] }), name).to.throw(
+        TypeError,
+        new RegExp(`@CountExceptions\\(failures\\): "only\\[1\\]" must be an error class .*, got function ${name}`),
+      );
+      const onMetric = (): unknown => errors.countExceptions(bad as never);
+      expect(onMetric, name).to.throw(TypeError, /@CountExceptions\(failures\): "only\[0\]"/);
+    }
+    const labeled = new Counter({ name: 'failures_by_route', help: 'e', registry, labelNames: ['route'] });
+    const onChild = (): unknown => labeled.labels('/a').countExceptions(arrow as never);
+    expect(onChild).to.throw(TypeError, /countExceptions\(\) on failures_by_route: "only\[0\]" .*function arrow/);
+    expect(() => CountExceptions(errors, { only: [] })).to.throw(TypeError, /failures.*"only" is empty/);
+    const misspelt = (): unknown => CountExceptions(errors, { onyl: [TimeoutError] } as never);
+    expect(misspelt).to.throw(TypeError, /failures.*unknown option "onyl"/);
+    expect(() => CountExceptions(errors, null as never)).to.throw(TypeError, /failures.*options must be an object/);
+  });
+
+  it('accepts Error itself, built-in and user subclasses, and counts with them', () => {
+    const wrapped = CountExceptions(errors, { only: [Error] })(() => {
+      throw new RangeError('x');
+    });
+    expect(() => wrapped()).to.throw(RangeError);
+    expect(errors.get()).to.equal(1);
+    for (const cls of [TypeError, AggregateError, TimeoutError, DOMException]) {
+      expect(() => CountExceptions(errors, { only: [cls] }), cls.name).not.to.throw();
+    }
   });
 });

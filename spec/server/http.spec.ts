@@ -86,12 +86,21 @@ describe('exposeMetrics: HTTP behaviour', () => {
     }
   });
 
-  it('filters families with ?name[]= by family name or sample name, as Python does', async () => {
+  it('filters families with ?name[]= by family or sample name, as Python does, but a histogram whole', async () => {
     const byFamily = await request(server.port, '/metrics?name[]=jobs&name[]=queue_depth');
     expect(byFamily.text).to.include('jobs_total{kind="a"} 3').and.include('queue_depth 7').and.not.include('latency_seconds');
 
     const bySample = await request(server.port, `/metrics?${encodeURIComponent('name[]')}=latency_seconds_count`, { headers: { accept: PROMETHEUS_2_42_ACCEPT } });
-    expect(bySample.text).to.equal('# HELP latency_seconds Latency\n# TYPE latency_seconds histogram\nlatency_seconds_count 1\n# EOF\n');
+    // OpenMetrics has no histogram without its +Inf bucket, nor a _count without _sum: the whole histogram.
+    expect(bySample.text).to.equal(
+      '# HELP latency_seconds Latency\n# TYPE latency_seconds histogram\nlatency_seconds_bucket{le="0.1"} 0\n' +
+        'latency_seconds_bucket{le="1.0"} 1\nlatency_seconds_bucket{le="+Inf"} 1\n' +
+        'latency_seconds_count 1\nlatency_seconds_sum 0.5\n# EOF\n',
+    );
+    const counterSamples = await request(server.port, `/metrics?${encodeURIComponent('name[]')}=jobs_total`);
+    expect(counterSamples.text).to.equal(
+      '# HELP jobs_total Jobs done\n# TYPE jobs_total counter\njobs_total{kind="a"} 3\n',
+    );
 
     const none = await request(server.port, '/metrics?name[]=nothing_here');
     expect(none.status).to.equal(200);
