@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { CollectionError, Gauge, Histogram, Registry, Summary } from '../../lib/index.js';
 import { PythonParsers, promtoolCheck } from '../support/exposition-tools.js';
-import { hasPromtool, hasPythonClient, requireTool } from '../support/tools.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { hasPromtool, hasPythonClient, rejection, requireTool } from '../support/tools.js';
 
 describe('custom collector families', () => {
   let registry: Registry;

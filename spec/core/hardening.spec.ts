@@ -20,7 +20,7 @@ import {
   type MetricsServer,
 } from '../../lib/index.js';
 import { PythonParsers, type ParsedFamily } from '../support/exposition-tools.js';
-import { hasPythonClient, requireTool } from '../support/tools.js';
+import { hasPythonClient, rejection, requireTool } from '../support/tools.js';
 import { LOOPBACK, request } from '../server/support.js';
 
 const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0';
@@ -29,15 +29,6 @@ const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0';
 interface Scraped {
   readonly body: string;
   readonly families: ParsedFamily[];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('hardening: strings that are not well-formed UTF-16 are refused (issue 9, finding 6)', () => {

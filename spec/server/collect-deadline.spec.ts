@@ -4,7 +4,6 @@
  * no collector work starts for a client that already left.
  */
 import { expect } from 'chai';
-import { request as httpRequest } from 'node:http';
 import {
   CollectionTimeoutError,
   Counter,
@@ -14,24 +13,16 @@ import {
   type CollectedFamily,
   type MetricsServer,
 } from '../../lib/index.js';
-import { LOOPBACK, deferred, request, waitFor } from './support.js';
+import { LOOPBACK, deferred, request, requestWithin, waitFor } from './support.js';
 
 const FAMILY: CollectedFamily[] = [{ name: 'jobs_waiting', help: 'Jobs waiting', type: 'gauge', samples: [{ value: 3 }] }];
 
-/** A request that the client abandons after `ms`, resolving with what it got by then. */
-function requestWithin(port: number, ms: number, headers: Record<string, string> = {}): Promise<{ status: number | undefined; text: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = httpRequest({ host: LOOPBACK, port, path: '/metrics', agent: false, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, text, ms: performance.now() - started }));
-    });
-    req.on('error', () => resolve({ status: undefined, text: '', ms: performance.now() - started }));
-    req.setTimeout(ms, () => req.destroy());
-    req.end();
-  });
+/** A scrape whose client gives up after `ms`, as a scraper with a short timeout does. */
+function abandonAfter(port: number, ms: number): Promise<void> {
+  return requestWithin(port, ms).then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 describe('Collection deadline and single-flight collectors', () => {
@@ -72,7 +63,7 @@ describe('Collection deadline and single-flight collectors', () => {
         const hold = deferred<CollectedFamily[]>();
         holds.push(() => hold.resolve(FAMILY));
         registry.registerCollector(() => hold.promise, 'slow_cache');
-        const answer = await requestWithin(slowServer.port, 4_000, { 'X-Prometheus-Scrape-Timeout-Seconds': '1' });
+        const answer = await requestWithin(slowServer.port, 4_000, '/metrics', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1' } });
         expect(answer.status).to.equal(503);
         expect(answer.text).to.match(/slow_cache/);
         expect(answer.ms).to.be.within(400, 2_000);
@@ -116,7 +107,7 @@ describe('Collection deadline and single-flight collectors', () => {
       }, 'slow_cache');
       // Clients that give up before the deadline, as a scraper would with a short timeout.
       for (let round = 0; round < 3; round++) {
-        await Promise.all(Array.from({ length: 10 }, () => requestWithin(server.port, 100)));
+        await Promise.all(Array.from({ length: 10 }, () => abandonAfter(server.port, 100)));
       }
       const late = await requestWithin(server.port, 2_000);
       expect(late.status).to.equal(503);
@@ -143,7 +134,7 @@ describe('Collection deadline and single-flight collectors', () => {
       try {
         const first = request(local.port);
         await waitFor('the first scrape to call the collector', () => (calls === 1 ? true : undefined), 2_000, 20);
-        await requestWithin(local.port, 150); // queued behind the first, then gone
+        await abandonAfter(local.port, 150); // queued behind the first, then gone
         hold.resolve(FAMILY);
         expect((await first).status).to.equal(200);
         await new Promise((r) => setTimeout(r, 100));

@@ -22,10 +22,15 @@ export interface RequestOptions {
 
 /** One request on a fresh connection (no agent, so no socket outlives the test). */
 export function request(port: number, path = '/metrics', options: RequestOptions = {}): Promise<Answer> {
-  const send = options.https ? httpsRequest : httpRequest;
+  return send(port, path, options, 10_000, `request to ${path} timed out`);
+}
+
+function send(port: number, path: string, options: RequestOptions, limitMs: number, timeoutMessage: string): Promise<Answer> {
+  const sendRequest = options.https ? httpsRequest : httpRequest;
+  const { method = 'GET', headers, ca } = options;
   return new Promise((resolve, reject) => {
-    const req = send(
-      { host: LOOPBACK, port, path, method: options.method ?? 'GET', headers: options.headers, agent: false, ca: options.ca, servername: 'localhost' },
+    const req = sendRequest(
+      { host: LOOPBACK, port, path, method, headers, agent: false, ca, servername: 'localhost' },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,7 +42,7 @@ export function request(port: number, path = '/metrics', options: RequestOptions
       },
     );
     req.on('error', reject);
-    req.setTimeout(10_000, () => req.destroy(new Error(`request to ${path} timed out`)));
+    req.setTimeout(limitMs, () => req.destroy(new Error(timeoutMessage)));
     req.end();
   });
 }
@@ -120,26 +125,8 @@ export async function requestWithin(
   path = '/metrics',
   options: RequestOptions = {},
 ): Promise<TimedAnswer> {
-  const send = options.https ? httpsRequest : httpRequest;
   const started = performance.now();
-  const { method = 'GET', headers, ca } = options;
-  const answer = await new Promise<Answer>((resolve, reject) => {
-    const req = send(
-      { host: LOOPBACK, port, path, method, headers, agent: false, ca, servername: 'localhost' },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode!, headers: res.headers, body, text: body.toString('utf8') });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.setTimeout(limitMs, () => req.destroy(new Error(`${path} was not answered within ${limitMs} ms`)));
-    req.end();
-  });
+  const answer = await send(port, path, options, limitMs, `${path} was not answered within ${limitMs} ms`);
   return { ...answer, ms: Math.round(performance.now() - started) };
 }
 

@@ -36,3 +36,13 @@ export function requireTool(ctx: Mocha.Context, name: string, present: boolean):
   console.warn(`      (skipped: ${name} is not installed)`);
   ctx.skip();
 }
+
+/** The error a promise rejects with; fails when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
