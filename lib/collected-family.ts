@@ -1,16 +1,16 @@
 /**
  * Turns what a custom collector returns into the snapshot's shape: validates names, types,
- * suffixes, labels and values, checks every metric point against its type's rules
- * (collected-points.ts), and renders labels once, as the metric classes do for their series.
+ * suffixes, labels, values and timestamps, checks every metric point against its type's rules
+ * (collected-points.ts), and adds the registry's constant labels.
  * Samples come out in the order OpenMetrics wants: each point's samples together (points in the
  * order they first appear), buckets and quantiles ascending, then `_count`, `_sum`, `_created`.
  * A failure throws a TypeError or RangeError naming the family and the sample; the registry
  * wraps it in a CollectionError naming the collector.
  */
 import { checkPoint, describeSample, type PointSample } from './collected-points.js';
-import { formatBound, parseBound } from './exposition/numbers.js';
-import { escapeLabelValue, labelValueToString, parseLabelText } from './labels.js';
-import type { MetricFamily, MetricType, Sample } from './snapshot.js';
+import { formatBound, parseBound } from './bounds.js';
+import { labelValueToString } from './labels.js';
+import type { Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
 import { assertLabelName, assertMetricName, assertUnit, isWellFormed, notWellFormed, show } from './validation.js';
 
 /** A sample as a custom collector gives it: labels as an object of values. */
@@ -19,6 +19,8 @@ export interface CollectedSample {
   readonly name?: string;
   readonly labels?: Readonly<Record<string, string | number | boolean>>;
   readonly value: number;
+  /** When the value was observed, in milliseconds since the epoch (an integer); default: the scrape's time. */
+  readonly timestamp?: number;
 }
 
 /** A metric family as a custom collector gives it. */
@@ -57,12 +59,13 @@ function familyName(name: string, type: MetricType): string {
 interface Keyed extends PointSample {
   /**
    * The point's label set (all labels but the one that tells its samples apart) as a comparable
-   * string: its rendered pairs, unambiguous as series keys are, sorted so that labels given in any
-   * order are the same set. Empty for a family's only sample, which needs no comparing.
+   * string, the same for labels given in any order. Empty for a family's only sample, which
+   * needs no comparing.
    */
   readonly point: string;
-  /** The rendered pair of the label that tells a point's samples apart (`le="1.0"`), or ''. */
+  /** The value of the label that tells a point's samples apart (`le`'s `1.0`), or ''. */
   readonly apart: string;
+  readonly timestamp: number | undefined;
 }
 
 /**
@@ -77,10 +80,10 @@ function pointLabel(type: MetricType, family: string, suffix: string): string | 
 }
 
 /**
- * Validates one collected family and renders its samples' labels. `constantFor(labelNames)`
- * gives the registry's constant label text for a sample with those labels.
+ * Validates one collected family and adds the registry's constant labels to its samples:
+ * `constantFor(labelNames)` gives those for a sample with those labels.
  */
-export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (labelNames: readonly string[]) => string): MetricFamily {
+export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (labelNames: readonly string[]) => Labels): MetricFamily {
   if (typeof family !== 'object' || family === null) throw new TypeError(`expected a metric family object, got ${show(family)}`);
   const { help, type } = family;
   assertMetricName(family.name);
@@ -107,28 +110,11 @@ interface FamilyShape {
   readonly type: MetricType;
   /** The sample names the type allows, in the order of {@link SUFFIXES}. */
   readonly sampleNames: readonly string[];
-  readonly constantFor: (labelNames: readonly string[]) => string;
-}
-
-/** A constant label: its name, and its rendered pair `name="escaped value"`. */
-type Pair = readonly [name: string, pair: string];
-
-/** The last constant label text split into pairs: a registry has one text for most samples. */
-let lastConstantText = '';
-let lastConstantPairs: readonly Pair[] = [];
-
-/** The pairs of the registry's constant label text. */
-function constantPairs(text: string): readonly Pair[] {
-  if (text !== lastConstantText) {
-    const values = parseLabelText(text);
-    lastConstantPairs = Object.keys(values).map((name): Pair => [name, `${name}="${escapeLabelValue(values[name]!)}"`]);
-    lastConstantText = text;
-  }
-  return lastConstantPairs;
+  readonly constantFor: (labelNames: readonly string[]) => Labels;
 }
 
 /**
- * Validates a sample and renders its labels (the registry's constant labels first, `le` and
+ * Validates a sample and makes its labels (the registry's constant labels first, `le` and
  * `quantile` in canonical form). With `identity`, also gives it its point's identity.
  */
 function readSample(shape: FamilyShape, sample: unknown, identity: boolean): Keyed {
@@ -148,51 +134,46 @@ function readSample(shape: FamilyShape, sample: unknown, identity: boolean): Key
   if (typeof value !== 'number') {
     throw new TypeError(`family ${family}: sample ${name} has value ${show(value)}, not a number`);
   }
-  const labels = given.labels ?? {};
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
-    throw new TypeError(`family ${family}: sample ${name} has labels ${show(labels)}, not an object of label values`);
+  const timestamp = given.timestamp;
+  if (timestamp !== undefined && !Number.isSafeInteger(timestamp)) {
+    throw new TypeError(`family ${family}: sample ${name} has timestamp ${show(timestamp)}: it must be an integer of milliseconds since the epoch`);
+  }
+  const givenLabels = given.labels ?? {};
+  if (typeof givenLabels !== 'object' || givenLabels === null || Array.isArray(givenLabels)) {
+    throw new TypeError(`family ${family}: sample ${name} has labels ${show(givenLabels)}, not an object of label values`);
   }
 
-  const own = Object.keys(labels);
+  const own = Object.keys(givenLabels);
   const special = pointLabel(type, family, suffix);
-  const constantText = shape.constantFor(own);
-  const pairs: string[] | undefined = identity ? [] : undefined;
-  let apart = '';
-  if (constantText !== '' && (pairs !== undefined || special !== undefined)) {
-    for (const [label, pair] of constantPairs(constantText)) {
-      if (label === special) apart = pair;
-      else pairs?.push(pair);
-    }
-  }
-  let text = constantText;
+  const labels: Record<string, string> = { ...shape.constantFor(own) };
   let bound = NaN;
   for (const label of own) {
     assertLabelName(family, label);
-    let labelText = labelValueToString(family, label, labels[label]);
+    let labelText = labelValueToString(family, label, givenLabels[label]);
     if (label === special && special !== family) {
       bound = readBound(family, name, special, labelText);
-      labelText = bound === Infinity ? '+Inf' : formatBound(bound);
+      labelText = formatBound(bound);
     } else if ((type === 'histogram' && label === 'le') || (type === 'summary' && label === 'quantile')) {
       const holders = type === 'histogram' ? 'buckets' : 'quantile samples';
       throw new TypeError(`family ${family}: sample ${name} may not have a label ${show(label)}; ${holders} have it`);
     }
-    const pair = `${label}="${escapeLabelValue(labelText)}"`;
-    text = text === '' ? pair : `${text},${pair}`;
-    if (label === special) apart = pair;
-    else pairs?.push(pair);
+    labels[label] = labelText;
   }
-  if (special !== undefined && apart === '') {
-    const line = describeSample({ name, suffix, labels: text, value, bound });
+  const apart = special === undefined ? '' : labels[special];
+  if (special !== undefined && apart === undefined) {
+    const line = describeSample({ name, suffix, labels, value, bound });
     throw new TypeError(`family ${family}: ${line}: a ${type} sample needs a label ${show(special)}`);
   }
-  const point = pairs === undefined ? '' : identityOf(pairs);
-  return { name, suffix, labels: text, value, bound, point, apart };
+  const point = identity ? identityOf(labels, special) : '';
+  return { name, suffix, labels: Object.freeze(labels), value, bound, point, apart: apart ?? '', timestamp };
 }
 
-/** A label set's pairs as one string, sorted: equal label sets have equal pairs, in any order given. */
-function identityOf(pairs: string[]): string {
-  if (pairs.length < 2) return pairs.length === 0 ? '' : pairs[0]!;
-  return pairs.sort().join(',');
+/** A label set without `except`, as one string: equal label sets give equal strings, in any order given. */
+function identityOf(labels: Labels, except: string | undefined): string {
+  const pairs: Array<[string, string]> = [];
+  for (const name in labels) if (name !== except) pairs.push([name, labels[name]!]);
+  if (pairs.length > 1) pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return JSON.stringify(pairs);
 }
 
 /** A bucket's `le` or a quantile sample's `quantile`, read as a number and checked. */
@@ -212,15 +193,14 @@ function readBound(family: string, sample: string, label: string, text: string):
 function orderedPoints(family: string, type: MetricType, samples: readonly Keyed[]): Sample[] {
   if (samples.length === 1) {
     checkPoint(family, type, samples);
-    return [{ name: samples[0]!.name, labels: samples[0]!.labels, value: samples[0]!.value }];
+    return [toSample(samples[0]!)];
   }
   const rank = SUFFIXES[type];
   if (rank.length === 1 && type !== 'stateset') return singleSamplePoints(family, type, samples);
   const series = new Set<string>();
   const points = new Map<string, Keyed[]>();
   for (const sample of samples) {
-    // Unambiguous: a sample name has no braces, and rendered pairs end where their quotes do.
-    const key = `${sample.name}{${sample.point}}${sample.apart}`;
+    const key = JSON.stringify([sample.name, sample.point, sample.apart]);
     if (series.has(key)) throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
     series.add(key);
     const point = points.get(sample.point);
@@ -232,7 +212,7 @@ function orderedPoints(family: string, type: MetricType, samples: readonly Keyed
     // A stable sort: stateset samples (all one suffix, no bound) keep the collector's order.
     if (point.length > 1) point.sort((a, b) => rank.indexOf(a.suffix) - rank.indexOf(b.suffix) || byBound(a, b));
     checkPoint(family, type, point);
-    for (const { name, labels, value } of point) out.push({ name, labels, value });
+    for (const sample of point) out.push(toSample(sample));
   }
   return out;
 }
@@ -249,11 +229,16 @@ function singleSamplePoints(family: string, type: MetricType, samples: readonly 
       throw new TypeError(`family ${family}: ${describeSample(sample)}: this series is given twice`);
     }
     seen.add(sample.point);
-    out.push({ name: sample.name, labels: sample.labels, value: sample.value });
+    out.push(toSample(sample));
   }
   // The checks of these types look at each sample alone: all of them at once is the same.
   checkPoint(family, type, samples);
   return out;
+}
+
+/** The snapshot's sample: a timestamp only where the collector gave one. */
+function toSample({ name, labels, value, timestamp }: Keyed): Sample {
+  return timestamp === undefined ? { name, labels, value } : { name, labels, value, timestamp };
 }
 
 /** Ascending `le` or `quantile`; samples without one (NaN) tie with everything. */

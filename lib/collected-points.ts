@@ -9,8 +9,7 @@
  * histograms produce them too (negative or infinite observations), so the OpenMetrics writer
  * leaves those samples out for collectors and metrics alike, and the text format keeps them.
  */
-import { formatValue } from './exposition/numbers.js';
-import type { MetricType } from './snapshot.js';
+import type { Labels, MetricType } from './snapshot.js';
 
 /** A collected sample, validated and with its labels rendered, as the point checks read it. */
 export interface PointSample {
@@ -18,16 +17,17 @@ export interface PointSample {
   readonly name: string;
   /** The sample name's suffix after the family name: `''`, `_total`, `_bucket`, ... */
   readonly suffix: string;
-  /** Rendered label pairs, with the registry's constant labels and a canonical `le`/`quantile`. */
-  readonly labels: string;
+  /** Its labels, with the registry's constant labels and a canonical `le`/`quantile`. */
+  readonly labels: Labels;
   readonly value: number;
   /** A bucket's `le` or a quantile sample's `quantile`; NaN for other samples. */
   readonly bound: number;
 }
 
-/** A sample as error messages show it: as its exposition line. */
+/** A sample as error messages show it: much as its exposition line. */
 export function describeSample(sample: PointSample): string {
-  return `${sample.name}${sample.labels === '' ? '' : `{${sample.labels}}`} ${formatValue(sample.value)}`;
+  const pairs = Object.entries(sample.labels).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+  return `${sample.name}${pairs.length === 0 ? '' : `{${pairs.join(',')}}`} ${String(sample.value)}`;
 }
 
 function fail(family: string, sample: PointSample, problem: string): never {
@@ -91,6 +91,6 @@ function checkHistogram(family: string, samples: readonly PointSample[]): void {
     fail(family, (count ?? sum)!, "a histogram's _count and _sum come together (OpenMetrics), and one is missing");
   }
   if (count !== undefined && count.value !== last.value) {
-    fail(family, count, `it differs from its +Inf bucket (${formatValue(last.value)})`);
+    fail(family, count, `it differs from its +Inf bucket (${String(last.value)})`);
   }
 }

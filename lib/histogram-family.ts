@@ -3,6 +3,7 @@
  * when someone reads them: the formatters render from the rows, consumers of `samples` (the
  * `?name[]=` filter, users of `registry.collect()`) see the same samples as ever.
  */
+import { formatBound } from './bounds.js';
 import type { HistogramRows, MetricFamily, Sample } from './snapshot.js';
 
 /** A histogram {@link MetricFamily} carrying its series as rows. */
@@ -19,15 +20,15 @@ export class HistogramFamily implements MetricFamily {
 }
 
 /** Expands histogram rows to samples: per series its buckets, `_count`, `_sum` and, if collected, `_created`. */
-export function histogramSamples(name: string, { le, rows }: HistogramRows): Sample[] {
+export function histogramSamples(name: string, { bounds, rows }: HistogramRows): Sample[] {
   const bucketName = `${name}_bucket`;
   const countName = `${name}_count`;
   const sumName = `${name}_sum`;
   const createdName = `${name}_created`;
+  const le = bounds.map(formatBound);
   const out: Sample[] = [];
   for (const { labels, cumulative, sum, created } of rows) {
-    const prefix = labels === '' ? '' : `${labels},`;
-    for (let i = 0; i < le.length; i++) out.push({ name: bucketName, labels: prefix + le[i], value: cumulative[i]! });
+    for (let i = 0; i < le.length; i++) out.push({ name: bucketName, labels: { ...labels, le: le[i]! }, value: cumulative[i]! });
     out.push({ name: countName, labels, value: cumulative[le.length - 1]! });
     out.push({ name: sumName, labels, value: sum });
     if (created !== undefined) out.push({ name: createdName, labels, value: created });

@@ -2,11 +2,12 @@
  * The registry: which metrics and collectors are exposed together, and the scrape-time
  * snapshot of all of them.
  */
-import { renderExposition, type ExpositionFormat } from './exposition/render.js';
+import { ESCAPING_SCHEMES } from './exposition/names.js';
+import { renderExposition, type ExpositionFormat, type RenderOptions } from './exposition/render.js';
 import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
-import { escapeLabelValue, labelValueToString } from './labels.js';
+import { NO_LABELS, labelValueToString } from './labels.js';
 import type { Metric } from './metrics/metric.js';
-import type { CollectOptions, MetricFamily } from './snapshot.js';
+import type { CollectOptions, Labels, MetricFamily } from './snapshot.js';
 import { assertLabelName, show } from './validation.js';
 
 export type { CollectedFamily, CollectedSample } from './collected-family.js';
@@ -72,8 +73,7 @@ export class Registry {
   /** Every sample name in use, to the name of the family that uses it. */
   private readonly sampleOwners = new Map<string, string>();
   private readonly collectors: CollectorEntry[] = [];
-  private constantLabels: Readonly<Record<string, string>> = {};
-  private constantText = '';
+  private constantLabels: Labels = NO_LABELS;
   private readonly collectOptions: CollectOptions;
 
   constructor(options: RegistryOptions = {}) {
@@ -176,7 +176,6 @@ export class Registry {
       copy[name] = labelValueToString('(registry constant labels)', name, value);
     }
     this.constantLabels = Object.freeze(copy);
-    this.constantText = renderConstant(copy, []);
   }
 
   /** The constant labels added to every series. */
@@ -225,11 +224,11 @@ export class Registry {
   }
 
   /** The exposition body in the given format (Prometheus text 0.0.4 by default). */
-  async metrics(format: ExpositionFormat = 'text'): Promise<string> {
+  async metrics(format: ExpositionFormat = 'text', options: RenderOptions = {}): Promise<string> {
     if (format !== 'text' && format !== 'openmetrics') {
       throw new TypeError(`Registry.metrics: format must be "text" or "openmetrics", got ${show(format)}`);
     }
-    return renderExposition(await this.collect(), format);
+    return renderExposition(await this.collect(), format, validRenderOptions(options));
   }
 
   private claimSampleNames(family: string, names: readonly string[]): void {
@@ -243,9 +242,10 @@ export class Registry {
   }
 
   /** The constant label text for a family; a label the family defines itself wins. */
-  private constantFor(labelNames: readonly string[]): string {
-    if (this.constantText === '' || !labelNames.some((n) => n in this.constantLabels)) return this.constantText;
-    return renderConstant(this.constantLabels, labelNames);
+  private constantFor(labelNames: readonly string[]): Labels {
+    const constants = this.constantLabels;
+    if (!labelNames.some((n) => Object.hasOwn(constants, n))) return constants;
+    return Object.freeze(Object.fromEntries(Object.entries(constants).filter(([name]) => !labelNames.includes(name))));
   }
 
   /** The collector's families: from its call in progress, or from a new call. */
@@ -268,6 +268,18 @@ export class Registry {
       throw new CollectionError(`collector ${entry.name}`, error);
     }
   }
+}
+
+function validRenderOptions(options: unknown): RenderOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Registry.metrics: options must be an object, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (key !== 'escaping') throw new TypeError(`Registry.metrics: unknown option ${show(key)} (known: escaping)`);
+  }
+  const { escaping } = options as RenderOptions;
+  if (escaping !== undefined && !ESCAPING_SCHEMES.includes(escaping)) {
+    throw new TypeError(`Registry.metrics: options.escaping must be one of ${ESCAPING_SCHEMES.join(', ')}, got ${show(escaping)}`);
+  }
+  return options as RenderOptions;
 }
 
 function validateCollectOptions(options: unknown): CollectCallOptions {
@@ -306,13 +318,6 @@ function withDeadline<T>(calls: Array<Promise<T>>, entries: readonly CollectorEn
     timer.unref();
   });
   return Promise.race([all, deadline]).finally(() => clearTimeout(timer));
-}
-
-function renderConstant(labels: Readonly<Record<string, string>>, except: readonly string[]): string {
-  return Object.entries(labels)
-    .filter(([name]) => !except.includes(name))
-    .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
-    .join(',');
 }
 
 function collectorName(collector: Collector): string {

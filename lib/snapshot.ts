@@ -1,17 +1,26 @@
 /**
- * The snapshot: what a scrape collects, and the only thing the exposition formats read.
- * A metric never knows a format and a format never reaches into a metric.
+ * The snapshot: what a scrape collects, and the only thing the exposition formats read. It is
+ * data, not text: names, label names and values, numbers. A metric never knows a format and a
+ * format never reaches into a metric.
  */
 
 /** Metric family types, named as OpenMetrics names them. */
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'info' | 'stateset' | 'unknown';
 
-/** One sample: its full name (`foo_total`, `foo_bucket`), label text and value. */
+/**
+ * A series' labels: label values by label name, in exposition order (a registry's constant labels
+ * first). Label sets that the library makes are frozen and shared between scrapes.
+ */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One sample: its full name (`foo_total`, `foo_bucket`), labels and value. */
 export interface Sample {
   readonly name: string;
-  /** Rendered label pairs without braces, e.g. `a="x",le="0.5"`; values already escaped. */
-  readonly labels: string;
+  /** Every label of the sample, `le` and `quantile` included (in canonical form, see bounds.ts). */
+  readonly labels: Labels;
   readonly value: number;
+  /** Milliseconds since the epoch, for samples a collector gives a timestamp; otherwise absent. */
+  readonly timestamp?: number;
 }
 
 /** One metric family at scrape time. */
@@ -32,13 +41,13 @@ export interface MetricFamily {
 }
 
 /**
- * One histogram series in row form: its label text once and its cumulative counts, instead of a
+ * One histogram series in row form: its labels once and its cumulative counts, instead of a
  * {@link Sample} per bucket (10,000 series would otherwise make 140,000 samples per scrape).
  */
 export interface HistogramRow {
-  /** Label text without `le`, as in {@link Sample.labels}. */
-  readonly labels: string;
-  /** Each bucket's cumulative count, in the order of {@link HistogramRows.le}; the last (`+Inf`) is the count. */
+  /** The series' labels, without `le`. */
+  readonly labels: Labels;
+  /** Each bucket's cumulative count, in the order of {@link HistogramRows.bounds}; the last (`+Inf`) is the count. */
   readonly cumulative: readonly number[];
   readonly sum: number;
   /** The `_created` value in seconds since the epoch, or undefined when `_created` is not collected. */
@@ -47,8 +56,8 @@ export interface HistogramRow {
 
 /** The series of a histogram family in row form. */
 export interface HistogramRows {
-  /** Each bucket's label pair, `le="0.005"` … `le="+Inf"`, escaped as in {@link Sample.labels}. */
-  readonly le: readonly string[];
+  /** Each bucket's upper bound, ascending; the last is `Infinity`. */
+  readonly bounds: readonly number[];
   readonly rows: readonly HistogramRow[];
 }
 

@@ -3,7 +3,7 @@
  * or a function of the call's arguments (and, once it has settled, its outcome).
  */
 import type { LabelValues } from '../labels.js';
-import type { Metric } from '../metrics/metric.js';
+import type { Child, Metric } from '../metrics/metric.js';
 import { show } from '../validation.js';
 import type { DecorationSite, Outcome } from './method-decorator.js';
 
@@ -18,7 +18,7 @@ export type ChildResolver<C> = (args: readonly unknown[], outcome?: Outcome) => 
  * the child for each call. A static label set is looked up once and cached until series are
  * removed from the metric.
  */
-export function childResolver<L extends string, C extends { key: string }>(
+export function childResolver<L extends string, C extends Child>(
   decoratorName: string,
   metric: Metric<L, C>,
   labels: LabelSource<L> | undefined,

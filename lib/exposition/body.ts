@@ -18,9 +18,21 @@ export class BodyWriter {
     if (this.chunk.length >= CHUNK_CHARS) this.flush();
   }
 
+  /** Writes the two parts of a line, without making the line a string of its own first. */
+  write2(a: string, b: string): void {
+    this.chunk = this.chunk + a + b;
+    if (this.chunk.length >= CHUNK_CHARS) this.flush();
+  }
+
   /** Writes the three parts of a line, without making the line a string of its own first. */
   write3(a: string, b: string, c: string): void {
     this.chunk = this.chunk + a + b + c;
+    if (this.chunk.length >= CHUNK_CHARS) this.flush();
+  }
+
+  /** Writes the four parts of a line, without making the line a string of its own first. */
+  write4(a: string, b: string, c: string, d: string): void {
+    this.chunk = this.chunk + a + b + c + d;
     if (this.chunk.length >= CHUNK_CHARS) this.flush();
   }
 

@@ -1,11 +1,13 @@
 /**
- * Sample lines, the same in both text formats: `name{labels} value`. Lines are written as their
- * parts, with label fragments prepared once per family or series, so that a line makes no
- * string of its own before it joins the body.
+ * Sample lines, the same in every text format: `name{labels} value [timestamp]`. Lines are
+ * written as their parts, with label text prepared once per series (tokens.ts) and line heads
+ * once per family, so that a line makes no string of its own before it joins the body.
  */
+import { formatBound } from '../bounds.js';
 import type { HistogramRow, HistogramRows } from '../snapshot.js';
 import type { BodyWriter } from './body.js';
 import { formatValue } from './numbers.js';
+import { pairText, type LineHead } from './tokens.js';
 
 /** Line ends (`value\n`) of small whole numbers, made once: most bucket counts are such. */
 const SMALL_LINE_ENDS: string[] = [];
@@ -19,27 +21,32 @@ function lineEnd(value: number): string {
   return `${formatValue(value)}\n`;
 }
 
-/** Writes one sample line. */
-export function writeSample(out: BodyWriter, name: string, labels: string, value: number): void {
-  if (labels === '') out.write3(name, ' ', lineEnd(value));
-  else out.write5(name, '{', labels, '} ', lineEnd(value));
+/**
+ * Writes one sample line. `timestamp`, when given, is already in the format's unit and form
+ * (integer milliseconds in the Prometheus text formats, seconds in OpenMetrics).
+ */
+export function writeSample(out: BodyWriter, head: LineHead, labels: string, value: number, timestamp?: string): void {
+  const end = timestamp === undefined ? lineEnd(value) : `${formatValue(value)} ${timestamp}\n`;
+  if (labels === '') out.write2(head.bare, end);
+  else out.write4(head.open, labels, '} ', end);
 }
 
-/** What a family's bucket lines share: `name_bucket{` and each bucket's `le="…"} `. */
+/** What a family's bucket lines share: the head of `name_bucket` and each bucket's `le="…"} `. */
 export interface BucketParts {
-  readonly open: string;
+  readonly head: LineHead;
+  /** Per bucket: `le="0.5"} `. */
   readonly close: readonly string[];
 }
 
 /** Prepares the parts of a histogram family's bucket lines. */
-export function bucketParts(name: string, histogram: HistogramRows): BucketParts {
-  return { open: `${name}_bucket{`, close: histogram.le.map((le) => `${le}} `) };
+export function bucketParts(head: LineHead, histogram: HistogramRows): BucketParts {
+  return { head, close: histogram.bounds.map((bound) => `${pairText('le', formatBound(bound))}} `) };
 }
 
-/** Writes one series' bucket lines from its cumulative counts. */
-export function writeBuckets(out: BodyWriter, parts: BucketParts, row: HistogramRow): void {
+/** Writes one series' bucket lines from its cumulative counts; `labels` is the series' label text. */
+export function writeBuckets(out: BodyWriter, parts: BucketParts, labels: string, row: HistogramRow): void {
   const { close } = parts;
-  const head = row.labels === '' ? parts.open : `${parts.open}${row.labels},`;
+  const head = labels === '' ? parts.head.open : `${parts.head.open}${labels},`;
   const cumulative = row.cumulative;
   for (let i = 0; i < close.length; i++) out.write3(head, close[i]!, lineEnd(cumulative[i]!));
 }

@@ -1,12 +1,14 @@
 /**
  * OpenMetrics 1.0.0 text format: snapshot -> body. Family names are the OpenMetrics ones
  * (a counter's without `_total`), HELP escapes backslash, newline and double quote, a unit
- * gets a `# UNIT` line, and the body ends with `# EOF`.
+ * gets a `# UNIT` line, timestamps are in seconds, and the body ends with `# EOF`.
  */
-import type { HistogramRows, MetricFamily } from '../snapshot.js';
+import type { HistogramRows, Labels, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
 import { bucketParts, writeBuckets, writeSample } from './lines.js';
-import { parseBound } from './numbers.js';
+import type { EscapingScheme } from './names.js';
+import { formatValue } from './numbers.js';
+import { FamilyHeads, labelText } from './tokens.js';
 
 /** Content-Type of this format, exactly as the OpenMetrics specification gives it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -15,15 +17,31 @@ function escapeHelp(help: string): string {
   return /[\\\n"]/.test(help) ? help.replace(/[\\\n"]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : help;
 }
 
-/** Writes families in the OpenMetrics 1.0.0 text format. */
-export function writeOpenMetrics(families: readonly MetricFamily[], out: BodyWriter): void {
+/** Writes families in the OpenMetrics 1.0.0 text format, names escaped per `escaping`. */
+export function writeOpenMetrics(families: readonly MetricFamily[], out: BodyWriter, escaping: EscapingScheme = 'underscores'): void {
   for (const family of families) {
-    out.write(`# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`);
-    if (family.unit !== '') out.write(`# UNIT ${family.name} ${family.unit}\n`);
-    if (family.histogram !== undefined) writeHistogram(out, family.name, family.histogram);
-    else writeSamples(out, family);
+    const heads = new FamilyHeads(family.name, escaping);
+    const name = heads.of(family.name).metadata;
+    out.write(`# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`);
+    if (family.unit !== '') out.write(`# UNIT ${name} ${family.unit}\n`);
+    const lines: Lines = { out, heads, escaping };
+    if (family.histogram !== undefined) writeHistogram(lines, family.name, family.histogram);
+    else writeSamples(lines, family);
   }
   out.write('# EOF\n');
+}
+
+/** Where a family's lines go, and how its names are written. */
+interface Lines {
+  readonly out: BodyWriter;
+  readonly heads: FamilyHeads;
+  readonly escaping: EscapingScheme;
+}
+
+function write(lines: Lines, sample: Sample): void {
+  const { timestamp } = sample;
+  const seconds = timestamp === undefined ? undefined : formatValue(timestamp / 1000);
+  writeSample(lines.out, lines.heads.of(sample.name), labelText(sample.labels, lines.escaping), sample.value, seconds);
 }
 
 // What OpenMetrics forbids and our types can produce, and what we do about it. The text format
@@ -42,38 +60,32 @@ function isShowableSum(sum: number): boolean {
   return sum >= 0;
 }
 
-/**
- * The value of the `le` pair in rendered label text, or undefined. In escaped text `le="` starts a
- * pair only at the start or after a comma: inside a value every quote is written `\"`.
- */
-function leValue(labels: string): string | undefined {
-  let at = 0;
-  if (!labels.startsWith('le="')) {
-    at = labels.indexOf(',le="') + 1;
-    if (at === 0) return undefined;
+/** Whether two label sets hold the same labels (in any order). */
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  let count = 0;
+  for (const name in a) {
+    if (a[name] !== b[name]) return false;
+    count++;
   }
-  const start = at + 'le="'.length;
-  return labels.slice(start, labels.indexOf('"', start));
-}
-
-function isNegativeBound(le: string | undefined): boolean {
-  return le !== undefined && parseBound(le) < 0;
+  for (const _ in b) count--;
+  return count === 0;
 }
 
 /** A family given as plain samples. */
-function writeSamples(out: BodyWriter, family: MetricFamily): void {
-  if (family.type === 'histogram') writeHistogramSamples(out, family);
-  else if (family.type === 'summary') writeSummarySamples(out, family);
-  else for (const sample of family.samples) writeSample(out, sample.name, sample.labels, sample.value);
+function writeSamples(lines: Lines, family: MetricFamily): void {
+  if (family.type === 'histogram') writeHistogramSamples(lines, family);
+  else if (family.type === 'summary') writeSummarySamples(lines, family);
+  else for (const sample of family.samples) write(lines, sample);
 }
 
 /** A summary's samples, without the negative quantiles and the sums OpenMetrics forbids. */
-function writeSummarySamples(out: BodyWriter, family: MetricFamily): void {
+function writeSummarySamples(lines: Lines, family: MetricFamily): void {
   const sumName = `${family.name}_sum`;
   for (const sample of family.samples) {
     if (sample.name === family.name && sample.value < 0) continue;
     if (sample.name === sumName && !isShowableSum(sample.value)) continue;
-    writeSample(out, sample.name, sample.labels, sample.value);
+    write(lines, sample);
   }
 }
 
@@ -82,7 +94,7 @@ function writeSummarySamples(out: BodyWriter, family: MetricFamily): void {
  * then _count, _sum, _created) or as `histogramSamples` expands rows. _count and _sum are
  * written only as a pair, and only when the sum may be shown and no bucket bound is negative.
  */
-function writeHistogramSamples(out: BodyWriter, family: MetricFamily): void {
+function writeHistogramSamples(lines: Lines, family: MetricFamily): void {
   const bucketName = `${family.name}_bucket`;
   const countName = `${family.name}_count`;
   const sumName = `${family.name}_sum`;
@@ -92,49 +104,51 @@ function writeHistogramSamples(out: BodyWriter, family: MetricFamily): void {
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i]!;
     if (sample.name === bucketName) {
-      const le = leValue(sample.labels);
+      const le = sample.labels.le;
       if (pointStarts) negativeBound = false;
-      if (isNegativeBound(le)) negativeBound = true;
+      if (le !== undefined && le.startsWith('-')) negativeBound = true;
       // The +Inf bucket ends a point's buckets: the next bucket starts another point.
       pointStarts = le === '+Inf';
     } else if (sample.name === countName) {
       const next = samples[i + 1];
-      const paired = next !== undefined && next.name === sumName && next.labels === sample.labels;
+      const paired = next !== undefined && next.name === sumName && sameLabels(next.labels, sample.labels);
       if (paired && !negativeBound && isShowableSum(next.value)) {
-        writeSample(out, sample.name, sample.labels, sample.value);
-        writeSample(out, next.name, next.labels, next.value);
+        write(lines, sample);
+        write(lines, next);
       }
       if (paired) i++;
       continue;
     } else if (sample.name === sumName) {
       continue; // a _sum without its _count before it
     }
-    writeSample(out, sample.name, sample.labels, sample.value);
+    write(lines, sample);
   }
 }
 
 /** A histogram given as rows: per series its buckets, count, sum and created. */
-function writeHistogram(out: BodyWriter, name: string, histogram: HistogramRows): void {
-  const parts = bucketParts(name, histogram);
-  const last = histogram.le.length - 1;
-  const countName = `${name}_count`;
-  const sumName = `${name}_sum`;
-  const createdName = `${name}_created`;
+function writeHistogram(lines: Lines, name: string, histogram: HistogramRows): void {
+  const { out, heads, escaping } = lines;
+  const parts = bucketParts(heads.of(`${name}_bucket`), histogram);
+  const last = histogram.bounds.length - 1;
+  const countHead = heads.of(`${name}_count`);
+  const sumHead = heads.of(`${name}_sum`);
+  const createdHead = heads.of(`${name}_created`);
   // Bounds are ascending, so the first says whether any is negative.
-  const negativeBound = histogram.le.length > 0 && isNegativeBound(leValue(histogram.le[0]!));
+  const negativeBound = histogram.bounds[0]! < 0;
   for (const row of histogram.rows) {
-    writeBuckets(out, parts, row);
+    const labels = labelText(row.labels, escaping);
+    writeBuckets(out, parts, labels, row);
     if (!negativeBound && isShowableSum(row.sum)) {
-      writeSample(out, countName, row.labels, row.cumulative[last]!);
-      writeSample(out, sumName, row.labels, row.sum);
+      writeSample(out, countHead, labels, row.cumulative[last]!);
+      writeSample(out, sumHead, labels, row.sum);
     }
-    if (row.created !== undefined) writeSample(out, createdName, row.labels, row.created);
+    if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
   }
 }
 
 /** Renders families in the OpenMetrics 1.0.0 text format. */
-export function renderOpenMetrics(families: readonly MetricFamily[]): string {
+export function renderOpenMetrics(families: readonly MetricFamily[], escaping: EscapingScheme = 'underscores'): string {
   const out = new BodyWriter();
-  writeOpenMetrics(families, out);
+  writeOpenMetrics(families, out, escaping);
   return out.text();
 }

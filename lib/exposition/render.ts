@@ -1,31 +1,44 @@
 /** Picks the formatter for a format name. */
 import type { MetricFamily } from '../snapshot.js';
 import { BodyWriter } from './body.js';
+import type { EscapingScheme } from './names.js';
 import { OPENMETRICS_CONTENT_TYPE, writeOpenMetrics } from './openmetrics.js';
 import { TEXT_CONTENT_TYPE, writeText } from './text.js';
 
-/** The exposition formats: Prometheus text 0.0.4 and OpenMetrics 1.0.0. */
+/**
+ * The text exposition formats: Prometheus text (0.0.4, or 1.0.0 with UTF-8 names under
+ * `allow-utf-8`) and OpenMetrics 1.0.0.
+ */
 export type ExpositionFormat = 'text' | 'openmetrics';
 
-/** Content-Type of each format. */
+/** Options of rendering a snapshot. */
+export interface RenderOptions {
+  /**
+   * How names outside the legacy character set are written (see {@link EscapingScheme}); legacy
+   * names are written as they are under every scheme. Default `underscores`.
+   */
+  readonly escaping?: EscapingScheme;
+}
+
+/** Content-Type of each format, names escaped with underscores. */
 export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = Object.freeze({
   text: TEXT_CONTENT_TYPE,
   openmetrics: OPENMETRICS_CONTENT_TYPE,
 });
 
 /** Renders a snapshot in one format, as bytes ready to send (what the server uses). */
-export function renderExpositionBytes(families: readonly MetricFamily[], format: ExpositionFormat): Buffer {
-  return write(families, format).bytes();
+export function renderExpositionBytes(families: readonly MetricFamily[], format: ExpositionFormat, options: RenderOptions = {}): Buffer {
+  return write(families, format, options).bytes();
 }
 
 /** Renders a snapshot in one format. */
-export function renderExposition(families: readonly MetricFamily[], format: ExpositionFormat): string {
-  return write(families, format).text();
+export function renderExposition(families: readonly MetricFamily[], format: ExpositionFormat, options: RenderOptions = {}): string {
+  return write(families, format, options).text();
 }
 
-function write(families: readonly MetricFamily[], format: ExpositionFormat): BodyWriter {
+function write(families: readonly MetricFamily[], format: ExpositionFormat, { escaping = 'underscores' }: RenderOptions): BodyWriter {
   const out = new BodyWriter();
-  if (format === 'openmetrics') writeOpenMetrics(families, out);
-  else writeText(families, out);
+  if (format === 'openmetrics') writeOpenMetrics(families, out, escaping);
+  else writeText(families, out, escaping);
   return out;
 }

@@ -8,6 +8,8 @@
 import type { HistogramRows, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
 import { bucketParts, writeBuckets, writeSample } from './lines.js';
+import type { EscapingScheme } from './names.js';
+import { FamilyHeads, labelText } from './tokens.js';
 
 /** Content-Type of this format, exactly as the format's documentation gives it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -26,53 +28,77 @@ function escapeHelp(help: string): string {
   return /[\\\n]/.test(help) ? help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : help;
 }
 
-/** Writes families in the Prometheus text format 0.0.4. */
-export function writeText(families: readonly MetricFamily[], out: BodyWriter): void {
+/**
+ * Writes families in the Prometheus text format: 0.0.4, or 1.0.0 when `escaping` is `allow-utf-8`
+ * (names outside the legacy set quoted), the two being the same for legacy names.
+ */
+export function writeText(families: readonly MetricFamily[], out: BodyWriter, escaping: EscapingScheme = 'underscores'): void {
   for (const family of families) {
-    const name = family.type === 'counter' ? `${family.name}_total` : family.type === 'info' ? `${family.name}_info` : family.name;
+    const heads = new FamilyHeads(family.name, escaping);
+    const sampleName = family.type === 'counter' ? `${family.name}_total` : family.type === 'info' ? `${family.name}_info` : family.name;
+    const name = heads.of(sampleName).metadata;
     const help = escapeHelp(family.help);
     out.write(`# HELP ${name} ${help}\n# TYPE ${name} ${TEXT_TYPES[family.type]}\n`);
     const createdName = `${family.name}_created`;
-    const createdHeader = `# HELP ${createdName} ${help}\n# TYPE ${createdName} gauge\n`;
+    const created = heads.of(createdName).metadata;
+    const createdHeader = `# HELP ${created} ${help}\n# TYPE ${created} gauge\n`;
+    const lines: Lines = { out, heads, escaping };
     if (family.histogram !== undefined) {
-      writeHistogram(out, family.name, family.histogram, createdHeader);
+      writeHistogram(lines, family.name, family.histogram, createdHeader);
       continue;
     }
     const hasCreated = family.type === 'counter' || family.type === 'histogram' || family.type === 'summary';
-    let created: Sample[] | undefined;
+    let createdSamples: Sample[] | undefined;
     for (const sample of family.samples) {
-      if (hasCreated && sample.name === createdName) (created ??= []).push(sample);
-      else writeSample(out, sample.name, sample.labels, sample.value);
+      if (hasCreated && sample.name === createdName) (createdSamples ??= []).push(sample);
+      else write(lines, sample);
     }
-    if (created !== undefined) {
+    if (createdSamples !== undefined) {
       out.write(createdHeader);
-      for (const sample of created) writeSample(out, sample.name, sample.labels, sample.value);
+      for (const sample of createdSamples) write(lines, sample);
     }
   }
 }
 
+/** Where a family's lines go, and how its names are written. */
+interface Lines {
+  readonly out: BodyWriter;
+  readonly heads: FamilyHeads;
+  readonly escaping: EscapingScheme;
+}
+
+/** One sample line; a timestamp in integer milliseconds, as this format has it. */
+function write(lines: Lines, sample: Sample): void {
+  const { timestamp } = sample;
+  writeSample(lines.out, lines.heads.of(sample.name), labelText(sample.labels, lines.escaping), sample.value, timestamp === undefined ? undefined : String(timestamp));
+}
+
 /** A histogram's rows: every series' buckets, count and sum, then the `_created` gauges after them. */
-function writeHistogram(out: BodyWriter, name: string, histogram: HistogramRows, createdHeader: string): void {
-  const parts = bucketParts(name, histogram);
-  const last = histogram.le.length - 1;
-  const countName = `${name}_count`;
-  const sumName = `${name}_sum`;
+function writeHistogram(lines: Lines, name: string, histogram: HistogramRows, createdHeader: string): void {
+  const { out, heads, escaping } = lines;
+  const parts = bucketParts(heads.of(`${name}_bucket`), histogram);
+  const last = histogram.bounds.length - 1;
+  const countHead = heads.of(`${name}_count`);
+  const sumHead = heads.of(`${name}_sum`);
   let hasCreated = false;
   for (const row of histogram.rows) {
-    writeBuckets(out, parts, row);
-    writeSample(out, countName, row.labels, row.cumulative[last]!);
-    writeSample(out, sumName, row.labels, row.sum);
+    const labels = labelText(row.labels, escaping);
+    writeBuckets(out, parts, labels, row);
+    writeSample(out, countHead, labels, row.cumulative[last]!);
+    writeSample(out, sumHead, labels, row.sum);
     if (row.created !== undefined) hasCreated = true;
   }
   if (!hasCreated) return;
   out.write(createdHeader);
-  const createdName = `${name}_created`;
-  for (const row of histogram.rows) if (row.created !== undefined) writeSample(out, createdName, row.labels, row.created);
+  const createdHead = heads.of(`${name}_created`);
+  for (const row of histogram.rows) {
+    if (row.created !== undefined) writeSample(out, createdHead, labelText(row.labels, escaping), row.created);
+  }
 }
 
-/** Renders families in the Prometheus text format 0.0.4. */
-export function renderText(families: readonly MetricFamily[]): string {
+/** Renders families in the Prometheus text format (see {@link writeText}). */
+export function renderText(families: readonly MetricFamily[], escaping: EscapingScheme = 'underscores'): string {
   const out = new BodyWriter();
-  writeText(families, out);
+  writeText(families, out, escaping);
   return out.text();
 }

@@ -1,5 +1,5 @@
 /** Counter: a value that only goes up (and resets to 0 when the process restarts). */
-import type { CollectOptions, Sample } from '../snapshot.js';
+import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { CountExceptions, countExceptionsChild, type CountExceptionsOptions, type ErrorClass } from '../decorators/count-exceptions.js';
 import type { MethodDecorator } from '../decorators/method-decorator.js';
@@ -17,7 +17,7 @@ export class CounterChild {
   created = nowSeconds();
 
   /** @internal */
-  constructor(readonly key: string, private readonly metric: Counter<string>) {}
+  constructor(readonly labels: Labels, private readonly metric: Counter<string>) {}
 
   /** Adds `amount` (default 1); it must be finite and >= 0. */
   inc(amount = 1): void {
@@ -93,15 +93,15 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
     throw new RangeError(`Counter ${this.name}: increment must be a finite number >= 0, got ${show(amount)}`);
   }
 
-  protected newChild(key: string): CounterChild {
-    return new CounterChild(key, this as Counter<string>);
+  protected newChild(labels: Labels): CounterChild {
+    return new CounterChild(labels, this as Counter<string>);
   }
 
   protected resetChild(child: CounterChild): void {
     child.reset();
   }
 
-  protected override collectChild(child: CounterChild, labels: string, out: Sample[], options: CollectOptions): void {
+  protected override collectChild(child: CounterChild, labels: Labels, out: Sample[], options: CollectOptions): void {
     out.push({ name: this.totalName, labels, value: child.value });
     if (options.created) out.push({ name: this.createdName, labels, value: child.created });
   }

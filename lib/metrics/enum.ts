@@ -1,6 +1,5 @@
 /** Enum: which one of a fixed set of states something is in (OpenMetrics StateSet). */
-import { escapeLabelValue } from '../labels.js';
-import type { CollectOptions, Sample } from '../snapshot.js';
+import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { isWellFormed, notWellFormed, show } from '../validation.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
@@ -17,7 +16,7 @@ export class EnumChild<S extends string = string> {
   current = 0;
 
   /** @internal */
-  constructor(readonly key: string, private readonly metric: Enum<string, S>) {}
+  constructor(readonly labels: Labels, private readonly metric: Enum<string, S>) {}
 
   /** Moves to `state`, which must be one of the declared states. */
   state(state: S): void {
@@ -42,7 +41,6 @@ export class EnumChild<S extends string = string> {
 export class Enum<L extends string = string, S extends string = string> extends Metric<L, EnumChild<S>> {
   readonly type = 'stateset' as const;
   readonly states: readonly S[];
-  private readonly stateLabels: readonly string[];
   /** The declared label names and the state label, which is named like the metric. */
   private readonly allLabelNames: readonly string[];
 
@@ -74,7 +72,6 @@ export class Enum<L extends string = string, S extends string = string> extends 
       if (states.indexOf(s) !== i) throw new TypeError(`Enum ${this.name}: state ${show(s)} is given twice`);
     });
     this.states = Object.freeze([...states]);
-    this.stateLabels = this.states.map((s) => `${this.name}="${escapeLabelValue(s)}"`);
     this.allLabelNames = Object.freeze([...this.labelNames, this.name]);
     return this.initialize();
   }
@@ -103,18 +100,19 @@ export class Enum<L extends string = string, S extends string = string> extends 
     return this.allLabelNames;
   }
 
-  protected newChild(key: string): EnumChild<S> {
-    return new EnumChild<S>(key, this as unknown as Enum<string, S>);
+  protected newChild(labels: Labels): EnumChild<S> {
+    return new EnumChild<S>(labels, this as unknown as Enum<string, S>);
   }
 
   protected resetChild(child: EnumChild<S>): void {
     child.current = 0;
   }
 
-  protected override collectChild(child: EnumChild<S>, labels: string, out: Sample[], _options: CollectOptions): void {
-    const prefix = labels === '' ? '' : `${labels},`;
-    for (let i = 0; i < this.stateLabels.length; i++) {
-      out.push({ name: this.name, labels: prefix + this.stateLabels[i], value: i === child.current ? 1 : 0 });
+  protected override collectChild(child: EnumChild<S>, labels: Labels, out: Sample[], _options: CollectOptions): void {
+    const states = this.states;
+    for (let i = 0; i < states.length; i++) {
+      // The state label is named after the metric, as OpenMetrics' stateset has it.
+      out.push({ name: this.name, labels: { ...labels, [this.name]: states[i]! }, value: i === child.current ? 1 : 0 });
     }
   }
 

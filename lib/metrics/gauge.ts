@@ -1,5 +1,5 @@
 /** Gauge: a value that goes up and down, set directly or read from a function at each scrape. */
-import type { CollectOptions, Sample } from '../snapshot.js';
+import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
 import type { MethodDecorator } from '../decorators/method-decorator.js';
@@ -19,7 +19,7 @@ export class GaugeChild {
   valueFunction: (() => number) | undefined = undefined;
 
   /** @internal */
-  constructor(readonly key: string, private readonly metric: Gauge<string>) {}
+  constructor(readonly labels: Labels, private readonly metric: Gauge<string>) {}
 
   /** Adds `amount` (default 1). */
   inc(amount = 1): void {
@@ -158,15 +158,15 @@ export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
     return value;
   }
 
-  protected newChild(key: string): GaugeChild {
-    return new GaugeChild(key, this as Gauge<string>);
+  protected newChild(labels: Labels): GaugeChild {
+    return new GaugeChild(labels, this as Gauge<string>);
   }
 
   protected resetChild(child: GaugeChild): void {
     child.value = 0;
   }
 
-  protected override collectChild(child: GaugeChild, labels: string, out: Sample[], _options: CollectOptions): void {
+  protected override collectChild(child: GaugeChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
     out.push({ name: this.name, labels, value: child.valueFunction ? this.readFunction(child.valueFunction) : child.value });
   }
 

@@ -1,6 +1,6 @@
 /** Info: constant key-value facts about the target (a version, a build), exposed as `<name>_info 1`. */
-import { renderLabelPairs } from '../labels.js';
-import type { CollectOptions, Sample } from '../snapshot.js';
+import { NO_LABELS } from '../labels.js';
+import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { assertLabelName, isWellFormed, notWellFormed, show } from '../validation.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
@@ -10,18 +10,15 @@ export type InfoConfig<L extends string> = MetricConfig<L>;
 
 /** One info series. */
 export class InfoChild {
-  /** @internal Rendered info label pairs. */
-  infoText = '';
-  /** @internal Names of the info labels. */
-  infoNames: readonly string[] = [];
+  /** @internal The facts, as labels (a copy of what info() was given). */
+  facts: Labels = NO_LABELS;
 
   /** @internal */
-  constructor(readonly key: string, private readonly metric: Info<string>) {}
+  constructor(readonly labels: Labels, private readonly metric: Info<string>) {}
 
   /** Sets the facts, replacing earlier ones. Values are copied. */
   info(values: Readonly<Record<string, string>>): void {
-    this.infoText = this.metric.renderInfo(values);
-    this.infoNames = Object.keys(values);
+    this.facts = this.metric.validFacts(values);
   }
 }
 
@@ -60,14 +57,14 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
 
   /**
    * @internal Validates info labels (names valid, not clashing with the metric's labels;
-   * well-formed string values) and renders them.
+   * well-formed string values) and returns a copy of them.
    */
-  renderInfo(values: Readonly<Record<string, string>>): string {
+  validFacts(values: Readonly<Record<string, string>>): Labels {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw new TypeError(`Info ${this.name}: info() needs an object of label values, got ${show(values)}`);
     }
     const names = Object.keys(values);
-    const texts: string[] = [];
+    const facts: Record<string, string> = {};
     for (const name of names) {
       assertLabelName(this.name, name);
       if ((this.labelNames as readonly string[]).includes(name)) {
@@ -78,30 +75,28 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
         throw new TypeError(`Info ${this.name}: info label ${show(name)} must be a string, got ${show(value)}`);
       }
       if (!isWellFormed(value)) throw notWellFormed(`Info ${this.name}: info label ${show(name)}`, value);
-      texts.push(value);
+      facts[name] = value;
     }
-    return renderLabelPairs(names, texts);
+    return Object.freeze(facts);
   }
 
   /** @internal The declared label names and every info label name in use. */
   override seriesLabelNames(): readonly string[] {
     const names = new Set<string>(this.labelNames);
-    for (const child of this.children.values()) for (const name of child.infoNames) names.add(name);
+    for (const child of this.children.values()) for (const name in child.facts) names.add(name);
     return names.size === this.labelNames.length ? this.labelNames : [...names];
   }
 
-  protected newChild(key: string): InfoChild {
-    return new InfoChild(key, this as Info<string>);
+  protected newChild(labels: Labels): InfoChild {
+    return new InfoChild(labels, this as Info<string>);
   }
 
   protected resetChild(child: InfoChild): void {
-    child.infoText = '';
-    child.infoNames = [];
+    child.facts = NO_LABELS;
   }
 
-  protected override collectChild(child: InfoChild, labels: string, out: Sample[], _options: CollectOptions): void {
-    const all = labels === '' ? child.infoText : child.infoText === '' ? labels : `${labels},${child.infoText}`;
-    out.push({ name: this.infoName, labels: all, value: 1 });
+  protected override collectChild(child: InfoChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
+    out.push({ name: this.infoName, labels: { ...labels, ...child.facts }, value: 1 });
   }
 
   protected extraDefinition(): Definition {

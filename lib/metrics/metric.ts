@@ -2,24 +2,26 @@
  * The base of every metric type: name, help and labels, the children cache, and registration.
  *
  * A metric is a family; each label set is a child (one series), found through the metric's
- * SeriesIndex by its label values and carrying its rendered label text. A metric without labels
+ * SeriesIndex by its label values and carrying its label set as data. A metric without labels
  * has exactly one child, made at construction, so it is exposed with its initial value before
  * first use.
  */
-import { LabelKeyBuilder, SeriesIndex, parseLabelText, type LabelValue, type LabelValues } from '../labels.js';
+import { LabelSetBuilder, SeriesIndex, type LabelValue, type LabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
-import type { CollectOptions, MetricFamily, MetricType, Sample } from '../snapshot.js';
+import type { CollectOptions, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import type { NormalizedConfig } from './config.js';
 
-/** What every child (one series) has: its key, which is also its rendered label text. */
+/** What every child (one series) has: its label set. */
 export interface Child {
-  /** @internal Rendered label text, `a="x",b="y"`, or '' for the unlabeled series. */
-  readonly key: string;
+  /** @internal The series' labels by name, in declared order; empty for the unlabeled series. */
+  readonly labels: Labels;
 }
 
 /** The definition of a metric, compared when the same name is registered twice. */
 export type Definition = Readonly<Record<string, unknown>>;
+
+const NO_CONSTANTS: Labels = Object.freeze({});
 
 export abstract class Metric<L extends string = string, C extends Child = Child> {
   /** The family name (a counter's without `_total`). */
@@ -35,11 +37,14 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal Children by label values. */
   protected readonly children: SeriesIndex<C>;
   /** @internal Makes a child for a new label set (bound once: no closure per labels() call). */
-  private readonly createChild = (key: string): C => this.newChild(key);
+  private readonly createChild = (labels: Labels): C => this.newChild(labels);
   /** @internal The only child of a metric without labels. */
   protected unlabeled: C | undefined;
   /** @internal */
-  protected readonly keys: LabelKeyBuilder;
+  protected readonly keys: LabelSetBuilder;
+  /** @internal Each series' labels with the registry's constant labels first, for the constants in `mergedFor`. */
+  private merged = new WeakMap<Labels, Labels>();
+  private mergedFor: Labels | undefined;
   /** @internal Bumped whenever series are removed, so holders of a cached child know to look it up again. */
   generation = 0;
 
@@ -49,8 +54,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     this.labelNames = Object.freeze(config.labelNames);
     this.unit = config.unit;
     this.registry = config.registry === undefined ? defaultRegistry : config.registry;
-    this.keys = new LabelKeyBuilder(this.name, this.labelNames);
-    this.children = new SeriesIndex<C>(this.name, this.keys);
+    this.keys = new LabelSetBuilder(this.name, this.labelNames);
+    this.children = new SeriesIndex<C>(this.keys);
   }
 
   /**
@@ -66,13 +71,13 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   }
 
   /** @internal Makes the child for a new label set. */
-  protected abstract newChild(key: string): C;
+  protected abstract newChild(labels: Labels): C;
 
   /**
    * @internal Appends this child's samples to `out`, for the default {@link Metric.collect}. A type
    * that overrides collect() (a histogram collects rows) does not use it.
    */
-  protected collectChild(_child: C, _labels: string, _out: Sample[], _options: CollectOptions): void {
+  protected collectChild(_child: C, _labels: Labels, _out: Sample[], _options: CollectOptions): void {
     throw new Error(`Metric ${this.name}: its type overrides neither collect() nor collectChild()`);
   }
 
@@ -146,7 +151,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
 
   /** The label sets that have a series now, as objects of label values by name. */
   labelSets(): Array<Record<L, string>> {
-    return [...this.children].map((child) => parseLabelText(child.key) as Record<L, string>);
+    return [...this.children].map((child) => ({ ...child.labels }) as Record<L, string>);
   }
 
   /** @internal The unlabeled child, or a clear error when the metric has labels. */
@@ -159,20 +164,39 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   }
 
   /**
-   * @internal Collects this family. `constantLabels` is the registry's rendered constant label
-   * text (already without names this metric defines itself), prefixed to every series.
+   * @internal Collects this family. `constantLabels` are the registry's constant labels (already
+   * without names this metric defines itself), which come first in every series' labels.
    */
-  collect(options: CollectOptions, constantLabels = ''): MetricFamily | Promise<MetricFamily> {
+  collect(options: CollectOptions, constantLabels: Labels = NO_CONSTANTS): MetricFamily | Promise<MetricFamily> {
     const samples: Sample[] = [];
     this.forEachSeries(constantLabels, (child, labels) => this.collectChild(child, labels, samples, options));
     return { name: this.name, help: this.help, type: this.type, unit: this.unit, samples };
   }
 
-  /** @internal Calls `visit` with every child and its full label text, the constant labels first. */
-  protected forEachSeries(constantLabels: string, visit: (child: C, labels: string) => void): void {
+  /** @internal Calls `visit` with every child and its full labels, the constant labels first. */
+  protected forEachSeries(constantLabels: Labels, visit: (child: C, labels: Labels) => void): void {
+    let hasConstants = false;
+    for (const _ in constantLabels) {
+      hasConstants = true;
+      break;
+    }
+    if (!hasConstants) {
+      this.children.forEach((child) => visit(child, child.labels));
+      return;
+    }
+    // The merged label sets are kept between scrapes, so that formats can keep what they render of them.
+    if (this.mergedFor !== constantLabels) {
+      this.merged = new WeakMap();
+      this.mergedFor = constantLabels;
+    }
+    const merged = this.merged;
     this.children.forEach((child) => {
-      const key = child.key;
-      visit(child, constantLabels === '' ? key : key === '' ? constantLabels : `${constantLabels},${key}`);
+      let labels = merged.get(child.labels);
+      if (labels === undefined) {
+        labels = Object.freeze({ ...constantLabels, ...child.labels });
+        merged.set(child.labels, labels);
+      }
+      visit(child, labels);
     });
   }
 

@@ -2,8 +2,8 @@
  * Summary: the count and sum of observations (as Python's client exposes them), and optionally
  * quantiles over a sliding time window.
  */
-import type { CollectOptions, Sample } from '../snapshot.js';
-import { formatBound } from '../exposition/numbers.js';
+import type { CollectOptions, Labels, Sample } from '../snapshot.js';
+import { formatBound } from '../bounds.js';
 import { show } from '../validation.js';
 import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
 import type { MethodDecorator } from '../decorators/method-decorator.js';
@@ -37,7 +37,7 @@ export class SummaryChild {
   readonly window: QuantileWindow | undefined;
 
   /** @internal */
-  constructor(readonly key: string, private readonly metric: Summary<string>) {
+  constructor(readonly labels: Labels, private readonly metric: Summary<string>) {
     this.window = metric.newWindow();
   }
 
@@ -92,6 +92,7 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
   readonly ageBuckets: number;
   readonly quantileError: number;
   private readonly mapping: SketchMapping | undefined;
+  /** Each percentile as its `quantile` label value. */
   private readonly quantileLabels: readonly string[];
   private readonly countName = `${this.name}_count`;
   private readonly sumName = `${this.name}_sum`;
@@ -124,7 +125,7 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
     this.ageBuckets = ageBuckets;
     this.quantileError = quantileError;
     this.mapping = this.percentiles.length > 0 ? new SketchMapping(quantileError) : undefined;
-    this.quantileLabels = this.percentiles.map((q) => `quantile="${formatBound(q)}"`);
+    this.quantileLabels = this.percentiles.map(formatBound);
     return this.initialize();
   }
 
@@ -156,20 +157,19 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
     throw new RangeError(`Summary ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
   }
 
-  protected newChild(key: string): SummaryChild {
-    return new SummaryChild(key, this as Summary<string>);
+  protected newChild(labels: Labels): SummaryChild {
+    return new SummaryChild(labels, this as Summary<string>);
   }
 
   protected resetChild(child: SummaryChild): void {
     child.reset();
   }
 
-  protected override collectChild(child: SummaryChild, labels: string, out: Sample[], options: CollectOptions): void {
+  protected override collectChild(child: SummaryChild, labels: Labels, out: Sample[], options: CollectOptions): void {
     if (child.window !== undefined) {
       const values = child.window.quantiles(this.percentiles);
-      const prefix = labels === '' ? '' : `${labels},`;
       for (let i = 0; i < values.length; i++) {
-        out.push({ name: this.name, labels: prefix + this.quantileLabels[i], value: values[i]! });
+        out.push({ name: this.name, labels: { ...labels, quantile: this.quantileLabels[i]! }, value: values[i]! });
       }
     }
     out.push({ name: this.countName, labels, value: child.count });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createServer } from 'node:net';
 import { Histogram, Registry, collectDefaultMetrics, disableDefaultMetrics } from '../../lib/index.js';
 import { BUILD_INDEX, Scrape, runNode, tick, untilGarbageCollected } from './support.js';
+import { labelText } from '../support/labels.js';
 
 /** Exposed name, type and HELP: prom-client's, but for event loop utilization (prom-client has none). */
 const NODEJS_FAMILIES: ReadonlyArray<readonly [string, string, string]> = [
@@ -103,7 +104,7 @@ describe('default metrics: Node.js runtime', () => {
     expect(scrape.value('nodejs_heap_size_total_bytes')).to.be.closeTo(memory.heapTotal, memory.heapTotal * 0.5);
     expect(scrape.value('nodejs_heap_size_used_bytes')).to.be.above(0).and.at.most(scrape.value('nodejs_heap_size_total_bytes'));
     expect(scrape.value('nodejs_external_memory_bytes')).to.be.above(0);
-    const spaces = scrape.family('nodejs_heap_space_size_used_bytes').samples.map((s) => s.labels);
+    const spaces = scrape.family('nodejs_heap_space_size_used_bytes').samples.map((s) => labelText(s.labels));
     expect(spaces).to.include.members(['space="new"', 'space="old"', 'space="code"', 'space="large_object"']);
     for (const labels of spaces) {
       const used = scrape.value('nodejs_heap_space_size_used_bytes', labels);
@@ -135,9 +136,9 @@ describe('default metrics: Node.js runtime', () => {
 
   it('has a series of nodejs_gc_duration_seconds for each kind from the start, with the default buckets', async () => {
     const family = (await Scrape.of(registry)).family('nodejs_gc_duration_seconds');
-    const counts = family.samples.filter((s) => s.name === 'nodejs_gc_duration_seconds_count').map((s) => s.labels);
+    const counts = family.samples.filter((s) => s.name === 'nodejs_gc_duration_seconds_count').map((s) => labelText(s.labels));
     expect(counts).to.deep.equal(['kind="major"', 'kind="minor"', 'kind="incremental"', 'kind="weakcb"']);
-    const bounds = family.samples.filter((s) => s.name.endsWith('_bucket') && s.labels.startsWith('kind="major"')).map((s) => s.labels);
+    const bounds = family.samples.filter((s) => s.name.endsWith('_bucket') && s.labels.kind === 'major').map((s) => labelText(s.labels));
     expect(bounds).to.deep.equal(['0.001', '0.01', '0.1', '1.0', '2.0', '5.0', '+Inf'].map((le) => `kind="major",le="${le}"`));
   });
 

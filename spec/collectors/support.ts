@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import sinon from 'sinon';
 import type { MetricFamily, Registry } from '../../lib/index.js';
+import { labelText } from '../support/labels.js';
 
 /** The compiled library next to the compiled specs (build/spec/collectors -> build/lib). */
 export const BUILD_INDEX = fileURLToPath(new URL('../../lib/index.js', import.meta.url));
@@ -34,7 +35,7 @@ export class Scrape {
   /** The value of one sample, given its name and exact label text (`kind="major"`). */
   value(name: string, labels = ''): number {
     for (const family of this.families.values()) {
-      for (const sample of family.samples) if (sample.name === name && sample.labels === labels) return sample.value;
+      for (const sample of family.samples) if (sample.name === name && labelText(sample.labels) === labels) return sample.value;
     }
     throw new Error(`no sample ${name}{${labels}} in the scrape`);
   }

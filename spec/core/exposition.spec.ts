@@ -182,7 +182,7 @@ describe('exposition', () => {
     new Summary({ name: 's', help: 'h', percentiles: [0, 0.25, 1], registry });
     const body = await registry.metrics('openmetrics');
     const les = [...body.matchAll(/[{,]le="([^"]*)"/g)].map((m) => m[1]);
-    expect(les).to.deep.equal(['-2.0', '0.0', '1e-7', '3.0', '100.0', '123.5', '+Inf']);
+    expect(les).to.deep.equal(['-2.0', '0.0', '1e-07', '3.0', '100.0', '123.5', '+Inf']);
     const qs = [...body.matchAll(/quantile="([^"]*)"/g)].map((m) => m[1]);
     expect(qs).to.deep.equal(['0.0', '0.25', '1.0']);
   });

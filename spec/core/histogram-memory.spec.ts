@@ -90,8 +90,8 @@ describe('Histogram series removed while a user still holds them', () => {
     for (const id of ids) h.remove(id);
     const successors = ids.map((id) => h.labels(`new-${id}`));
     for (const child of held) child.observe(0.5);
-    for (const child of successors) expect([...child.counts, child.sum], child.key).to.deep.equal([0, 0, 0, 0]);
-    for (const child of held) expect([...child.counts, child.sum], child.key).to.deep.equal([1, 1, 0, 2]);
+    for (const child of successors) expect([...child.counts, child.sum], JSON.stringify(child.labels)).to.deep.equal([0, 0, 0, 0]);
+    for (const child of held) expect([...child.counts, child.sum], JSON.stringify(child.labels)).to.deep.equal([1, 1, 0, 2]);
   });
 
   it('after clear(), series of the same labels start at zero and children held from before never touch them', () => {
@@ -163,7 +163,7 @@ describe('Histogram series removed while a user still holds them', () => {
         }
         expect(h.labelSets().map((s) => s.id).sort()).to.deep.equal([...live.keys()].sort());
         for (const [key, expected] of live) expect(actual(h.labels(key)), key).to.deep.equal(expected);
-        for (const { child, expected } of held) expect(actual(child), child.key).to.deep.equal(expected);
+        for (const { child, expected } of held) expect(actual(child), JSON.stringify(child.labels)).to.deep.equal(expected);
       }),
       { numRuns: 500 },
     );

@@ -1,0 +1,91 @@
+/**
+ * The parts of sample lines that the text formats (0.0.4, 1.0.0 and OpenMetrics) share: label text
+ * and the head of a line, for the name-escaping scheme the scraper asked for.
+ *
+ * A series' label text is rendered once and kept, keyed by its label set (the metrics keep their
+ * label sets between scrapes), so a scrape mostly concatenates prepared parts. Only label sets
+ * whose names are all legacy are kept: their text is the same under every scheme.
+ */
+import type { Labels } from '../snapshot.js';
+import { escapeName, isLegacyLabelName, isLegacyMetricName, quoteName, type EscapingScheme } from './names.js';
+
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** A label value inside double quotes: backslash, quote and newline escaped (every text format). */
+export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** A label name as written: escaped per the scheme, or quoted under `allow-utf-8` when not legacy. */
+function labelName(name: string, escaping: EscapingScheme): string {
+  if (isLegacyLabelName(name)) return name;
+  return escaping === 'allow-utf-8' ? quoteName(name) : escapeName(name, escaping);
+}
+
+const rendered = new WeakMap<Labels, string>();
+
+/** `a="x",b="y"`: the label pairs of a set, without braces; '' for no labels. */
+export function labelText(labels: Labels, escaping: EscapingScheme): string {
+  const known = rendered.get(labels);
+  if (known !== undefined) return known;
+  let text = '';
+  let legacy = true;
+  for (const name in labels) {
+    if (!isLegacyLabelName(name)) legacy = false;
+    text += `${text === '' ? '' : ','}${labelName(name, escaping)}="${escapeLabelValue(labels[name]!)}"`;
+  }
+  if (legacy) rendered.set(labels, text);
+  return text;
+}
+
+/** One more label pair after a label text (a bucket's `le`, a quantile), as `,le="0.5"` or `le="0.5"`. */
+export function pairText(name: string, value: string): string {
+  return `${name}="${escapeLabelValue(value)}"`;
+}
+
+/**
+ * How a sample name starts its line. A legacy (or escaped) name stands before the braces:
+ * `name{labels} v` or `name v`; under `allow-utf-8` a name outside the legacy set is quoted inside
+ * them: `{"name",labels} v` or `{"name"} v`.
+ */
+export interface LineHead {
+  /** The whole head of a line without labels, up to the value: `name ` or `{"name"} `. */
+  readonly bare: string;
+  /** The head of a line with labels, up to the first label: `name{` or `{"name",`. */
+  readonly open: string;
+  /** The name as HELP and TYPE lines write it: `name` or `"name"`. */
+  readonly metadata: string;
+}
+
+/**
+ * The line head of a sample name: `family` escaped as a whole per the scheme (as client_golang
+ * escapes a family's name), then `suffix` (`_total`, `_bucket`, ...) appended.
+ */
+export function lineHead(family: string, suffix: string, escaping: EscapingScheme): LineHead {
+  if (escaping === 'allow-utf-8' && !isLegacyMetricName(family)) {
+    const quoted = quoteName(family + suffix);
+    return { bare: `{${quoted}} `, open: `{${quoted},`, metadata: quoted };
+  }
+  const name = escapeName(family, escaping) + suffix;
+  return { bare: `${name} `, open: `${name}{`, metadata: name };
+}
+
+/** The line heads of one family's sample names, made once each per scrape. */
+export class FamilyHeads {
+  private readonly made = new Map<string, LineHead>();
+
+  constructor(private readonly family: string, private readonly escaping: EscapingScheme) {}
+
+  /** The head of a sample name of this family (`family` plus a suffix such as `_total`). */
+  of(sampleName: string): LineHead {
+    let head = this.made.get(sampleName);
+    if (head === undefined) {
+      const { family } = this;
+      const suffix = sampleName.startsWith(family) ? sampleName.slice(family.length) : undefined;
+      head = suffix === undefined ? lineHead(sampleName, '', this.escaping) : lineHead(family, suffix, this.escaping);
+      this.made.set(sampleName, head);
+    }
+    return head;
+  }
+}
