@@ -4,8 +4,8 @@
  * checked against the schema Prometheus itself compiles.
  *
  * Decoding is strict where a lenient decoder would hide an encoder bug: a field number the schema
- * does not have, a field sent with the wrong wire type, an enum value outside MetricType, a length
- * running past the end and trailing bytes are errors. Fields keep the .proto's snake_case names;
+ * does not have, a field sent with the wrong wire type, an enum value outside MetricType, and a
+ * length running past the end (a truncated body) are errors. Fields keep the .proto's snake_case names;
  * an absent optional field is absent from the object (defaults are not filled in); repeated fields
  * are always arrays; 64-bit integers are JS numbers (exact for every integer a JS number holds,
  * which is all our encoder can write); enums are their names.
