@@ -14,18 +14,12 @@ export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/bu
 export type { LabelValue, LabelValues } from './labels.js';
 export type { HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
 export { negotiate, type Negotiated } from './exposition/negotiate.js';
-export {
-  CONTENT_TYPES,
-  renderExposition,
-  renderExpositionBytes,
-  type ExpositionFormat,
-  type RenderOptions,
-  type TextExpositionFormat,
-} from './exposition/render.js';
+export { CONTENT_TYPES, renderExposition, renderExpositionBytes, type ExpositionFormat, type RenderOptions } from './exposition/render.js';
 export { ESCAPING_SCHEMES, type EscapingScheme } from './exposition/names.js';
 export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
 export { PROTOBUF_CONTENT_TYPE } from './exposition/protobuf.js';
+export type { TextExpositionFormat } from './exposition/render.js';
 export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';
 export type { TimedOptions, TimedMetric, EndTimer, CountExceptionsOptions, ErrorClass, GaugeInProgressOptions, MethodDecorator, Outcome, LabelSource } from './decorators/index.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';
