@@ -90,71 +90,76 @@ export function contentTypeFor(
 /** The escaping a range asks for: its `escaping` parameter, or `underscores` when absent or unknown. */
 function askedEscaping(params: ReadonlyMap<string, string>): EscapingScheme {
   const asked = params.get('escaping');
-  return ESCAPING_SCHEMES.find((scheme) => scheme === asked) ?? 'underscores';
+  return asked !== undefined && (ESCAPING_SCHEMES as readonly string[]).includes(asked)
+    ? (asked as EscapingScheme)
+    : 'underscores';
 }
 
-interface Match {
-  format: NegotiableFormat;
-  escaping: EscapingScheme;
-  contentType: string;
-  /** Exact media types beat wildcards at the same q. */
-  specificity: number;
+/** Every possible answer, built once: negotiating allocates nothing for its result. */
+function answer(format: NegotiableFormat, escaping: EscapingScheme, version?: string): Negotiated {
+  return Object.freeze({ format, escaping, contentType: contentTypeFor(format, escaping, version) });
 }
 
-type Answer = Omit<Match, 'specificity'>;
+function answerPerScheme(format: NegotiableFormat, version?: string): Readonly<Record<EscapingScheme, Negotiated>> {
+  const answers = {} as Record<EscapingScheme, Negotiated>;
+  for (const scheme of ESCAPING_SCHEMES) answers[scheme] = answer(format, scheme, version);
+  return answers;
+}
 
-const TEXT_0_0_4: Answer = { format: 'text', escaping: 'underscores', contentType: contentTypeFor('text') };
+const TEXT_0_0_4 = answer('text', 'underscores', '0.0.4');
+const TEXT_1_0_0 = answerPerScheme('text', '1.0.0');
+const OPENMETRICS_0_0_1 = answer('openmetrics', 'underscores', '0.0.1');
+const OPENMETRICS_1_0_0 = answerPerScheme('openmetrics', '1.0.0');
+const PROTOBUF = answerPerScheme('protobuf');
+
+/** Exact media types beat wildcards at the same q. */
+function specificity(type: string): number {
+  return type === '*/*' ? 0 : type === 'text/*' ? 1 : 2;
+}
 
 /** What a media range selects, if any, among the offered formats. */
 function match(
   type: string,
   params: ReadonlyMap<string, string>,
   offered: readonly NegotiableFormat[],
-): Match | undefined {
+): Negotiated | undefined {
   switch (type) {
     case 'text/plain': {
       if (!offered.includes('text')) return undefined;
       const version = params.get('version');
-      if (version === undefined || version === '0.0.4') return { ...TEXT_0_0_4, specificity: 2 };
-      if (version !== '1.0.0') return undefined;
-      const escaping = askedEscaping(params);
-      return { format: 'text', escaping, contentType: contentTypeFor('text', escaping, '1.0.0'), specificity: 2 };
+      if (version === undefined || version === '0.0.4') return TEXT_0_0_4;
+      return version === '1.0.0' ? TEXT_1_0_0[askedEscaping(params)] : undefined;
     }
     case 'application/openmetrics-text': {
       if (!offered.includes('openmetrics')) return undefined;
       // No version means 0.0.1, as client_golang reads it. 0.0.1 has no UTF-8 names; the answer names
       // the version asked for (the body is valid for both) and, like client_golang's, the escaping used.
-      const version = params.get('version') ?? '0.0.1';
-      if (version !== '0.0.1' && version !== '1.0.0') return undefined;
-      const escaping = version === '1.0.0' ? askedEscaping(params) : 'underscores';
-      const contentType = contentTypeFor('openmetrics', escaping, version);
-      return { format: 'openmetrics', escaping, contentType, specificity: 2 };
+      const version = params.get('version');
+      if (version === undefined || version === '0.0.1') return OPENMETRICS_0_0_1;
+      return version === '1.0.0' ? OPENMETRICS_1_0_0[askedEscaping(params)] : undefined;
     }
-    case PROTOBUF_MEDIA_TYPE: {
+    case PROTOBUF_MEDIA_TYPE:
       // Only the delimited MetricFamily stream is written; other encodings (text, compact-text) do not match.
       if (!offered.includes('protobuf')) return undefined;
       if (params.get('proto') !== METRIC_FAMILY_PROTO || params.get('encoding') !== 'delimited') return undefined;
-      const escaping = askedEscaping(params);
-      return { format: 'protobuf', escaping, contentType: contentTypeFor('protobuf', escaping), specificity: 2 };
-    }
+      return PROTOBUF[askedEscaping(params)];
     case 'text/*':
-      return offered.includes('text') ? { ...TEXT_0_0_4, specificity: 1 } : undefined;
+      return offered.includes('text') ? TEXT_0_0_4 : undefined;
     case '*/*':
-      return { ...fallback(offered), specificity: 0 };
+      return fallback(offered);
     default:
       return undefined;
   }
 }
 
 /** Text 0.0.4 when offered (the last resort the negotiation docs name), else the first offered format. */
-function fallback(offered: readonly NegotiableFormat[]): Answer {
+function fallback(offered: readonly NegotiableFormat[]): Negotiated {
   if (offered.includes('text')) return TEXT_0_0_4;
-  const format = offered[0]!;
-  return { format, escaping: 'underscores', contentType: contentTypeFor(format) };
+  return offered[0] === 'openmetrics' ? OPENMETRICS_1_0_0.underscores : PROTOBUF.underscores;
 }
 
 /** The formats the renderer can write (one Content-Type each): what is offered unless told otherwise. */
-const RENDERABLE_FORMATS: readonly ExpositionFormat[] = Object.freeze(Object.keys(CONTENT_TYPES) as ExpositionFormat[]);
+const RENDERABLE_FORMATS = Object.freeze(Object.keys(CONTENT_TYPES) as ExpositionFormat[]);
 
 function checkOffered(formats: unknown): readonly NegotiableFormat[] {
   if (!Array.isArray(formats) || formats.length === 0 || !formats.every((f) => NEGOTIABLE_FORMATS.includes(f))) {
@@ -183,7 +188,9 @@ export function negotiate(acceptHeader: AcceptHeader, formats?: readonly Negotia
   const offered = formats === undefined ? RENDERABLE_FORMATS : checkOffered(formats);
   const header =
     Array.isArray(acceptHeader) ? acceptHeader.join(',') : typeof acceptHeader === 'string' ? acceptHeader : '';
-  let best: (Match & { q: number }) | undefined;
+  let best: Negotiated | undefined;
+  let bestQ = 0;
+  let bestSpecificity = 0;
   for (const range of header.split(',')) {
     const [rawType, ...rawParams] = range.split(';');
     const type = rawType!.trim().toLowerCase();
@@ -201,8 +208,12 @@ export function negotiate(acceptHeader: AcceptHeader, formats?: readonly Negotia
     const q = rawQ === undefined ? 1 : Number(rawQ);
     if (!(q > 0 && q <= 1)) continue; // q=0 means "not acceptable"; garbage q is ignored
     // Strictly better only: at equal q and specificity the earlier range stays.
-    if (!best || q > best.q || (q === best.q && found.specificity > best.specificity)) best = { ...found, q };
+    const rank = specificity(type);
+    if (!best || q > bestQ || (q === bestQ && rank > bestSpecificity)) {
+      best = found;
+      bestQ = q;
+      bestSpecificity = rank;
+    }
   }
-  const chosen = best ?? fallback(offered);
-  return { format: chosen.format, escaping: chosen.escaping, contentType: chosen.contentType };
+  return best ?? fallback(offered);
 }
