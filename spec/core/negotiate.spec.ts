@@ -255,6 +255,12 @@ describe('negotiate()', () => {
     });
   }
 
+  it('answers with frozen objects, shared between calls', () => {
+    const answer = negotiate('text/plain;version=1.0.0;escaping=dots', ALL);
+    expect(Object.isFrozen(answer)).to.equal(true);
+    expect(negotiate('text/plain; version=1.0.0; escaping=dots', ALL)).to.equal(answer);
+  });
+
   describe('the formats offered', () => {
     it('by default, those the renderer writes (the keys of CONTENT_TYPES)', () => {
       const renderable = Object.keys(CONTENT_TYPES) as NegotiableFormat[];
