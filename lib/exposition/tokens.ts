@@ -8,7 +8,7 @@
  */
 import { RENDERED, type RenderableLabels } from '../label-set.js';
 import type { Labels } from '../snapshot.js';
-import { escapeName, isLegacyLabelName, isLegacyMetricName, quoteName, type EscapingScheme } from './names.js';
+import { escapeLabelName, escapeName, isLegacyLabelName, isLegacyMetricName, quoteName, type EscapingScheme } from './names.js';
 
 const NEEDS_ESCAPE = /[\\"\n]/;
 
@@ -21,7 +21,7 @@ export function escapeLabelValue(value: string): string {
 /** A label name as written: escaped per the scheme, or quoted under `allow-utf-8` when not legacy. */
 function labelName(name: string, escaping: EscapingScheme): string {
   if (isLegacyLabelName(name)) return name;
-  return escaping === 'allow-utf-8' ? quoteName(name) : escapeName(name, escaping);
+  return escaping === 'allow-utf-8' ? quoteName(name) : escapeLabelName(name, escaping);
 }
 
 /** `a="x",b="y"`: the label pairs of a set, without braces; '' for no labels. */
