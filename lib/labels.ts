@@ -8,6 +8,7 @@
  * differing only in lone surrogates would otherwise be one series on the wire (both encode to
  * U+FFFD).
  */
+import { labelSet } from './label-set.js';
 import type { Labels } from './snapshot.js';
 import { isWellFormed, notWellFormed, show } from './validation.js';
 
@@ -18,7 +19,7 @@ export type LabelValue = string | number | boolean;
 export type LabelValues<L extends string> = { readonly [K in L]: LabelValue };
 
 /** The label set of a series without labels. */
-export const NO_LABELS: Labels = Object.freeze({});
+export const NO_LABELS: Labels = labelSet([], []);
 
 /** Turns one given label value into its string, or throws naming the metric, label and value. */
 export function labelValueToString(metric: string, label: string, value: unknown): string {
@@ -79,10 +80,7 @@ export class LabelSetBuilder {
 
   /** The label set of validated values in declared order. */
   labelSet(values: readonly string[]): Labels {
-    if (values.length === 0) return NO_LABELS;
-    const labels: Record<string, string> = {};
-    for (let i = 0; i < values.length; i++) labels[this.names[i]!] = values[i]!;
-    return Object.freeze(labels);
+    return values.length === 0 ? NO_LABELS : labelSet(this.names, values);
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * Name rules of the Prometheus data model, shared by metrics, registries and collectors.
  * Every check throws a TypeError whose message names the metric and the bad value.
+ *
+ * Names follow Prometheus 3: any non-empty UTF-8 string (label names without the reserved `__`
+ * prefix). Names outside the legacy character set are quoted or escaped when written, per the
+ * scheme the scraper negotiated (exposition/names.ts).
  */
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const UNIT = /^[a-zA-Z0-9_]+$/;
 
 /** Quotes a value for an error message, so empty strings and odd characters stay visible. */
@@ -45,17 +47,23 @@ export function assertWellFormed(metric: string, argument: string, text: string)
   if (!isWellFormed(text)) throw notWellFormed(`Metric ${metric}: ${argument}`, text);
 }
 
+/** Metric names: any non-empty string with a UTF-8 encoding (no lone surrogate). */
 export function assertMetricName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
-    throw new TypeError(`Invalid metric name ${show(name)}: must match ${METRIC_NAME.source}`);
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`Invalid metric name ${show(name)}: must be a non-empty string`);
   }
+  if (!isWellFormed(name)) throw notWellFormed('Metric name', name);
 }
 
-/** Label names: the data model's pattern, and the `__` prefix is reserved for Prometheus itself. */
+/**
+ * Label names: any non-empty string with a UTF-8 encoding; the `__` prefix is reserved for
+ * Prometheus itself.
+ */
 export function assertLabelName(metric: string, name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !LABEL_NAME.test(name)) {
-    throw new TypeError(`Metric ${metric}: invalid label name ${show(name)}: must match ${LABEL_NAME.source}`);
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`Metric ${metric}: invalid label name ${show(name)}: must be a non-empty string`);
   }
+  if (!isWellFormed(name)) throw notWellFormed(`Metric ${metric}: label name`, name);
   if (name.startsWith('__')) {
     throw new TypeError(`Metric ${metric}: label name ${show(name)} is reserved (the "__" prefix is for Prometheus' internal use)`);
   }

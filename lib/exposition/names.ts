@@ -24,8 +24,8 @@ export function isLegacyLabelName(name: string): boolean {
   return LEGACY_LABEL_NAME.test(name);
 }
 
-/** Whether a code point may stand at `index` of a legacy name. */
-function isLegacyChar(code: number, index: number): boolean {
+/** Whether a code point may stand at `index` of a legacy metric name. */
+function isLegacyMetricChar(code: number, index: number): boolean {
   return (
     (code >= 0x61 && code <= 0x7a) || // a-z
     (code >= 0x41 && code <= 0x5a) || // A-Z
@@ -35,12 +35,35 @@ function isLegacyChar(code: number, index: number): boolean {
   );
 }
 
+/** Whether a code point may stand at `index` of a legacy label name: as for metrics, without `:`. */
+function isLegacyLabelChar(code: number, index: number): boolean {
+  return code !== 0x3a && isLegacyMetricChar(code, index);
+}
+
 /**
  * A name as a scraper that asked for `scheme` must read it. Legacy names are returned as they
  * are; under `allow-utf-8` every name is (the writer quotes it where the syntax needs).
  */
 export function escapeName(name: string, scheme: EscapingScheme): string {
   if (scheme === 'allow-utf-8' || isLegacyMetricName(name)) return name;
+  return escapeChars(name, scheme, isLegacyMetricChar);
+}
+
+/**
+ * A label name as a scraper that asked for `scheme` must read it: as {@link escapeName}, except
+ * that `:`, legal in metric names only, is escaped too (`a:b` is `a_b` under `underscores`).
+ */
+export function escapeLabelName(name: string, scheme: EscapingScheme): string {
+  if (scheme === 'allow-utf-8' || isLegacyLabelName(name)) return name;
+  return escapeChars(name, scheme, isLegacyLabelChar);
+}
+
+/** The escaping proper, code point by code point (a non-BMP character is one code point). */
+function escapeChars(
+  name: string,
+  scheme: EscapingScheme,
+  isLegacyChar: (code: number, index: number) => boolean,
+): string {
   let out = scheme === 'values' ? 'U__' : '';
   let index = 0;
   for (const char of name) {

@@ -6,8 +6,9 @@
  * label sets between scrapes), so a scrape mostly concatenates prepared parts. Only label sets
  * whose names are all legacy are kept: their text is the same under every scheme.
  */
+import { RENDERED, type RenderableLabels } from '../label-set.js';
 import type { Labels } from '../snapshot.js';
-import { escapeName, isLegacyLabelName, isLegacyMetricName, quoteName, type EscapingScheme } from './names.js';
+import { escapeLabelName, escapeName, isLegacyLabelName, isLegacyMetricName, quoteName, type EscapingScheme } from './names.js';
 
 const NEEDS_ESCAPE = /[\\"\n]/;
 
@@ -20,22 +21,23 @@ export function escapeLabelValue(value: string): string {
 /** A label name as written: escaped per the scheme, or quoted under `allow-utf-8` when not legacy. */
 function labelName(name: string, escaping: EscapingScheme): string {
   if (isLegacyLabelName(name)) return name;
-  return escaping === 'allow-utf-8' ? quoteName(name) : escapeName(name, escaping);
+  return escaping === 'allow-utf-8' ? quoteName(name) : escapeLabelName(name, escaping);
 }
 
-const rendered = new WeakMap<Labels, string>();
-
 /** `a="x",b="y"`: the label pairs of a set, without braces; '' for no labels. */
-export function labelText(labels: Labels, escaping: EscapingScheme): string {
-  const known = rendered.get(labels);
+export function labelText(labels: RenderableLabels, escaping: EscapingScheme): string {
+  const known = labels[RENDERED];
   if (known !== undefined) return known;
-  let text = '';
+  const parts: string[] = [];
   let legacy = true;
   for (const name in labels) {
     if (!isLegacyLabelName(name)) legacy = false;
-    text += `${text === '' ? '' : ','}${labelName(name, escaping)}="${escapeLabelValue(labels[name]!)}"`;
+    parts.push(`${parts.length === 0 ? '' : ','}${labelName(name, escaping)}="`, escapeLabelValue(labels[name]!), '"');
   }
-  if (legacy) rendered.set(labels, text);
+  // join() makes one flat string; `+=` would leave a tree that every scrape's body has to walk.
+  const text = parts.join('');
+  // Kept in the label set's slot when the library made it (a read-only set with the slot).
+  if (legacy && Object.hasOwn(labels, RENDERED)) (labels as { [RENDERED]?: string })[RENDERED] = text;
   return text;
 }
 

@@ -9,6 +9,7 @@
 import { LabelSetBuilder, SeriesIndex, type LabelValue, type LabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
+import { labelSetOf } from '../label-set.js';
 import { show } from '../validation.js';
 import type { NormalizedConfig } from './config.js';
 
@@ -193,7 +194,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     this.children.forEach((child) => {
       let labels = merged.get(child.labels);
       if (labels === undefined) {
-        labels = Object.freeze({ ...constantLabels, ...child.labels });
+        labels = labelSetOf({ ...constantLabels, ...child.labels });
         merged.set(child.labels, labels);
       }
       visit(child, labels);

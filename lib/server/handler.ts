@@ -91,7 +91,7 @@ function collectTimeoutMs(config: HandlerConfig, req: IncomingMessage): number {
 }
 
 async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () => Promise<void>, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { format, contentType } = negotiate(req.headers.accept);
+  const { format, escaping, contentType } = negotiate(req.headers.accept);
   // Collecting and rendering are the CPU-heavy part: one scrape starts per event-loop turn.
   await nextTurn();
   if (clientGone(req, res)) return; // the client left while it waited: no collector work for it
@@ -110,7 +110,7 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
   } finally {
     res.off('close', onClose);
   }
-  const bytes = renderExpositionBytes(filterFamilies(families, requestedNames(req.url)), format);
+  const bytes = renderExpositionBytes(filterFamilies(families, requestedNames(req.url)), format, { escaping });
   const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);
   const body = compress ? await gzip(bytes) : bytes;
   if (clientGone(req, res)) return; // the client left while we worked

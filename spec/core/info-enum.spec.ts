@@ -68,7 +68,8 @@ describe('Info', () => {
     i.labels('x').info({ version: '1' });
     const before = await registry.metrics();
     expect(() => i.labels('x').info({ part: 'y' })).to.throw(TypeError, /build.*"part"/);
-    expect(() => i.labels('x').info({ 'bad-name': 'y' })).to.throw(TypeError, /build.*"bad-name"/);
+    expect(() => i.labels('x').info({ '': 'y' })).to.throw(TypeError, /build.*label name ""/);
+    expect(() => i.labels('x').info({ 'bad\uD800': 'y' })).to.throw(TypeError, /build.*"bad\\ud800"/);
     expect(() => i.labels('x').info({ __reserved: 'y' })).to.throw(TypeError, /build.*"__reserved"/);
     expect(() => i.labels('x').info({ version: 2 as unknown as string })).to.throw(TypeError, /build.*"version".*2/);
     expect(() => i.labels('x').info(null as unknown as Record<string, string>)).to.throw(TypeError, /build/);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Counter, Enum, Gauge, Histogram, Info, Registry, Summary } from '../../lib/index.js';
+import { isLegacyLabelName } from '../../lib/exposition/names.js';
 
 type Make = (registry: Registry, name: unknown, labelNames?: unknown, extra?: object) => unknown;
 
@@ -16,10 +17,15 @@ const MAKERS: Record<string, Make> = {
   'Enum (positional)': (registry, name, labelNames, extra) => new Enum(name as string, 'h', labelNames as never, { states: ['a'], registry, ...extra }),
 };
 
-const GOOD_NAMES = ['a', 'abc_def', 'A9_b', '_leading', 'ns:sub:name', ':colon'];
-const BAD_NAMES: unknown[] = ['', '9lives', 'has-dash', 'has space', 'dot.ted', 'ünïcode', 'tab\t', 'a\nb', 42, null, undefined, {}];
-const GOOD_LABELS = ['a', '_x', 'Upper', 'with_digits_9'];
-const BAD_LABELS: unknown[] = ['', '9a', 'a-b', 'a:b', 'a b', 'é', '__reserved', '__', 5, null];
+// Prometheus 3 names: any non-empty UTF-8 string; label names without the reserved "__" prefix.
+const GOOD_NAMES = [
+  'a', 'abc_def', 'A9_b', '_leading', 'ns:sub:name', ':colon', '__dunder',
+  'http.server.duration', 'has-dash', 'has space', '9lives', 'ünïcode', 'cpu😀', 'tab\t', 'a\nb', 'quote"back\\',
+];
+// A lone surrogate has no UTF-8 encoding.
+const BAD_NAMES: unknown[] = ['', '\uD800', 'a\uDC00b', 'x\uD83D', 42, null, undefined, {}];
+const GOOD_LABELS = ['a', '_x', 'Upper', 'with_digits_9', 'http.method', 'a:b', 'a-b', 'a b', 'é', '9a', '_', '😀'];
+const BAD_LABELS: unknown[] = ['', '__reserved', '__', '__é', '\uD800', 'a\uDC00', 5, null];
 
 /** Runs `fn`, which must throw, and checks the registry is exactly as before. */
 async function throwsAndChangesNothing(registry: Registry, fn: () => unknown, type: typeof TypeError | typeof RangeError, ...fragments: string[]): Promise<void> {
@@ -52,8 +58,8 @@ describe('validation', () => {
     describe(type, () => {
       it('accepts metric names of the data model', () => {
         for (const name of GOOD_NAMES) {
-          // An enum's name is also its state label's name, so it cannot have ":".
-          if (type.startsWith('Enum') && name.includes(':')) continue;
+          // An enum's name is also its state label's name: Enum refuses what is not a legacy label name.
+          if (type.startsWith('Enum') && !isLegacyLabelName(name)) continue;
           expect(() => make(registry, name), name).not.to.throw();
         }
       });
@@ -110,10 +116,33 @@ describe('validation', () => {
     expect(() => new Histogram({ name: 'h_q', help: 'h', labelNames: ['quantile'], registry })).not.to.throw();
   });
 
-  it('namespace and subsystem are validated and prefixed', async () => {
+  it('namespace and subsystem are validated and prefixed with "_", UTF-8 or not', async () => {
     const c = new Counter({ name: 'requests', help: 'h', namespace: 'shop', subsystem: 'http', registry } as never) as Counter;
     expect(c.name).to.equal('shop_http_requests');
-    await throwsAndChangesNothing(registry, () => new Counter({ name: 'x', help: 'h', namespace: 'bad-ns', registry } as never), TypeError, '"bad-ns"');
+    const prefixed = (extra: object) => () => new Counter({ name: 'requests', help: 'h', registry, ...extra } as never);
+    const utf8 = prefixed({ namespace: 'my.shop', subsystem: 'http.server' })();
+    expect(utf8.name).to.equal('my.shop_http.server_requests');
+    await throwsAndChangesNothing(registry, prefixed({ namespace: 'bad\uD800' }), TypeError, '"bad\\ud800"');
+    await throwsAndChangesNothing(registry, prefixed({ subsystem: 7 }), TypeError, '7');
+  });
+
+  it('UTF-8 names reach every entry point: metrics, labels, info facts, constant labels, collectors', async () => {
+    const utf8 = new Registry({ labels: { 'service.name': 'shop' } });
+    const labelNames = ['http.method'];
+    const histogram = new Histogram({ name: 'http.server.duration', help: 'h', labelNames, registry: utf8 });
+    histogram.labels({ 'http.method': 'GET' }).observe(0.2);
+    new Info({ name: 'build', help: 'h', registry: utf8 }).info({ 'git.commit': 'abc' });
+    new Counter({ name: 'température', help: 'h', unit: 'celsius', registry: utf8 }).inc();
+    const samples = [{ labels: { 'queue.name': 'a' }, value: 3 }];
+    utf8.registerCollector(() => [{ name: 'queue.depth', help: 'h', type: 'gauge' as const, samples }]);
+    const names = (await utf8.collect()).map((f) => f.name);
+    expect(names).to.include.members(['http.server.duration', 'build', 'température_celsius', 'queue.depth']);
+    expect(utf8.getMetric('http.server.duration')).to.equal(histogram);
+  });
+
+  it('a unit keeps its rule: [a-zA-Z0-9_]+', async () => {
+    const withUnit = () => new Gauge({ name: 'g.unit', help: 'h', unit: 'milli.seconds', registry });
+    await throwsAndChangesNothing(registry, withUnit, TypeError, '"milli.seconds"');
   });
 
   it('a unit is appended to the name unless it already ends with it', () => {

@@ -8,7 +8,8 @@ import { Counter, Registry, metricsHandler } from '../../lib/index.js';
 import { LOOPBACK, request } from './support.js';
 
 const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
-const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+// No escaping parameter in the Accept header means underscores, and the answer names it.
+const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores';
 
 interface Mounted {
   port: number;

@@ -7,7 +7,8 @@ import { LOOPBACK, deferred, rawExchange, request, waitFor } from './support.js'
 /** The Accept header Prometheus 2.42 sends. */
 const PROMETHEUS_2_42_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
-const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+// No escaping parameter in the Accept header means underscores, and the answer names it.
+const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores';
 
 describe('exposeMetrics: HTTP behaviour', () => {
   let registry: Registry;

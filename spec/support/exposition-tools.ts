@@ -18,6 +18,8 @@ export interface ParsedSample {
   readonly value: number;
   /** The parser returned an int (then -0 has become 0). */
   readonly int: boolean;
+  /** The sample's timestamp in seconds, when it has one. */
+  readonly timestamp: number | null;
 }
 
 export interface ParsedFamily {
@@ -50,9 +52,13 @@ export class PythonParsers {
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const next = this.waiting.shift();
       if (!next) return;
-      const raw = JSON.parse(line) as { ok: boolean; error?: string; families?: Array<Omit<ParsedFamily, 'samples'> & { samples: Array<Omit<ParsedSample, 'value'> & { value: string }> }> };
+      const raw = JSON.parse(line) as {
+        ok: boolean;
+        error?: string;
+        families?: Array<Omit<ParsedFamily, 'samples'> & { samples: Array<Omit<ParsedSample, 'value' | 'timestamp'> & { value: string; timestamp: string | null }> }>;
+      };
       if (!raw.ok) return next.resolve({ ok: false, error: raw.error! });
-      const families = raw.families!.map((f) => ({ ...f, samples: f.samples.map((s) => ({ ...s, value: pythonFloat(s.value) })) }));
+      const families = raw.families!.map((f) => ({ ...f, samples: f.samples.map((s) => ({ ...s, value: pythonFloat(s.value), timestamp: s.timestamp === null ? null : pythonFloat(s.timestamp) })) }));
       next.resolve({ ok: true, families });
     });
     this.child.on('exit', (code) => {

@@ -4,7 +4,8 @@ Run with /usr/bin/python3. Protocol: one JSON object per input line,
   {"format": "text" | "openmetrics", "body": "..."}
 answered by one JSON line (ASCII only), in order:
   {"ok": true, "families": [{"name", "type", "help", "unit", "samples": [
-      {"name", "labels": {...}, "value": repr(float(value)), "int": bool}]}]}
+      {"name", "labels": {...}, "value": repr(float(value)), "int": bool,
+       "timestamp": repr(float(seconds)) or null}]}]}
 or {"ok": false, "error": "..."} when the parser rejects the body.
 Values travel as repr() strings so that NaN, +-Inf and -0.0 survive JSON; "int" says the
 parser returned an int (the OpenMetrics parser does for "-0", which then loses its sign).
@@ -30,6 +31,7 @@ def describe(family):
                 "labels": dict(s.labels),
                 "value": repr(float(s.value)),
                 "int": isinstance(s.value, int),
+                "timestamp": None if s.timestamp is None else repr(float(s.timestamp)),
             }
             for s in family.samples
         ],

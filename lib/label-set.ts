@@ -1,0 +1,32 @@
+/**
+ * Label sets as the library makes them: read-only objects of label values by name, with one
+ * hidden slot where the exposition keeps the text it rendered of them. A series keeps its label
+ * set for its life, so a scrape renders each series' labels once and then reuses the text; the
+ * metric that made the set never writes the slot, and nothing outside the library sees it
+ * (it is a non-enumerable symbol property: spread, keys, JSON and deep equality skip it).
+ */
+import type { Labels } from './snapshot.js';
+
+/** The slot of a label set holding its rendered text (see lib/exposition/tokens.ts). */
+export const RENDERED = Symbol('prometric.renderedLabels');
+
+/** A label set with its render slot. */
+export type RenderableLabels = Labels & { [RENDERED]?: string };
+
+/** Makes a read-only label set from names and values in the same order. */
+export function labelSet(names: readonly string[], values: readonly string[]): Labels {
+  const labels: Record<string | symbol, string | undefined> = {};
+  for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
+  return seal(labels);
+}
+
+/** Makes a read-only label set from a record (copied; insertion order kept). */
+export function labelSetOf(record: Readonly<Record<string, string>>): Labels {
+  return seal({ ...record });
+}
+
+function seal(labels: Record<string | symbol, string | undefined>): Labels {
+  for (const name of Object.keys(labels)) Object.defineProperty(labels, name, { writable: false, configurable: false });
+  Object.defineProperty(labels, RENDERED, { value: undefined, writable: true, enumerable: false, configurable: false });
+  return Object.preventExtensions(labels) as Labels;
+}
