@@ -20,7 +20,7 @@
  */
 import { parseBound } from '../bounds.js';
 import type { HistogramRows, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
-import { escapeName, isLegacyLabelName, type EscapingScheme } from './names.js';
+import { escapeLabelName, escapeName, isLegacyLabelName, type EscapingScheme } from './names.js';
 import { ProtobufWriter } from './protobuf-wire.js';
 
 /** Content-Type of this format, as client_golang and Prometheus write it. */
@@ -127,7 +127,7 @@ function writeLabels(w: ProtobufWriter, labels: Labels, escaping: EscapingScheme
     const field = legacyNameField(name);
     // A name outside the legacy set is escaped per the scheme (as tokens.ts does for text).
     if (field !== undefined) w.writeBytes(field);
-    else w.stringField(LABEL_PAIR.name, escaping === 'allow-utf-8' ? name : escapeName(name, escaping));
+    else w.stringField(LABEL_PAIR.name, escapeLabelName(name, escaping));
     w.stringField(LABEL_PAIR.value, labels[name]!);
     w.endMessage(pair);
   }
