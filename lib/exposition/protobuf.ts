@@ -102,6 +102,12 @@ function writeFamily(w: ProtobufWriter, family: MetricFamily, escaping: Escaping
  * The `LabelPair.name` field (tag, length, bytes) of each legacy label name seen, the same under
  * every scheme: a series' labels are then a lookup and a short copy per name, not a pattern test
  * and an encoding. Bounded: label names are few, but a collector could make new ones every scrape.
+ *
+ * A series' whole label pairs are encoded at every scrape, not kept as text keeps its label text
+ * (tokens.ts). Measured on 100,000 counter series: a WeakMap of encoded pairs doubled the scrape
+ * (its lookups and the collector's work on 100,000 weak entries); a slot on the label set beside
+ * the text's halved it as bytes (but held ~250 B more per series) and took a quarter off as a
+ * latin1 string (~66 B more per series, and 8 B on every label set for the slot).
  */
 const nameFields = new Map<string, Uint8Array>();
 const NAME_FIELDS_MAX = 4096;
