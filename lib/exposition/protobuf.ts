@@ -17,6 +17,11 @@
  *
  * Families without a series are not sent: client_golang never sends one, and Prometheus' parsers
  * have not always coped with one (an empty histogram family indexed past the end in 2.x).
+ *
+ * Where the format says less than the text formats (only collectors' families can need it): a
+ * metric has one `timestamp_ms`, the first of its samples' timestamps (text writes each sample's
+ * own); a histogram or summary series without `_sum` has no `sample_sum`, which Prometheus reads
+ * as 0; a `_created` that is not finite has no Timestamp to be.
  */
 import { parseBound } from '../bounds.js';
 import type { HistogramRows, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
@@ -105,9 +110,9 @@ function writeFamily(w: ProtobufWriter, family: MetricFamily, escaping: Escaping
  *
  * A series' whole label pairs are encoded at every scrape, not kept as text keeps its label text
  * (tokens.ts). Measured on 100,000 counter series: a WeakMap of encoded pairs doubled the scrape
- * (its lookups and the collector's work on 100,000 weak entries); a slot on the label set beside
- * the text's halved it as bytes (but held ~250 B more per series) and took a quarter off as a
- * latin1 string (~66 B more per series, and 8 B on every label set for the slot).
+ * (its lookups, and the garbage collector's work on 100,000 weak entries); a slot on the label
+ * set beside the text's halved it as bytes (but held ~250 B more per series) and took a quarter
+ * off as a latin1 string (~66 B more per series, and 8 B on every label set for the slot).
  */
 const nameFields = new Map<string, Uint8Array>();
 const NAME_FIELDS_MAX = 4096;
@@ -254,6 +259,7 @@ function writeSummaries(w: ProtobufWriter, family: MetricFamily, escaping: Escap
     let created: number | undefined;
     for (let i = start; i < end; i++) {
       const sample = samples[i]!;
+      // A count is an integer >= 0 (collected-points.ts); one past uint64 has nowhere else to go.
       if (sample.name === countName) w.varintField(SUMMARY.count, Math.min(sample.value, MAX_UINT64));
       else if (sample.name === sumName) w.doubleField(SUMMARY.sum, sample.value);
       else if (sample.name === createdName) created = sample.value;
