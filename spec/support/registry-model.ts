@@ -136,8 +136,14 @@ const segment = fc
 const legacyLabelName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/).filter((n) => !n.startsWith('__') && n !== 'le' && n !== 'quantile');
 
 /** Characters outside the legacy name set that names may hold, the quoting ones included. */
-const NAME_CHARS = ['.', '-', ' ', '/', 'é', '€', '中', '😀', '"', '\\', '\n', '{', '}', ','];
+const NAME_CHARS = ['.', '-', ' ', '/', ':', 'é', '€', '中', '😀', '"', '\\', '\n', '{', '}', ','];
 const nameChar = fc.constantFrom(...NAME_CHARS);
+/**
+ * What joins the words of a metric name: mostly `_`, so that some models have legacy names only.
+ * Not `:`, which is legacy in metric names but which promtool's linter keeps for recording rules.
+ */
+const nameSeparator = (utf8: boolean): fc.Arbitrary<string> =>
+  utf8 ? fc.oneof({ weight: 6, arbitrary: fc.constant('_') }, { weight: 1, arbitrary: nameChar.filter((c) => c !== ':') }) : fc.constant('_');
 
 /**
  * A UTF-8 label name: `U`, then characters outside the legacy set around lowercase letters. It
@@ -148,7 +154,7 @@ const utf8LabelName = fc
   .map(([a, letters, b]) => `U${a}${letters}${b}`);
 
 function labelNameArb(utf8: boolean): fc.Arbitrary<string> {
-  return utf8 ? fc.oneof({ weight: 2, arbitrary: legacyLabelName }, { weight: 1, arbitrary: utf8LabelName }) : legacyLabelName;
+  return utf8 ? fc.oneof({ weight: 5, arbitrary: legacyLabelName }, { weight: 1, arbitrary: utf8LabelName }) : legacyLabelName;
 }
 
 /** Label names that stay distinct, and clear of `taken`, once escaped with underscores. */
@@ -228,7 +234,7 @@ function metricArb(index: number, utf8: boolean, constantNames: readonly string[
       kind: fc.constantFrom<Kind>('counter', 'gauge', 'histogram', 'summary', 'info', 'enum'),
       underscore: fc.boolean(),
       words: fc.array(segment, { minLength: 1, maxLength: 2 }),
-      separators: fc.array(utf8 ? fc.oneof(fc.constant('_'), nameChar) : fc.constant('_'), { minLength: 2, maxLength: 2 }),
+      separators: fc.array(nameSeparator(utf8), { minLength: 2, maxLength: 2 }),
       help,
       unit: fc.constantFrom('', '', 'seconds', 'bytes', 'celsius', 'ratio'),
       labelNames: labelNamesArb(utf8, constantNames, { maxLength: 3 }),
@@ -294,7 +300,7 @@ function collectedArb(index: number, utf8: boolean, constantNames: readonly stri
   return fc
     .record({
       type: fc.constantFrom<CollectedKind>('counter', 'gauge', 'unknown'),
-      separator: utf8 ? fc.oneof(fc.constant('_'), nameChar) : fc.constant('_'),
+      separator: nameSeparator(utf8),
       word: segment,
       help,
       labelNames: labelNamesArb(utf8, constantNames, { maxLength: 2 }),
@@ -554,6 +560,31 @@ export function expectedFamilies(model: CaseModel, format: 'text' | 'openmetrics
     return JSON.stringify([as(n), f.type === 'unknown' ? 'untyped' : f.type, f.help]);
   });
   return [...fromMetrics, ...fromCollector];
+}
+
+/** metrics.proto's MetricType of each kind, as decoded (info and stateset are gauges). */
+const PROTOBUF_TYPES: Readonly<Record<Kind | CollectedKind, string>> = {
+  counter: 'COUNTER',
+  gauge: 'GAUGE',
+  histogram: 'HISTOGRAM',
+  summary: 'SUMMARY',
+  info: 'GAUGE',
+  enum: 'GAUGE',
+  unknown: 'UNTYPED',
+};
+
+/**
+ * The MetricFamily messages a protobuf body holds, as JSON text of name, type, help and unit:
+ * families with at least one series only, a counter named with `_total` and an info with `_info`
+ * (as client_golang names them and Prometheus stores them).
+ */
+export function expectedProtobufFamilies(model: CaseModel, names: NameScheme = 'underscores'): string[] {
+  const as = (name: string): string => metricNameAs(name, names);
+  const suffix = (kind: Kind | CollectedKind): string => (kind === 'counter' ? '_total' : kind === 'info' ? '_info' : '');
+  return [
+    ...model.metrics.filter((m) => m.series.length > 0).map((m) => [as(fullName(m)) + suffix(m.kind), PROTOBUF_TYPES[m.kind], m.help, m.unit]),
+    ...(model.collected ?? []).filter((f) => f.series.length > 0).map((f) => [as(f.name) + suffix(f.type), PROTOBUF_TYPES[f.type], f.help, '']),
+  ].map((family) => JSON.stringify(family));
 }
 
 /** Whether a model has a name outside the legacy set anywhere (metric, label, fact, constant label). */
