@@ -56,7 +56,14 @@ async function loadCases() {
 /** Sanity checks on bodies, so a case that silently stops doing its work is noticed. */
 function checkScrape(id, body) {
   const count = (re) => (body.match(re) ?? []).length;
-  if (id.startsWith('scrape.counters')) {
+  if (id.endsWith('.protobuf')) {
+    // Every series (a Metric message) has one `method` label: LabelPair.name, tag 0x0a, length 6.
+    const expected = id.startsWith('scrape.counters')
+      ? sizes.counterMetrics * sizes.counterSeries
+      : sizes.histogramMetrics * sizes.histogramSeries;
+    const got = count(/\n\u0006method/g);
+    if (got !== expected) throw new Error(`${id}: expected ${expected} series, got ${got}`);
+  } else if (id.startsWith('scrape.counters')) {
     const expected = sizes.counterMetrics * sizes.counterSeries;
     const got = count(/^app_requests_\d+_total\{/gm);
     if (got !== expected) throw new Error(`${id}: expected ${expected} counter samples, got ${got}`);

@@ -18,6 +18,8 @@ export { ESCAPING_SCHEMES, type EscapingScheme } from './exposition/names.js';
 export { CONTENT_TYPES, renderExposition, renderExpositionBytes, type ExpositionFormat, type RenderOptions } from './exposition/render.js';
 export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
+export { PROTOBUF_CONTENT_TYPE } from './exposition/protobuf.js';
+export type { TextExpositionFormat } from './exposition/render.js';
 export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';
 export type { TimedOptions, TimedMetric, EndTimer, CountExceptionsOptions, ErrorClass, GaugeInProgressOptions, MethodDecorator, Outcome, LabelSource } from './decorators/index.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';

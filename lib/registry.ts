@@ -3,7 +3,13 @@
  * snapshot of all of them.
  */
 import { ESCAPING_SCHEMES } from './exposition/names.js';
-import { renderExposition, type ExpositionFormat, type RenderOptions } from './exposition/render.js';
+import {
+  renderExposition,
+  renderExpositionBytes,
+  type ExpositionFormat,
+  type RenderOptions,
+  type TextExpositionFormat,
+} from './exposition/render.js';
 import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
 import { NO_LABELS, labelValueToString } from './labels.js';
 import type { Metric } from './metrics/metric.js';
@@ -223,12 +229,23 @@ export class Registry {
     return families;
   }
 
-  /** The exposition body in the given format (Prometheus text 0.0.4 by default). */
-  async metrics(format: ExpositionFormat = 'text', options: RenderOptions = {}): Promise<string> {
-    if (format !== 'text' && format !== 'openmetrics') {
-      throw new TypeError(`Registry.metrics: format must be "text" or "openmetrics", got ${show(format)}`);
+  /** The exposition body in a text format: Prometheus text 0.0.4 (the default) or OpenMetrics. */
+  metrics(format?: TextExpositionFormat, options?: RenderOptions): Promise<string>;
+  /**
+   * The exposition body in the protobuf format, as bytes: delimited `io.prometheus.client.MetricFamily`
+   * messages, to serve as `CONTENT_TYPES.protobuf`.
+   */
+  metrics(format: 'protobuf', options?: RenderOptions): Promise<Buffer>;
+  /** The exposition body in the given format: text for the text formats, bytes for protobuf. */
+  metrics(format: ExpositionFormat, options?: RenderOptions): Promise<string | Buffer>;
+  async metrics(format: ExpositionFormat = 'text', options: RenderOptions = {}): Promise<string | Buffer> {
+    if (format !== 'text' && format !== 'openmetrics' && format !== 'protobuf') {
+      throw new TypeError(`Registry.metrics: format must be "text", "openmetrics" or "protobuf", got ${show(format)}`);
     }
-    return renderExposition(await this.collect(), format, validRenderOptions(options));
+    const valid = validRenderOptions(options);
+    const families = await this.collect();
+    if (format === 'protobuf') return renderExpositionBytes(families, format, valid);
+    return renderExposition(families, format, valid);
   }
 
   private claimSampleNames(family: string, names: readonly string[]): void {

@@ -64,6 +64,8 @@ export function prometricCases(M, sizes) {
     'scrape.counters.openmetrics': () => scrapeCounters('openmetrics'),
     'scrape.histograms.text': () => scrapeHistograms('text'),
     'scrape.histograms.openmetrics': () => scrapeHistograms('openmetrics'),
+    'scrape.counters.protobuf': () => scrapeCounters('protobuf'),
+    'scrape.histograms.protobuf': () => scrapeHistograms('protobuf'),
     'scrape.default-metrics': () => {
       // Hook for issue 5: runs once lib/collectors exports collectDefaultMetrics({ registry }).
       if (typeof M.collectDefaultMetrics !== 'function') return { skip: 'collectDefaultMetrics is not exported yet' };

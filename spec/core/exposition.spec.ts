@@ -173,7 +173,11 @@ describe('exposition', () => {
   it('Content-Type strings are exactly the specifications\'', () => {
     expect(TEXT_CONTENT_TYPE).to.equal('text/plain; version=0.0.4; charset=utf-8');
     expect(OPENMETRICS_CONTENT_TYPE).to.equal('application/openmetrics-text; version=1.0.0; charset=utf-8');
-    expect(CONTENT_TYPES).to.deep.equal({ text: TEXT_CONTENT_TYPE, openmetrics: OPENMETRICS_CONTENT_TYPE });
+    expect(CONTENT_TYPES).to.deep.equal({
+      text: TEXT_CONTENT_TYPE,
+      openmetrics: OPENMETRICS_CONTENT_TYPE,
+      protobuf: 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
+    });
   });
 
   it('canonical le and quantile values: integers carry .0, others the shortest form', async () => {

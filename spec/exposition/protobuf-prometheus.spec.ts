@@ -7,7 +7,7 @@
  * nativeBuckets() puts them.
  */
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProtobufWriter } from '../../lib/exposition/protobuf-wire.js';
 import { decodeDelimited, flattenFamilies, nativeBuckets, type FlatSample } from '../support/protobuf-decoder.js';
-import { requireTool } from '../support/tools.js';
+import { hasPrometheus, requireTool } from '../support/tools.js';
 import { LOOPBACK, freePort, waitFor } from '../server/support.js';
 
 const CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
@@ -24,12 +24,6 @@ const BOUNDS = [1e-5, 1.5e-5, 0.0001, 0.1, 1, 2.5, 100000, 999999.5, 1e6, 123456
 const QUANTILES = [0, 1e-5, 0.5, 0.99, 1];
 /** The native histogram: schema -1 (bucket i is (4^(i-1), 4^i]), buckets -2, -1 and 3. */
 const NATIVE = { schema: -1, spans: [[-2, 2], [3, 1]], deltas: [4, -1, 2], zeroCount: 1, count: 13, sum: 30.25 };
-
-let prometheusPresent: boolean | undefined;
-function hasPrometheus(): boolean {
-  prometheusPresent ??= spawnSync('prometheus', ['--version']).status === 0;
-  return prometheusPresent;
-}
 
 /** The body: a counter named with `_total`, a gauge, a classic histogram, a summary, a native histogram. */
 function writeBody(): Buffer {

@@ -22,6 +22,10 @@ export function hasPromtool(): boolean {
   return available(() => spawnSync('promtool', ['--version']).status === 0, 'promtool');
 }
 
+export function hasPrometheus(): boolean {
+  return available(() => spawnSync('prometheus', ['--version']).status === 0, 'prometheus');
+}
+
 export function hasPythonClient(): boolean {
   return available(
     () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import prometheus_client.parser, prometheus_client.openmetrics.parser']).status === 0,
