@@ -49,12 +49,23 @@ if (send === undefined) throw new Error('formats-target: run as a child process 
 const startedAt = Date.now();
 const registry = new Registry({ created: true, labels: { region: 'eu-west' } });
 
-const requests = new Counter({ name: 'formats_requests', help: 'Requests by route and code', labelNames: ['route', 'code'], registry });
+const requests = new Counter({
+  name: 'formats_requests',
+  help: 'Requests by route and code',
+  labelNames: ['route', 'code'],
+  registry,
+});
 requests.labels('/api', '200').inc(7);
 requests.labels('/api', '500').inc(2.5);
 requests.labels('quote " backslash \\ newline \n é', '200').inc(1e-3);
 
-const temperature = new Gauge({ name: 'formats_temperature', unit: 'celsius', help: 'Sensor reading', labelNames: ['sensor'], registry });
+const temperature = new Gauge({
+  name: 'formats_temperature',
+  unit: 'celsius',
+  help: 'Sensor reading',
+  labelNames: ['sensor'],
+  registry,
+});
 temperature.labels('negative').set(-3.25);
 temperature.labels('tiny').set(5e-324);
 temperature.labels('huge').set(1.7e308);
@@ -72,24 +83,47 @@ const latency = new Histogram({
 for (const seconds of [3e-6, 0.004, 0.05, 0.05, 0.7, 3, 2e6]) latency.labels('GET').observe(seconds);
 latency.labels('POST').observe(0.2);
 
-const payload = new Summary({ name: 'formats_payload', unit: 'bytes', help: 'Payload sizes', percentiles: [0.5, 0.9, 0.99], registry });
+const payload = new Summary({
+  name: 'formats_payload',
+  unit: 'bytes',
+  help: 'Payload sizes',
+  percentiles: [0.5, 0.9, 0.99],
+  registry,
+});
 for (let i = 1; i <= 100; i++) payload.observe(i * 10);
 
 new Info({ name: 'formats_build', help: 'Build facts', registry }).info({ version: '1.2.3', revision: 'abc123' });
 
-const phase = new Enum({ name: 'formats_phase', help: 'Worker phase', labelNames: ['worker'], states: ['starting', 'running', 'stopped'], registry });
+const phase = new Enum({
+  name: 'formats_phase',
+  help: 'Worker phase',
+  labelNames: ['worker'],
+  states: ['starting', 'running', 'stopped'],
+  registry,
+});
 phase.labels('w1').state('running');
 phase.labels('w2').state('stopped');
 
 // A name outside the legacy set: every format here is asked for `underscores`, so all write
 // formats_utf8_name{zone_name="..."}.
-new Gauge({ name: 'formats.utf8.name', help: 'A UTF-8 name', labelNames: ['zone.name'], registry }).labels('α').set(1);
+const utf8 = new Gauge({ name: 'formats.utf8.name', help: 'A UTF-8 name', labelNames: ['zone.name'], registry });
+utf8.labels('α').set(1);
 
 registry.registerCollector(
   () => [
-    { name: 'formats_legacy_queue', help: 'Queue depth from a collector', type: 'unknown', samples: [{ labels: { queue: 'a' }, value: 3 }, { labels: { queue: 'b' }, value: -1.5 }] },
+    {
+      name: 'formats_legacy_queue',
+      help: 'Queue depth from a collector',
+      type: 'unknown',
+      samples: [{ labels: { queue: 'a' }, value: 3 }, { labels: { queue: 'b' }, value: -1.5 }],
+    },
     // A timestamp of its own (recent, so Prometheus accepts it): the same in every format.
-    { name: 'formats_last_sync', help: 'Last sync, observed earlier', type: 'gauge', samples: [{ value: 42, timestamp: startedAt }] },
+    {
+      name: 'formats_last_sync',
+      help: 'Last sync, observed earlier',
+      type: 'gauge',
+      samples: [{ value: 42, timestamp: startedAt }],
+    },
   ],
   'formatsCollector',
 );
@@ -108,7 +142,8 @@ function contentTypeOf(response: ServerResponse): string | undefined {
 }
 
 subscribe('http.server.response.finish', (message) => {
-  const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
+  type Finished = { request: IncomingMessage; response: ServerResponse; server: Server };
+  const { request, response, server } = message as Finished;
   const url = new URL(request.url ?? '/', 'http://target');
   exchanges.push({
     server: (server.address() as AddressInfo | null)?.port === everyTypePort ? 'every-type' : 'seed',

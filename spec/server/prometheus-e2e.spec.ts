@@ -13,9 +13,16 @@
  */
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { PrometheusProcess, hasPrometheus, start, startRecordingProxy, stop, type RecordingProxy, type Started } from '../support/prometheus.js';
+import {
+  PrometheusProcess,
+  start,
+  startRecordingProxy,
+  stop,
+  type RecordingProxy,
+  type Started,
+} from '../support/prometheus.js';
 import { SEED_SAMPLE, seedSampleReady } from '../support/seed-sample.js';
-import { requireTool } from '../support/tools.js';
+import { hasPrometheus, requireTool } from '../support/tools.js';
 
 /** How many requests the sample processes before Prometheus starts. */
 const REQUESTS = 3;
@@ -37,11 +44,13 @@ describe('end to end with a real Prometheus', function () {
     expect(result, `${expr} -> ${JSON.stringify(result)}`).to.have.length(1);
     return Number(result[0]!.value![1]);
   };
-  const diagnostics = (): string => `\n--- sample output ---\n${sample?.output()}\n--- prometheus output (tail) ---\n${prometheus?.tail()}`;
+  const diagnostics = (): string =>
+    `\n--- sample output ---\n${sample?.output()}\n--- prometheus output (tail) ---\n${prometheus?.tail()}`;
 
   before(async function () {
     requireTool(this, 'prometheus', hasPrometheus());
-    expect(existsSync(SEED_SAMPLE), `${SEED_SAMPLE} (built from samples/python-example-1.ts by npm test)`).to.equal(true);
+    const built = `${SEED_SAMPLE} (built from samples/python-example-1.ts by npm test)`;
+    expect(existsSync(SEED_SAMPLE), built).to.equal(true);
 
     // The sample service, on a port the OS picks.
     sample = start(process.execPath, [SEED_SAMPLE], { ...process.env, PORT: '0', REQUESTS: String(REQUESTS) });

@@ -19,7 +19,6 @@ import type { TargetExchange, TargetReady } from './formats-target.js';
 import { request } from './support.js';
 import {
   PrometheusProcess,
-  hasPrometheus,
   start,
   startRecordingProxy,
   stop,
@@ -27,9 +26,9 @@ import {
   type Started,
   type VectorSample,
 } from '../support/prometheus.js';
-import { decodeDelimited, flattenFamilies } from '../support/protobuf-decoder.js';
+import { decodeDelimited, flattenFamilies, type DecodedMetricFamily } from '../support/protobuf-decoder.js';
 import { seedSampleReady } from '../support/seed-sample.js';
-import { requireTool } from '../support/tools.js';
+import { hasPrometheus, requireTool } from '../support/tools.js';
 
 const TARGET = fileURLToPath(new URL('./formats-target.js', import.meta.url));
 const SEED_REQUESTS = 3;
@@ -39,7 +38,9 @@ const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0';
 const TEXT_ACCEPT = 'text/plain;version=0.0.4';
 /** The Content-Types the target must answer with; 2.42 asks for no escaping, so `underscores`. */
 const ANSWERS = {
-  protobuf: 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores',
+  protobuf:
+    'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited;' +
+    ' escaping=underscores',
   openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores',
   text: 'text/plain; version=0.0.4; charset=utf-8',
 } as const;
@@ -116,12 +117,16 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
   /** A job's series (the scrape's own series left out), with more matchers when given. */
   const seriesOf = (j: Job, matchers = ''): Promise<VectorSample[]> =>
     on(j).query(`{job="${j.name}", __name__!~"${SCRAPE_SERIES}"${matchers}}`);
+  /** The every-type registry's protobuf body, decoded: what A's every-type job is served. */
+  const protobufFamilies = async (): Promise<DecodedMetricFamily[]> =>
+    decodeDelimited((await request(ready.everyTypePort, '/metrics', { headers: { accept: PROTOBUF_ACCEPT } })).body);
 
   before(async function () {
     requireTool(this, 'prometheus', hasPrometheus());
     const env = { ...process.env, PORT: '0', REQUESTS: String(SEED_REQUESTS) };
     target = start(process.execPath, [TARGET], env, true);
     const readyMessage = nextMessage<TargetReady>(target.child, 'ready message');
+    readyMessage.catch(() => undefined); // awaited below; a failure before that must not go unhandled
     const seed = await seedSampleReady(target);
     seedProcessed = seed.processed;
     ready = await readyMessage.catch((error: Error) => {
@@ -131,9 +136,8 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
 
     // B's text jobs go through the proxy, which asks the target for text 0.0.4 instead.
     const textJobs = jobsOf('B').filter((j) => j.format === 'text');
-    proxy = await startRecordingProxy(
-      Object.fromEntries(textJobs.map((j) => [`/${j.name}`, { port: ports[j.server], path: '/metrics', accept: TEXT_ACCEPT }])),
-    );
+    const textRoute = (j: Job) => ({ port: ports[j.server], path: '/metrics', accept: TEXT_ACCEPT });
+    proxy = await startRecordingProxy(Object.fromEntries(textJobs.map((j) => [`/${j.name}`, textRoute(j)])));
     const scrapeJob = (j: Job) => ({
       name: j.name,
       port: j.format === 'text' ? proxy!.port : ports[j.server],
@@ -194,7 +198,7 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
 
     // Not equal by being empty: every type is there, with its values.
     const has = (name: string, labels: Record<string, string>, value: string): void => {
-      const text = JSON.stringify([name, Object.entries({ region: 'eu-west', ...labels }).sort(([a], [b]) => (a < b ? -1 : 1)), value]);
+      const [text] = seriesText([{ metric: { __name__: name, region: 'eu-west', ...labels }, value: [0, value] }]);
       expect(fromProtobuf, text).to.include(text);
     };
     has('formats_requests_total', { route: 'quote " backslash \\ newline \n é', code: '200' }, '0.001');
@@ -203,7 +207,10 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     has('formats_temperature_celsius', { sensor: 'tiny' }, '5e-324');
     has('formats_latency_seconds_bucket', { method: 'GET', le: '1e-05' }, '1');
     has('formats_latency_seconds_bucket', { method: 'GET', le: '1e+06' }, '6');
+    // Not in the protobuf body (its count is sample_count): 2.42 adds the +Inf series itself.
     has('formats_latency_seconds_bucket', { method: 'GET', le: '+Inf' }, '7');
+    const latency = (await protobufFamilies()).find((f) => f.name === 'formats_latency_seconds');
+    expect(latency!.metric[0]!.histogram!.bucket.map((b) => b.upper_bound)).to.not.include(Infinity);
     has('formats_latency_seconds_count', { method: 'POST' }, '1');
     const median = fromProtobuf.map((t) => JSON.parse(t) as [string, string[][], string]).find(
       ([name, labels]) => name === 'formats_payload_bytes' && labels.some(([k, v]) => k === 'quantile' && v === '0.5'),
@@ -216,7 +223,9 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     has('formats_phase', { worker: 'w1', formats_phase: 'stopped' }, '0');
     has('formats_utf8_name', { zone_name: 'α' }, '1');
     has('formats_legacy_queue', { queue: 'b' }, '-1.5');
-    expect(fromProtobuf).to.have.length(43);
+    // Counter 3, gauge 6, histogram 2 × (7 buckets, count, sum), summary 3 quantiles + count + sum,
+    // info 1, enum 2 × 3 states, UTF-8-named gauge 1, collector 2 + 1.
+    expect(fromProtobuf).to.have.length(3 + 6 + 18 + 5 + 1 + 6 + 1 + 3);
   });
 
   it("a collector's sample timestamp is stored as given, whatever the format", async () => {
@@ -226,28 +235,30 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     }
   });
 
-  it('_created: stored as series from OpenMetrics and text 0.0.4, and not from protobuf (which carries it)', async () => {
+  it('_created: stored as series from OpenMetrics and text, not from protobuf (which carries it)', async () => {
     const created = ', __name__=~".+_created"';
     const fromOpenMetrics = seriesText(await seriesOf(job('B', 'every-type'), created));
     const fromText = seriesText(await seriesOf(job('B', 'every-type-text'), created));
     expect(fromOpenMetrics).to.deep.equal(fromText);
     // A counter's three series, the histogram's two and the summary's one.
     expect(fromOpenMetrics).to.have.length(6);
-    // The protobuf body has them (created_timestamp), but Prometheus 2.42 does not read that field.
-    const body = (await request(ready.everyTypePort, '/metrics', { headers: { accept: PROTOBUF_ACCEPT } })).body;
-    const inBody = flattenFamilies(decodeDelimited(body)).filter((s) => s.name.endsWith('_created'));
-    expect(inBody).to.have.length(6);
+    // The protobuf body carries the same ones (created_timestamp), but Prometheus 2.42 does not read that field.
+    const inBody = flattenFamilies(await protobufFamilies())
+      .filter((s) => s.name.endsWith('_created'))
+      .map((s) => ({ metric: { __name__: s.name, ...s.labels }, value: [0, String(s.value)] as [number, string] }));
+    expect(seriesText(inBody)).to.deep.equal(fromOpenMetrics);
     expect(await seriesOf(job('A', 'every-type'), created), 'A stores no _created series').to.deep.equal([]);
   });
 
-  it('seed sample: its own series are equal in every job, and so are the label sets of the runtime metrics', async () => {
+  it('seed sample: its own series are equal in every job, and so are the runtime metrics\' label sets', async () => {
     const seedJobs = JOBS.filter((j) => j.server === 'seed');
     const own = ', __name__=~"my_counter_total|my_gauge|request_processing_seconds.*"';
     const [first, ...others] = await Promise.all(seedJobs.map(async (j) => seriesText(await seriesOf(j, own))));
     for (const [i, series] of others.entries()) {
       expect(series, `${scraperOf(seedJobs[0]!)} vs ${scraperOf(seedJobs[i + 1]!)}`).to.deep.equal(first);
     }
-    expect(first).to.include(JSON.stringify(['my_counter_total', [['label1', 'value1'], ['label2', 'value2']], String(5 * seedProcessed)]));
+    const value1 = [['label1', 'value1'], ['label2', 'value2']];
+    expect(first).to.include(JSON.stringify(['my_counter_total', value1, String(5 * seedProcessed)]));
     expect(first).to.include(JSON.stringify(['request_processing_seconds_count', [], String(seedProcessed)]));
     expect(first).to.include(JSON.stringify(['my_gauge', [], '10']));
     // The process and runtime metrics change between scrapes (CPU, memory, event loop), so their
@@ -261,8 +272,54 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
       expect(list, `${scraperOf(seedJobs[0]!)} vs ${scraperOf(seedJobs[i + 1]!)}`).to.deep.equal(sets);
     }
     const names = namesOf((await seriesOf(seedJobs[0]!)));
-    expect(names).to.include.members(['nodejs_gc_duration_seconds_bucket', 'process_cpu_seconds_total', 'nodejs_version_info']);
+    expect(names).to.include.members(['nodejs_gc_duration_seconds_bucket', 'process_cpu_seconds_total']);
     expect(names).to.include.members(['nodejs_active_resources', 'nodejs_active_handles']);
+  });
+
+  it('metadata: each format names and types the families its own way (the series above are the same)', async () => {
+    type Metadata = Array<{ metric: string; type: string; unit: string }>;
+    const metadataOf = async (j: Job): Promise<string[]> => {
+      const match = encodeURIComponent(`{job="${j.name}"}`);
+      const metadata = await on(j).api<Metadata>(`/api/v1/targets/metadata?match_target=${match}`);
+      return metadata.map((m) => [m.metric, m.type, m.unit].join(' ')).sort();
+    };
+    const common = [
+      'formats_last_sync gauge ',
+      'formats_latency_seconds histogram ',
+      'formats_legacy_queue unknown ',
+      'formats_utf8_name gauge ',
+    ];
+    // Protobuf: families as sent (counters with _total, info and stateset as gauges). 2.42 reads no
+    // MetricFamily.unit, though the body carries it.
+    const asSent = [
+      'formats_build_info gauge ',
+      'formats_payload_bytes summary ',
+      'formats_phase gauge ',
+      'formats_requests_total counter ',
+      'formats_temperature_celsius gauge ',
+    ];
+    expect(await metadataOf(job('A', 'every-type'))).to.deep.equal([...common, ...asSent].sort());
+    // OpenMetrics: family names without sample suffixes, its own info and stateset types, units.
+    expect(await metadataOf(job('B', 'every-type'))).to.deep.equal([
+      ...common,
+      'formats_build info ',
+      'formats_payload_bytes summary bytes',
+      'formats_phase stateset ',
+      'formats_requests counter ',
+      'formats_temperature_celsius gauge celsius',
+    ].sort());
+    // Text 0.0.4: named and typed as protobuf, plus the _created gauge families.
+    expect(await metadataOf(job('B', 'every-type-text'))).to.deep.equal([
+      ...common,
+      ...asSent,
+      'formats_latency_seconds_created gauge ',
+      'formats_payload_bytes_created gauge ',
+      'formats_requests_created gauge ',
+    ].sort());
+    const units = (await protobufFamilies())
+      .filter((f) => f.unit !== undefined)
+      .map((f) => `${f.name} ${f.unit}`);
+    expect(units).to.deep.equal(['formats_temperature_celsius celsius', 'formats_payload_bytes bytes']);
   });
 
   it('logged no failed scrape or append', () => {

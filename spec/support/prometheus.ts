@@ -7,21 +7,13 @@
  * `--enable-feature=native-histograms`) and has no setting to ask for text 0.0.4 (scrape_protocols
  * came in 2.49): the proxy is how a spec makes it scrape text.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOOPBACK, freePort, waitFor } from '../server/support.js';
-
-let prometheusPresent: boolean | undefined;
-
-/** Whether the `prometheus` binary runs (for requireTool). */
-export function hasPrometheus(): boolean {
-  prometheusPresent ??= spawnSync('prometheus', ['--version']).status === 0;
-  return prometheusPresent;
-}
 
 /** A child process and everything it printed, for the assertions and for failure messages. */
 export interface Started {
@@ -50,7 +42,8 @@ export async function stop(started: Started | undefined): Promise<void> {
   const pid = child.pid;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(pid, 'SIGTERM');
-  const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(pid, 'SIGKILL'), 10_000);
+  const stillRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+  const timer = setTimeout(() => stillRunning() && process.kill(pid, 'SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }

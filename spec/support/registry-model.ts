@@ -120,10 +120,13 @@ export function isLegacyName(name: string): boolean {
 // Generators
 
 const UNIT_WORDS = [
-  'amperes', 'bytes', 'celsius', 'grams', 'joules', 'kelvin', 'meters', 'metres', 'seconds', 'volts', 'minutes', 'hours', 'days', 'weeks',
+  'amperes', 'bytes', 'celsius', 'grams', 'joules', 'kelvin', 'meters', 'metres', 'seconds', 'volts', 'minutes',
+  'hours', 'days', 'weeks',
   'kelvins', 'fahrenheit', 'rankine', 'inches', 'yards', 'miles', 'bits', 'calories', 'pounds', 'ounces',
 ];
-const RESERVED_WORDS = ['counter', 'gauge', 'histogram', 'summary', 'untyped', 'total', 'count', 'sum', 'bucket', 'info', 'created'];
+const RESERVED_WORDS = [
+  'counter', 'gauge', 'histogram', 'summary', 'untyped', 'total', 'count', 'sum', 'bucket', 'info', 'created',
+];
 
 /** A name segment promtool's linter has nothing to say about. */
 const segment = fc
@@ -133,7 +136,9 @@ const segment = fc
     return !RESERVED_WORDS.includes(lower) && !UNIT_WORDS.some((u) => lower.endsWith(u));
   });
 
-const legacyLabelName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/).filter((n) => !n.startsWith('__') && n !== 'le' && n !== 'quantile');
+const legacyLabelName = fc
+  .stringMatching(/^[a-z_][a-z0-9_]{0,6}$/)
+  .filter((n) => !n.startsWith('__') && n !== 'le' && n !== 'quantile');
 
 /** Characters outside the legacy name set that names may hold, the quoting ones included. */
 const NAME_CHARS = ['.', '-', ' ', '/', ':', 'é', '€', '中', '😀', '"', '\\', '\n', '{', '}', ','];
@@ -143,7 +148,9 @@ const nameChar = fc.constantFrom(...NAME_CHARS);
  * Not `:`, which is legacy in metric names but which promtool's linter keeps for recording rules.
  */
 const nameSeparator = (utf8: boolean): fc.Arbitrary<string> =>
-  utf8 ? fc.oneof({ weight: 6, arbitrary: fc.constant('_') }, { weight: 1, arbitrary: nameChar.filter((c) => c !== ':') }) : fc.constant('_');
+  utf8
+    ? fc.oneof({ weight: 6, arbitrary: fc.constant('_') }, { weight: 1, arbitrary: nameChar.filter((c) => c !== ':') })
+    : fc.constant('_');
 
 /**
  * A UTF-8 label name: `U`, then characters outside the legacy set around lowercase letters. It
@@ -154,18 +161,27 @@ const utf8LabelName = fc
   .map(([a, letters, b]) => `U${a}${letters}${b}`);
 
 function labelNameArb(utf8: boolean): fc.Arbitrary<string> {
-  return utf8 ? fc.oneof({ weight: 5, arbitrary: legacyLabelName }, { weight: 1, arbitrary: utf8LabelName }) : legacyLabelName;
+  if (!utf8) return legacyLabelName;
+  return fc.oneof({ weight: 5, arbitrary: legacyLabelName }, { weight: 1, arbitrary: utf8LabelName });
 }
 
 /** Label names that stay distinct, and clear of `taken`, once escaped with underscores. */
-function labelNamesArb(utf8: boolean, taken: readonly string[], options: { minLength?: number; maxLength: number }): fc.Arbitrary<string[]> {
+function labelNamesArb(
+  utf8: boolean,
+  taken: readonly string[],
+  options: { minLength?: number; maxLength: number },
+): fc.Arbitrary<string[]> {
   const takenEscaped = new Set(taken.map((n) => labelNameAs(n, 'underscores')));
   const clash = (n: string): boolean => !taken.includes(n) && takenEscaped.has(labelNameAs(n, 'underscores'));
-  return fc.uniqueArray(labelNameArb(utf8).filter((n) => !clash(n)), { ...options, selector: (n) => labelNameAs(n, 'underscores') });
+  const selector = (n: string): string => labelNameAs(n, 'underscores');
+  return fc.uniqueArray(labelNameArb(utf8).filter((n) => !clash(n)), { ...options, selector });
 }
 
 /** Characters that break naive escaping, and arbitrary ones. */
-const TRICKY_CHARS = ['"', '\\', '\n', '\\n', ',', '|', '=', '{', '}', ' ', ' # ', '\t', '\r', 'é', '€', '中', '😀', '\u0000', '\u2028', 'x'];
+const TRICKY_CHARS = [
+  '"', '\\', '\n', '\\n', ',', '|', '=', '{', '}', ' ', ' # ', '\t', '\r',
+  'é', '€', '中', '😀', '\u0000', '\u2028', 'x',
+];
 export const char = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...TRICKY_CHARS) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
@@ -177,7 +193,10 @@ export const help = fc.string({ unit: char, maxLength: 16 }).map((s) => `h${s}.`
 
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -5e-324, 1.7e308, -1.7e308, 0.1, 1e21, 123456789012345680000];
 export const anyNumber = fc.oneof(fc.constantFrom(...SPECIAL), fc.double());
-const finiteNonNegative = fc.oneof(fc.constantFrom(0, -0, 5e-324, 1.7e308, 1, 0.1), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }));
+const finiteNonNegative = fc.oneof(
+  fc.constantFrom(0, -0, 5e-324, 1.7e308, 1, 0.1),
+  fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }),
+);
 /**
  * Any observation a histogram or summary takes (all but NaN): negative ones, -0 and ±Infinity
  * make sums negative or NaN and quantiles negative, which OpenMetrics forbids.
@@ -205,7 +224,13 @@ const gaugeOp: fc.Arbitrary<GaugeOp> = fc.oneof(
 /** A sample timestamp: integer milliseconds, from the epoch to well past today. */
 const timestampMs = fc.oneof(fc.constantFrom(0, 1, 999, 1_700_000_000_123), fc.integer({ min: 0, max: 2 ** 42 }));
 
-function seriesArb(kind: Kind, labelCount: number, infoNames: fc.Arbitrary<string[]>, states: number, withQuantiles: boolean): fc.Arbitrary<SeriesModel> {
+function seriesArb(
+  kind: Kind,
+  labelCount: number,
+  infoNames: fc.Arbitrary<string[]>,
+  states: number,
+  withQuantiles: boolean,
+): fc.Arbitrary<SeriesModel> {
   const numbers =
     kind === 'counter' ? fc.array(finiteNonNegative, { maxLength: 4 }) :
     kind === 'histogram' ? fc.array(observation, { maxLength: 6 }) :
@@ -217,7 +242,14 @@ function seriesArb(kind: Kind, labelCount: number, infoNames: fc.Arbitrary<strin
     gaugeOps: kind === 'gauge' ? fc.array(gaugeOp, { maxLength: 3 }) : fc.constant([] as GaugeOp[]),
     facts:
       kind === 'info'
-        ? fc.option(infoNames.chain((names) => fc.tuple(...names.map((n) => fc.tuple(fc.constant(n), labelValue))).map((pairs) => Object.fromEntries(pairs))), { nil: undefined })
+        ? fc.option(
+            infoNames.chain((names) =>
+              fc
+                .tuple(...names.map((n) => fc.tuple(fc.constant(n), labelValue)))
+                .map((pairs) => Object.fromEntries(pairs)),
+            ),
+            { nil: undefined },
+          )
         : fc.constant(undefined),
     state: fc.nat({ max: Math.max(0, states - 1) }),
   });
@@ -260,7 +292,10 @@ function metricArb(index: number, utf8: boolean, constantNames: readonly string[
           .map((b) => (b === 0 ? 0 : b)),
         { minLength: 1, maxLength: 5 },
       ),
-      percentiles: fc.oneof(fc.constant([] as number[]), fc.uniqueArray(fc.constantFrom(0, 0.01, 0.5, 0.9, 0.99, 1), { minLength: 1 })),
+      percentiles: fc.oneof(
+        fc.constant([] as number[]),
+        fc.uniqueArray(fc.constantFrom(0, 0.01, 0.5, 0.9, 0.99, 1), { minLength: 1 }),
+      ),
       states: fc.uniqueArray(labelValue, { minLength: 1, maxLength: 4 }),
       infoNames: labelNamesArb(utf8, constantNames, { minLength: 1, maxLength: 3 }),
       seriesCount: fc.nat({ max: 4 }),
@@ -296,7 +331,11 @@ function metricArb(index: number, utf8: boolean, constantNames: readonly string[
 }
 
 /** A collector's family: named `c<index>…`, so it never meets a metric's names. */
-function collectedArb(index: number, utf8: boolean, constantNames: readonly string[]): fc.Arbitrary<CollectedFamilyModel> {
+function collectedArb(
+  index: number,
+  utf8: boolean,
+  constantNames: readonly string[],
+): fc.Arbitrary<CollectedFamilyModel> {
   return fc
     .record({
       type: fc.constantFrom<CollectedKind>('counter', 'gauge', 'unknown'),
@@ -316,7 +355,8 @@ function collectedArb(index: number, utf8: boolean, constantNames: readonly stri
         f.labelNames.length === 0
           ? fc.tuple(one).map((s) => [...s])
           : fc.uniqueArray(one, { maxLength: 3, selector: (s) => JSON.stringify(s.values) });
-      return series.map((s): CollectedFamilyModel => ({ type: f.type, name: `c${index}${f.separator}${f.word}`, help: f.help, labelNames: f.labelNames, series: s }));
+      const family = { type: f.type, name: `c${index}${f.separator}${f.word}`, help: f.help, labelNames: f.labelNames };
+      return series.map((s): CollectedFamilyModel => ({ ...family, series: s }));
     });
 }
 
@@ -351,7 +391,8 @@ export function caseArb(options: CaseOptions = {}): fc.Arbitrary<CaseModel> {
 export function build(model: CaseModel): Registry {
   const registry = new Registry({ labels: model.constantLabels, created: model.createdAt !== undefined });
   for (const m of model.metrics) {
-    const common = { name: m.name, help: m.help, labelNames: m.labelNames, registry, ...(m.unit ? { unit: m.unit } : {}) };
+    const unit = m.unit ? { unit: m.unit } : {};
+    const common = { name: m.name, help: m.help, labelNames: m.labelNames, registry, ...unit };
     switch (m.kind) {
       case 'counter': {
         const c = new Counter(common);
@@ -473,7 +514,8 @@ export function expectedSamples(model: CaseModel, format: ModelFormat, names: Na
     if (m.kind === 'info') for (const s of m.series) for (const k of Object.keys(s.facts ?? {})) own.add(k);
     const constant = constantsFor(model, own);
     for (const s of m.series) {
-      const labels: Record<string, string> = { ...constant, ...Object.fromEntries(m.labelNames.map((n, i) => [n, s.values[i]!])) };
+      const own = Object.fromEntries(m.labelNames.map((n, i) => [n, s.values[i]!]));
+      const labels: Record<string, string> = { ...constant, ...own };
       switch (m.kind) {
         case 'counter':
           raw.push({ name: `${name}_total`, labels, value: s.numbers.reduce((a, b) => a + b, 0) });
@@ -486,7 +528,8 @@ export function expectedSamples(model: CaseModel, format: ModelFormat, names: Na
         }
         case 'histogram': {
           for (const b of [...m.buckets, Infinity]) {
-            raw.push({ name: `${name}_bucket`, labels: { ...labels, le: String(b) }, value: s.numbers.filter((n) => n <= b).length });
+            const value = s.numbers.filter((n) => n <= b).length;
+            raw.push({ name: `${name}_bucket`, labels: { ...labels, le: String(b) }, value });
           }
           const sum = s.numbers.reduce((a, b) => a + b, 0);
           if (!om || (sum >= 0 && m.buckets.every((b) => b >= 0))) {
@@ -513,10 +556,14 @@ export function expectedSamples(model: CaseModel, format: ModelFormat, names: Na
           raw.push({ name: `${name}_info`, labels: { ...labels, ...s.facts }, value: 1 });
           break;
         case 'enum':
-          m.states.forEach((state, i) => raw.push({ name, labels: { ...labels, [name]: state }, value: i === s.state ? 1 : 0 }));
+          m.states.forEach((state, i) => {
+            raw.push({ name, labels: { ...labels, [name]: state }, value: i === s.state ? 1 : 0 });
+          });
           break;
       }
-      if (model.createdAt !== undefined && HAS_CREATED.includes(m.kind)) raw.push({ name: `${name}_created`, labels, value: model.createdAt / 1000 });
+      if (model.createdAt !== undefined && HAS_CREATED.includes(m.kind)) {
+        raw.push({ name: `${name}_created`, labels, value: model.createdAt / 1000 });
+      }
     }
   }
   for (const f of model.collected ?? []) {
@@ -536,7 +583,11 @@ export function expectedSamples(model: CaseModel, format: ModelFormat, names: Na
  * The families a text or OpenMetrics body declares, as JSON text of its HELP and TYPE lines (and
  * UNIT for OpenMetrics): name as written under `names`, type, help (unescaped), unit.
  */
-export function expectedFamilies(model: CaseModel, format: 'text' | 'openmetrics', names: NameScheme = 'underscores'): string[] {
+export function expectedFamilies(
+  model: CaseModel,
+  format: 'text' | 'openmetrics',
+  names: NameScheme = 'underscores',
+): string[] {
   const as = (name: string): string => metricNameAs(name, names);
   const fromMetrics = model.metrics.flatMap((m) => {
     const name = fullName(m);
@@ -580,11 +631,14 @@ const PROTOBUF_TYPES: Readonly<Record<Kind | CollectedKind, string>> = {
  */
 export function expectedProtobufFamilies(model: CaseModel, names: NameScheme = 'underscores'): string[] {
   const as = (name: string): string => metricNameAs(name, names);
-  const suffix = (kind: Kind | CollectedKind): string => (kind === 'counter' ? '_total' : kind === 'info' ? '_info' : '');
+  const suffix = (kind: Kind | CollectedKind): string =>
+    kind === 'counter' ? '_total' : kind === 'info' ? '_info' : '';
+  const family = (name: string, kind: Kind | CollectedKind, help: string, unit: string): string =>
+    JSON.stringify([as(name) + suffix(kind), PROTOBUF_TYPES[kind], help, unit]);
   return [
-    ...model.metrics.filter((m) => m.series.length > 0).map((m) => [as(fullName(m)) + suffix(m.kind), PROTOBUF_TYPES[m.kind], m.help, m.unit]),
-    ...(model.collected ?? []).filter((f) => f.series.length > 0).map((f) => [as(f.name) + suffix(f.type), PROTOBUF_TYPES[f.type], f.help, '']),
-  ].map((family) => JSON.stringify(family));
+    ...model.metrics.filter((m) => m.series.length > 0).map((m) => family(fullName(m), m.kind, m.help, m.unit)),
+    ...(model.collected ?? []).filter((f) => f.series.length > 0).map((f) => family(f.name, f.type, f.help, '')),
+  ];
 }
 
 /** Whether a model has a name outside the legacy set anywhere (metric, label, fact, constant label). */
@@ -616,8 +670,16 @@ function numericLabel(v: string): string {
   return v === '+Inf' ? 'Infinity' : String(Number(v));
 }
 
-/** A sample as comparable text: name, labels sorted (`le`/`quantile` as numbers), value (NaN equal to NaN, -0 kept), timestamp. */
-export function keyOf(name: string, labels: Readonly<Record<string, string>>, value: number | 'quantile', timestampMs?: number): string {
+/**
+ * A sample as comparable text: name, labels sorted (`le`/`quantile` as numbers), value (NaN equal
+ * to NaN, -0 kept), timestamp.
+ */
+export function keyOf(
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  value: number | 'quantile',
+  timestampMs?: number,
+): string {
   const sorted = Object.keys(labels)
     .sort()
     .map((k) => [k, k === 'le' || k === 'quantile' ? numericLabel(labels[k]!) : labels[k]]);
@@ -643,10 +705,17 @@ export interface CompareOptions {
  * within the summary's stated error instead of equal), and no others. Throws (for fast-check) on
  * any difference; `context` (the body) goes into the message.
  */
-export function compareSamples(expected: readonly Expected[], read: readonly ReadSample[], label: string, context: string, options: CompareOptions = {}): void {
+export function compareSamples(
+  expected: readonly Expected[],
+  read: readonly ReadSample[],
+  label: string,
+  context: string,
+  options: CompareOptions = {},
+): void {
   const quantileKey = (e: { name: string; labels: Readonly<Record<string, string>>; timestampMs?: number }): string =>
     keyOf(e.name, e.labels, 'quantile', e.timestampMs);
-  const quantiles = new Map(expected.filter((e) => e.exactQuantile !== undefined).map((e) => [quantileKey(e), e.exactQuantile!]));
+  const withQuantile = expected.filter((e) => e.exactQuantile !== undefined);
+  const quantiles = new Map(withQuantile.map((e) => [quantileKey(e), e.exactQuantile!]));
   const readKeys = read.map((s) => {
     const qKey = quantileKey(s);
     const exact = quantiles.get(qKey);

@@ -11,7 +11,10 @@ import { waitFor } from '../server/support.js';
 export const SEED_SAMPLE = fileURLToPath(new URL('../../samples/python-example-1.js', import.meta.url));
 
 /** Waits for the sample's two lines in `started`'s output: its port, and the requests it processed. */
-export async function seedSampleReady(started: Started, timeoutMs = 15_000): Promise<{ port: number; processed: number }> {
+export async function seedSampleReady(
+  started: Started,
+  timeoutMs = 15_000,
+): Promise<{ port: number; processed: number }> {
   const exited = (): void => {
     if (started.child.exitCode !== null) throw new Error(`the sample exited: ${started.output()}`);
   };
