@@ -4,12 +4,12 @@ export { Registry, defaultRegistry, CollectionError, CollectionTimeoutError } fr
 export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, CollectCallOptions, RegistryOptions } from './registry.js';
 export { Metric } from './metrics/metric.js';
 export type { MetricConfig } from './metrics/config.js';
-export { Counter, CounterChild, type CounterConfig } from './metrics/counter.js';
-export { Gauge, GaugeChild, type GaugeConfig } from './metrics/gauge.js';
-export { Histogram, HistogramChild, type HistogramConfig } from './metrics/histogram.js';
-export { Summary, SummaryChild, type SummaryConfig } from './metrics/summary.js';
-export { Info, InfoChild, type InfoConfig } from './metrics/info.js';
-export { Enum, EnumChild, type EnumConfig } from './metrics/enum.js';
+export { Counter, type CounterChild, type CounterConfig } from './metrics/counter.js';
+export { Gauge, type GaugeChild, type GaugeConfig } from './metrics/gauge.js';
+export { Histogram, type HistogramChild, type HistogramConfig } from './metrics/histogram.js';
+export { Summary, type SummaryChild, type SummaryConfig } from './metrics/summary.js';
+export { Info, type InfoChild, type InfoConfig } from './metrics/info.js';
+export { Enum, type EnumChild, type EnumConfig } from './metrics/enum.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
 export type { LabelValue, LabelValues } from './labels.js';
 export type { HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';

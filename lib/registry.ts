@@ -12,11 +12,32 @@ import {
 } from './exposition/render.js';
 import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
 import { NO_LABELS, labelValueToString } from './labels.js';
-import type { Metric } from './metrics/metric.js';
-import type { CollectOptions, Labels, MetricFamily } from './snapshot.js';
+import type { CollectOptions, Labels, MetricFamily, MetricType } from './snapshot.js';
 import { assertLabelName, show } from './validation.js';
 
 export type { CollectedFamily, CollectedSample } from './collected-family.js';
+
+/**
+ * A metric as a registry holds it; every metric type (Counter, Gauge, Histogram, ...) is one.
+ * Cast to the type you registered to use its series: `registry.getMetric('jobs') as Counter`.
+ */
+export interface RegisteredMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly unit: string;
+  readonly labelNames: readonly string[];
+  /** Resets every series to its initial value, keeping the label sets. */
+  reset(): void;
+  /** @internal The whole definition, compared field by field when the name is registered again. */
+  definition(): Readonly<Record<string, unknown>>;
+  /** @internal Sample names the family exposes, for the collision check. */
+  sampleNames(): readonly string[];
+  /** @internal Label names of the family's series besides the registry's constant labels. */
+  seriesLabelNames(): readonly string[];
+  /** @internal Collects the family, the registry's constant labels first in every series. */
+  collect(options: CollectOptions, constantLabels?: Labels): MetricFamily | Promise<MetricFamily>;
+}
 
 /** A custom collector: called at every scrape, sync or async. */
 export type CollectorFunction = () => readonly CollectedFamily[] | Promise<readonly CollectedFamily[]>;
@@ -75,7 +96,7 @@ interface CollectorEntry {
 
 /** A set of metrics and collectors exposed together. */
 export class Registry {
-  private readonly metricsByName = new Map<string, Metric<string, any>>();
+  private readonly metricsByName = new Map<string, RegisteredMetric>();
   /** Every sample name in use, to the name of the family that uses it. */
   private readonly sampleOwners = new Map<string, string>();
   private readonly collectors: CollectorEntry[] = [];
@@ -92,7 +113,7 @@ export class Registry {
    * @internal Registers a metric from its constructor. Returns the metric already registered
    * under the name when its definition is identical; throws when it differs.
    */
-  registerMetric<M extends Metric<string, any>>(metric: M): M {
+  registerMetric<M extends RegisteredMetric>(metric: M): M {
     const existing = this.metricsByName.get(metric.name);
     if (existing !== undefined) {
       if (existing === metric) return metric;
@@ -106,7 +127,7 @@ export class Registry {
   }
 
   /** Registers a metric made with `registry: null` (or made for another registry too). */
-  register<M extends Metric<string, any>>(metric: M): M {
+  register<M extends RegisteredMetric>(metric: M): M {
     const existing = this.metricsByName.get(metric.name);
     if (existing !== undefined && existing !== metric) {
       throw new Error(`Metric ${metric.name} is already registered in this registry (as another object)`);
@@ -115,7 +136,7 @@ export class Registry {
   }
 
   /** Removes a metric, given as the object or its name. Returns whether it was registered. */
-  unregister(metric: Metric<string, any> | string): boolean {
+  unregister(metric: RegisteredMetric | string): boolean {
     const name = typeof metric === 'string' ? metric : metric.name;
     const found = this.metricsByName.get(name);
     if (found === undefined || (typeof metric !== 'string' && found !== metric)) return false;
@@ -146,13 +167,13 @@ export class Registry {
   }
 
   /** The metric registered under a family name (or one of its sample names, e.g. `foo_total`). */
-  getMetric(name: string): Metric<string, any> | undefined {
+  getMetric(name: string): RegisteredMetric | undefined {
     const owner = this.sampleOwners.get(name);
     return this.metricsByName.get(name) ?? (owner === undefined ? undefined : this.metricsByName.get(owner));
   }
 
   /** All registered metrics, in registration order. */
-  getMetrics(): Array<Metric<string, any>> {
+  getMetrics(): Array<RegisteredMetric> {
     return [...this.metricsByName.values()];
   }
 

@@ -1,44 +1,56 @@
 /** Counter: a value that only goes up (and resets to 0 when the process restarts). */
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
-import { CountExceptions, countExceptionsChild, type CountExceptionsOptions, type ErrorClass } from '../decorators/count-exceptions.js';
-import type { MethodDecorator } from '../decorators/method-decorator.js';
+import { wallSeconds } from '../instrument/clock.js';
+import { countCallErrors, countSeriesErrors, type CountExceptionsOptions, type ErrorClass } from '../instrument/count-exceptions.js';
+import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
-import { Metric, nowSeconds, type Definition } from './metric.js';
+import { Metric, type Definition } from './metric.js';
 
 /** Options of a Counter. */
 export type CounterConfig<L extends string> = MetricConfig<L>;
 
-/** One counter series. */
+/** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
+let createdOf: (child: CounterChild) => number;
+
+/** One counter series: its value changes only through inc() and reset(). */
 export class CounterChild {
-  /** @internal */
-  value = 0;
-  /** @internal Seconds since the epoch when this series was made or last reset. */
-  created = nowSeconds();
+  #value = 0;
+  #created = wallSeconds();
+  readonly #metric: Counter<string>;
+  /** @internal The series' labels. */
+  readonly labels: Labels;
+
+  static {
+    createdOf = (child) => child.#created;
+  }
 
   /** @internal */
-  constructor(readonly labels: Labels, private readonly metric: Counter<string>) {}
+  constructor(labels: Labels, metric: Counter<string>) {
+    this.labels = labels;
+    this.#metric = metric;
+  }
 
   /** Adds `amount` (default 1); it must be finite and >= 0. */
   inc(amount = 1): void {
-    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.metric.rejectIncrement(amount);
-    this.value += amount;
+    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
+    this.#value += amount;
   }
 
   /** The current value. */
   get(): number {
-    return this.value;
+    return this.#value;
   }
 
   /** A decorator (either mode) or function wrapper that counts errors thrown into this series. */
   countExceptions(...only: ErrorClass[]): MethodDecorator {
-    return countExceptionsChild(this, only.length > 0 ? only : undefined, this.metric.name);
+    return countSeriesErrors(this, only.length > 0 ? only : undefined, this.#metric.name);
   }
 
   /** Sets the series back to 0, as when a logical process restarts inside this one. */
   reset(): void {
-    this.value = 0;
-    this.created = nowSeconds();
+    this.#value = 0;
+    this.#created = wallSeconds();
   }
 }
 
@@ -75,7 +87,7 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
 
   /** The value of the counter without labels. */
   get(): number {
-    return this.only().value;
+    return this.only().get();
   }
 
   /**
@@ -84,8 +96,8 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
    */
   countExceptions(...args: ErrorClass[] | [CountExceptionsOptions<L>]): MethodDecorator {
     const first = args[0];
-    if (typeof first === 'object' && first !== null) return CountExceptions(this, first as CountExceptionsOptions<L>);
-    return CountExceptions(this, args.length > 0 ? { only: args as ErrorClass[] } : {});
+    if (typeof first === 'object' && first !== null) return countCallErrors(this, first as CountExceptionsOptions<L>);
+    return countCallErrors(this, args.length > 0 ? { only: args as ErrorClass[] } : {});
   }
 
   /** @internal Throws the RangeError for a bad increment (kept out of the inlined hot path). */
@@ -102,8 +114,8 @@ export class Counter<L extends string = string> extends Metric<L, CounterChild> 
   }
 
   protected override collectChild(child: CounterChild, labels: Labels, out: Sample[], options: CollectOptions): void {
-    out.push({ name: this.totalName, labels, value: child.value });
-    if (options.created) out.push({ name: this.createdName, labels, value: child.created });
+    out.push({ name: this.totalName, labels, value: child.get() });
+    if (options.created) out.push({ name: this.createdName, labels, value: createdOf(child) });
   }
 
   protected extraDefinition(): Definition {

@@ -10,22 +10,38 @@ export interface EnumConfig<L extends string, S extends string> extends MetricCo
   readonly states: readonly S[];
 }
 
-/** One enum series. */
+/** Index of a series' current state (private to this module). */
+let currentOf: (child: EnumChild) => number;
+let resetState: (child: EnumChild) => void;
+
+/** One enum series: its state changes only through state(). */
 export class EnumChild<S extends string = string> {
-  /** @internal Index of the current state. */
-  current = 0;
+  #current = 0;
+  readonly #metric: Enum<string, S>;
+  /** @internal The series' labels. */
+  readonly labels: Labels;
+
+  static {
+    currentOf = (child) => child.#current;
+    resetState = (child) => {
+      child.#current = 0;
+    };
+  }
 
   /** @internal */
-  constructor(readonly labels: Labels, private readonly metric: Enum<string, S>) {}
+  constructor(labels: Labels, metric: Enum<string, S>) {
+    this.labels = labels;
+    this.#metric = metric;
+  }
 
   /** Moves to `state`, which must be one of the declared states. */
   state(state: S): void {
-    this.current = this.metric.stateIndex(state);
+    this.#current = this.#metric.stateIndex(state);
   }
 
   /** The current state. */
   get(): S {
-    return this.metric.states[this.current]!;
+    return this.#metric.states[this.#current]!;
   }
 }
 
@@ -105,14 +121,15 @@ export class Enum<L extends string = string, S extends string = string> extends 
   }
 
   protected resetChild(child: EnumChild<S>): void {
-    child.current = 0;
+    resetState(child);
   }
 
   protected override collectChild(child: EnumChild<S>, labels: Labels, out: Sample[], _options: CollectOptions): void {
     const states = this.states;
+    const current = currentOf(child);
     for (let i = 0; i < states.length; i++) {
       // The state label is named after the metric, as OpenMetrics' stateset has it.
-      out.push({ name: this.name, labels: { ...labels, [this.name]: states[i]! }, value: i === child.current ? 1 : 0 });
+      out.push({ name: this.name, labels: { ...labels, [this.name]: states[i]! }, value: i === current ? 1 : 0 });
     }
   }
 

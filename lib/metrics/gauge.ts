@@ -1,75 +1,80 @@
 /** Gauge: a value that goes up and down, set directly or read from a function at each scrape. */
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
-import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
-import type { MethodDecorator } from '../decorators/method-decorator.js';
+import { wallSeconds } from '../instrument/clock.js';
+import { trackCallsInFlight, trackSeriesCallsInFlight, type GaugeInProgressOptions } from '../instrument/gauge-in-progress.js';
+import type { MethodDecorator } from '../instrument/method-decorator.js';
+import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
-import { GaugeInProgress, trackInProgressChild, type GaugeInProgressOptions } from '../decorators/gauge-in-progress.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
-import { Metric, nowSeconds, type Definition } from './metric.js';
+import { Metric, type Definition } from './metric.js';
 
 /** Options of a Gauge. */
 export type GaugeConfig<L extends string> = MetricConfig<L>;
 
-/** One gauge series. */
+/** One gauge series: its value changes only through its methods. */
 export class GaugeChild {
-  /** @internal */
-  value = 0;
-  /** @internal When set, the value is read from this function at each scrape. */
-  valueFunction: (() => number) | undefined = undefined;
+  #value = 0;
+  #valueFunction: (() => number) | undefined = undefined;
+  readonly #metric: Gauge<string>;
+  /** @internal The series' labels. */
+  readonly labels: Labels;
 
   /** @internal */
-  constructor(readonly labels: Labels, private readonly metric: Gauge<string>) {}
+  constructor(labels: Labels, metric: Gauge<string>) {
+    this.labels = labels;
+    this.#metric = metric;
+  }
 
   /** Adds `amount` (default 1). */
   inc(amount = 1): void {
-    if (typeof amount !== 'number' || amount !== amount) this.metric.rejectNumber('inc', amount);
-    this.value += amount;
+    if (typeof amount !== 'number' || amount !== amount) this.#metric.rejectNumber('inc', amount);
+    this.#value += amount;
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
-    if (typeof amount !== 'number' || amount !== amount) this.metric.rejectNumber('dec', amount);
-    this.value -= amount;
+    if (typeof amount !== 'number' || amount !== amount) this.#metric.rejectNumber('dec', amount);
+    this.#value -= amount;
   }
 
   /** Sets the value; any number, NaN and ±Infinity included. */
   set(value: number): void {
-    if (typeof value !== 'number') this.metric.rejectNumber('set', value);
-    this.value = value;
+    if (typeof value !== 'number') this.#metric.rejectNumber('set', value);
+    this.#value = value;
   }
 
   /** Sets the value to the current Unix time in seconds. */
   setToCurrentTime(): void {
-    this.value = nowSeconds();
+    this.#value = wallSeconds();
   }
 
   /** Reads the value from `fn` at each scrape from now on (pass a function returning a number). */
   setFunction(fn: () => number): void {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Gauge ${this.metric.name}: setFunction needs a function, got ${show(fn)}`);
+      throw new TypeError(`Gauge ${this.#metric.name}: setFunction needs a function, got ${show(fn)}`);
     }
-    this.valueFunction = fn;
+    this.#valueFunction = fn;
   }
 
   /** A decorator (either mode) or function wrapper that sets this series to each call's duration in seconds. */
   time(): MethodDecorator {
-    return timedChild(this.metric, this);
+    return timeSeriesCalls('time()', recorderFor('time()', this.#metric), this);
   }
 
   /** Starts a timer on this series; calling (or disposing) the result records the elapsed seconds. */
   startTimer(): EndTimer<never> {
-    return startChildTimer(this.metric, this);
+    return startSeriesTimer(recorderFor('startTimer()', this.#metric), this);
   }
 
   /** A decorator (either mode) or function wrapper that counts calls in flight in this series. */
   trackInProgress(): MethodDecorator {
-    return trackInProgressChild(this);
+    return trackSeriesCallsInFlight(this);
   }
 
   /** The current value (calls the function set with `setFunction`, if any). */
   get(): number {
-    return this.valueFunction ? this.metric.readFunction(this.valueFunction) : this.value;
+    return this.#valueFunction ? this.#metric.readFunction(this.#valueFunction) : this.#value;
   }
 }
 
@@ -131,17 +136,17 @@ export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
    * to each call's duration in seconds.
    */
   time(options?: TimedOptions<L>): MethodDecorator {
-    return Timed(this, options);
+    return timeCalls('time()', this, options);
   }
 
   /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
   startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startTimer(this, labels);
+    return startMetricTimer('startTimer()', this, labels);
   }
 
   /** Python's `@gauge.track_inprogress()`: counts calls in flight (up when called, down when settled). */
   trackInProgress(options?: GaugeInProgressOptions<L>): MethodDecorator {
-    return GaugeInProgress(this, options);
+    return trackCallsInFlight(this, options);
   }
 
   /** @internal */
@@ -163,11 +168,11 @@ export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
   }
 
   protected resetChild(child: GaugeChild): void {
-    child.value = 0;
+    child.set(0);
   }
 
   protected override collectChild(child: GaugeChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
-    out.push({ name: this.name, labels, value: child.valueFunction ? this.readFunction(child.valueFunction) : child.value });
+    out.push({ name: this.name, labels, value: child.get() });
   }
 
   protected extraDefinition(): Definition {

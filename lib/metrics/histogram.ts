@@ -2,13 +2,14 @@
 import type { CollectOptions, HistogramRow, Labels, MetricFamily } from '../snapshot.js';
 import { HistogramFamily } from '../histogram-family.js';
 import { show } from '../validation.js';
-import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
-import type { MethodDecorator } from '../decorators/method-decorator.js';
+import { wallSeconds } from '../instrument/clock.js';
+import type { MethodDecorator } from '../instrument/method-decorator.js';
+import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
 import { NO_LABELS, type LabelValues } from '../labels.js';
 import { DEFAULT_BUCKETS, validateBuckets } from './buckets.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
-import { Metric, nowSeconds, type Definition } from './metric.js';
-import { SlotPages } from './histogram-pages.js';
+import { Metric, type Definition } from './metric.js';
+import { SlotPages, type SlotHolder } from './histogram-pages.js';
 
 /** Options of a Histogram. */
 export interface HistogramConfig<L extends string> extends MetricConfig<L> {
@@ -19,6 +20,13 @@ export interface HistogramConfig<L extends string> extends MetricConfig<L> {
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
 
+/** Where a series' numbers are, and moving them out of the shared page (state private to this module). */
+let slotOf: (child: HistogramChild) => SlotHolder;
+let pageOf: (child: HistogramChild) => Float64Array;
+let offsetOf: (child: HistogramChild) => number;
+let detach: (child: HistogramChild) => void;
+const EMPTY_PAGE = new Float64Array(0);
+
 /**
  * One histogram series. Its numbers live in a page shared with other series of the metric
  * (a Float64Array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap
@@ -26,21 +34,37 @@ const SCAN_LIMIT = 16;
  * `+Inf`), then the sum, then the created time.
  */
 export class HistogramChild {
-  /** @internal The page holding this series' slots. */
-  page!: Float64Array;
-  /** @internal Where this series' slots start in `page`. */
-  offset!: number;
+  #page: Float64Array;
+  #offset: number;
+  readonly #metric: Histogram<string>;
+  /** @internal The series' labels. */
+  readonly labels: Labels;
+
+  static {
+    slotOf = (child) => ({ page: child.#page, offset: child.#offset });
+    pageOf = (child) => child.#page;
+    offsetOf = (child) => child.#offset;
+    detach = (child) => {
+      child.#page = child.#page.slice(child.#offset, child.#offset + child.#metric.upperBounds.length + 3);
+      child.#offset = 0;
+    };
+  }
 
   /** @internal */
-  constructor(readonly labels: Labels, private readonly metric: Histogram<string>) {
-    metric.slots.place(this);
-    this.page[this.offset + metric.upperBounds.length + 2] = nowSeconds();
+  constructor(labels: Labels, metric: Histogram<string>) {
+    this.labels = labels;
+    this.#metric = metric;
+    const slot: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
+    metric.slots.place(slot);
+    this.#page = slot.page;
+    this.#offset = slot.offset;
+    this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
   }
 
   /** Records one observation. NaN is refused; ±Infinity lands in the outer buckets. */
   observe(value: number): void {
-    if (typeof value !== 'number' || value !== value) this.metric.rejectObservation(value);
-    const bounds = this.metric.upperBounds;
+    if (typeof value !== 'number' || value !== value) this.#metric.rejectObservation(value);
+    const bounds = this.#metric.upperBounds;
     const n = bounds.length;
     let i = 0;
     if (n <= SCAN_LIMIT) {
@@ -53,51 +77,45 @@ export class HistogramChild {
         else hi = mid;
       }
     }
-    const page = this.page;
-    const offset = this.offset;
+    const page = this.#page;
+    const offset = this.#offset;
     page[offset + i]!++;
     page[offset + n + 1]! += value;
   }
 
-  /** @internal Per-bucket (not cumulative) counts; the last is the `+Inf` bucket. A view: read, do not keep. */
+  /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
   get counts(): Float64Array {
-    return this.page.subarray(this.offset, this.offset + this.metric.upperBounds.length + 1);
+    return this.#page.slice(this.#offset, this.#offset + this.#metric.upperBounds.length + 1);
   }
 
-  /** @internal */
-  get sum(): number {
-    return this.page[this.offset + this.metric.upperBounds.length + 1]!;
+  /** The sum of the observations so far. */
+  sum(): number {
+    return this.#page[this.#offset + this.#metric.upperBounds.length + 1]!;
   }
 
   /** The number of observations so far. */
   count(): number {
-    const end = this.offset + this.metric.upperBounds.length + 1;
+    const end = this.#offset + this.#metric.upperBounds.length + 1;
     let total = 0;
-    for (let i = this.offset; i < end; i++) total += this.page[i]!;
+    for (let i = this.#offset; i < end; i++) total += this.#page[i]!;
     return total;
-  }
-
-  /** @internal Moves this series out of the shared page, keeping its numbers (once it is removed from its metric). */
-  detach(): void {
-    this.page = this.page.slice(this.offset, this.offset + this.metric.upperBounds.length + 3);
-    this.offset = 0;
   }
 
   /** A decorator (either mode) or function wrapper that records each call's duration into this series. */
   time(): MethodDecorator {
-    return timedChild(this.metric, this);
+    return timeSeriesCalls('time()', recorderFor('time()', this.#metric), this);
   }
 
   /** Starts a timer on this series; calling (or disposing) the result records the elapsed seconds. */
   startTimer(): EndTimer<never> {
-    return startChildTimer(this.metric, this);
+    return startSeriesTimer(recorderFor('startTimer()', this.#metric), this);
   }
 
   /** @internal */
   reset(): void {
-    const n = this.metric.upperBounds.length;
-    this.page.fill(0, this.offset, this.offset + n + 2);
-    this.page[this.offset + n + 2] = nowSeconds();
+    const n = this.#metric.upperBounds.length;
+    this.#page.fill(0, this.#offset, this.#offset + n + 2);
+    this.#page[this.#offset + n + 2] = wallSeconds();
   }
 }
 
@@ -150,12 +168,12 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
    * call's duration in seconds.
    */
   time(options?: TimedOptions<L>): MethodDecorator {
-    return Timed(this, options);
+    return timeCalls('time()', this, options);
   }
 
   /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
   startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startTimer(this, labels);
+    return startMetricTimer('startTimer()', this, labels);
   }
 
   /** @internal */
@@ -165,7 +183,7 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
 
   protected override releaseChild(child: HistogramChild): void {
     // Its slots go to the next new series: a holder of this one must not write there.
-    if (this.slots.release(child)) child.detach();
+    if (this.slots.release(slotOf(child))) detach(child);
   }
 
   /** Drops every page at once rather than series by series: a held child keeps its page to itself. */
@@ -188,8 +206,8 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramChi
     const withCreated = options.created;
     const rows: HistogramRow[] = [];
     this.forEachSeries(constantLabels, (child, labels) => {
-      const page = child.page;
-      const offset = child.offset;
+      const page = pageOf(child);
+      const offset = offsetOf(child);
       // A plain array: ~70 ns per series, where a Float64Array of its own costs ~700 ns.
       const cumulative: number[] = [];
       let total = 0;

@@ -8,17 +8,33 @@ import { Metric, type Definition } from './metric.js';
 /** Options of an Info metric. */
 export type InfoConfig<L extends string> = MetricConfig<L>;
 
-/** One info series. */
+/** A series' facts, as labels (private to this module). */
+let factsOf: (child: InfoChild) => Labels;
+let clearFacts: (child: InfoChild) => void;
+
+/** One info series: its facts change only through info(). */
 export class InfoChild {
-  /** @internal The facts, as labels (a copy of what info() was given). */
-  facts: Labels = NO_LABELS;
+  #facts: Labels = NO_LABELS;
+  readonly #metric: Info<string>;
+  /** @internal The series' labels. */
+  readonly labels: Labels;
+
+  static {
+    factsOf = (child) => child.#facts;
+    clearFacts = (child) => {
+      child.#facts = NO_LABELS;
+    };
+  }
 
   /** @internal */
-  constructor(readonly labels: Labels, private readonly metric: Info<string>) {}
+  constructor(labels: Labels, metric: Info<string>) {
+    this.labels = labels;
+    this.#metric = metric;
+  }
 
   /** Sets the facts, replacing earlier ones. Values are copied. */
   info(values: Readonly<Record<string, string>>): void {
-    this.facts = this.metric.validFacts(values);
+    this.#facts = this.#metric.validFacts(values);
   }
 }
 
@@ -83,7 +99,7 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
   /** @internal The declared label names and every info label name in use. */
   override seriesLabelNames(): readonly string[] {
     const names = new Set<string>(this.labelNames);
-    for (const child of this.children.values()) for (const name in child.facts) names.add(name);
+    for (const child of this.children.values()) for (const name in factsOf(child)) names.add(name);
     return names.size === this.labelNames.length ? this.labelNames : [...names];
   }
 
@@ -92,11 +108,11 @@ export class Info<L extends string = string> extends Metric<L, InfoChild> {
   }
 
   protected resetChild(child: InfoChild): void {
-    child.facts = NO_LABELS;
+    clearFacts(child);
   }
 
   protected override collectChild(child: InfoChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
-    out.push({ name: this.infoName, labels: { ...labels, ...child.facts }, value: 1 });
+    out.push({ name: this.infoName, labels: { ...labels, ...factsOf(child) }, value: 1 });
   }
 
   protected extraDefinition(): Definition {

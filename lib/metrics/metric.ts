@@ -9,6 +9,7 @@
 import { LabelSetBuilder, SeriesIndex, type LabelValue, type LabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
+import { SERIES_VERSION } from '../instrument/series.js';
 import { labelSetOf } from '../label-set.js';
 import { show } from '../validation.js';
 import type { NormalizedConfig } from './config.js';
@@ -46,8 +47,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal Each series' labels with the registry's constant labels first, for the constants in `mergedFor`. */
   private merged = new WeakMap<Labels, Labels>();
   private mergedFor: Labels | undefined;
-  /** @internal Bumped whenever series are removed, so holders of a cached child know to look it up again. */
-  generation = 0;
+  /** Bumped whenever series are removed, so holders of a cached child know to look it up again. */
+  #generation = 0;
 
   protected constructor(config: NormalizedConfig<L>) {
     this.name = config.name;
@@ -103,6 +104,11 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal Called on a child removed from this metric (by remove() or clear()); it may still be held and used. */
   protected releaseChild(_child: C): void {}
 
+  /** @internal The version of the set of series (see {@link SERIES_VERSION}). */
+  [SERIES_VERSION](): number {
+    return this.#generation;
+  }
+
   /** The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each time. */
   labels(values: LabelValues<L>): C;
   /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */
@@ -125,7 +131,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     const removed = this.children.delete(args);
     if (removed === undefined) return false;
     this.releaseChild(removed);
-    this.generation++;
+    this.#generation++;
     return true;
   }
 
@@ -136,7 +142,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   clear(): void {
     if (this.unlabeled) this.resetChild(this.unlabeled);
     else this.releaseAll();
-    this.generation++;
+    this.#generation++;
   }
 
   /** @internal Removes every labeled series for clear(); a type may let go of their storage in one step instead. */
@@ -205,9 +211,4 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   definition(): Definition {
     return { type: this.type, help: this.help, labelNames: this.labelNames, unit: this.unit, ...this.extraDefinition() };
   }
-}
-
-/** Seconds since the epoch, for `_created` samples and `setToCurrentTime()`. */
-export function nowSeconds(): number {
-  return Date.now() / 1000;
 }

@@ -4,7 +4,7 @@
  * reused when its time is up; a query merges them all. So the window covers between
  * (ageBuckets - 1) / ageBuckets of maxAge and all of it, and memory is ageBuckets sketches.
  */
-import { coarseClock, refreshCoarseClock, startCoarseClock } from './coarse-clock.js';
+import { coarseClock, refreshCoarseClock, startCoarseClock } from '../instrument/clock.js';
 import { QuantileSketch, mergedQuantiles, type SketchMapping } from './quantile-sketch.js';
 
 export class QuantileWindow {

@@ -5,11 +5,12 @@
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { formatBound } from '../bounds.js';
 import { show } from '../validation.js';
-import { Timed, startChildTimer, startTimer, timedChild, type EndTimer, type TimedOptions } from '../decorators/timed.js';
-import type { MethodDecorator } from '../decorators/method-decorator.js';
+import { wallSeconds } from '../instrument/clock.js';
+import type { MethodDecorator } from '../instrument/method-decorator.js';
+import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
 import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
-import { Metric, nowSeconds, type Definition } from './metric.js';
+import { Metric, type Definition } from './metric.js';
 import { SketchMapping } from './quantile-sketch.js';
 import { QuantileWindow } from './quantile-window.js';
 
@@ -25,46 +26,65 @@ export interface SummaryConfig<L extends string> extends MetricConfig<L> {
   readonly quantileError?: number;
 }
 
-/** One summary series. */
+/** A series' state, for collecting (private to this module). */
+let stateOf: (child: SummaryChild) => { count: number; sum: number; created: number; window: QuantileWindow | undefined };
+
+/** One summary series: its numbers change only through observe() and reset(). */
 export class SummaryChild {
-  /** @internal */
-  count = 0;
-  /** @internal */
-  sum = 0;
-  /** @internal */
-  created = nowSeconds();
-  /** @internal Present when the summary has quantiles. */
-  readonly window: QuantileWindow | undefined;
+  #count = 0;
+  #sum = 0;
+  #created = wallSeconds();
+  /** Present when the summary has quantiles. */
+  readonly #window: QuantileWindow | undefined;
+  readonly #metric: Summary<string>;
+  /** @internal The series' labels. */
+  readonly labels: Labels;
+
+  static {
+    stateOf = (child) => ({ count: child.#count, sum: child.#sum, created: child.#created, window: child.#window });
+  }
 
   /** @internal */
-  constructor(readonly labels: Labels, private readonly metric: Summary<string>) {
-    this.window = metric.newWindow();
+  constructor(labels: Labels, metric: Summary<string>) {
+    this.labels = labels;
+    this.#metric = metric;
+    this.#window = metric.newWindow();
   }
 
   /** Records one observation. NaN is refused. */
   observe(value: number): void {
-    if (typeof value !== 'number' || value !== value) this.metric.rejectObservation(value);
-    this.count++;
-    this.sum += value;
-    if (this.window !== undefined) this.window.add(value);
+    if (typeof value !== 'number' || value !== value) this.#metric.rejectObservation(value);
+    this.#count++;
+    this.#sum += value;
+    if (this.#window !== undefined) this.#window.add(value);
+  }
+
+  /** The number of observations so far. */
+  count(): number {
+    return this.#count;
+  }
+
+  /** The sum of the observations so far. */
+  sum(): number {
+    return this.#sum;
   }
 
   /** A decorator (either mode) or function wrapper that records each call's duration into this series. */
   time(): MethodDecorator {
-    return timedChild(this.metric, this);
+    return timeSeriesCalls('time()', recorderFor('time()', this.#metric), this);
   }
 
   /** Starts a timer on this series; calling (or disposing) the result records the elapsed seconds. */
   startTimer(): EndTimer<never> {
-    return startChildTimer(this.metric, this);
+    return startSeriesTimer(recorderFor('startTimer()', this.#metric), this);
   }
 
   /** @internal */
   reset(): void {
-    this.count = 0;
-    this.sum = 0;
-    this.created = nowSeconds();
-    this.window?.clear();
+    this.#count = 0;
+    this.#sum = 0;
+    this.#created = wallSeconds();
+    this.#window?.clear();
   }
 }
 
@@ -139,12 +159,12 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
    * call's duration in seconds.
    */
   time(options?: TimedOptions<L>): MethodDecorator {
-    return Timed(this, options);
+    return timeCalls('time()', this, options);
   }
 
   /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
   startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startTimer(this, labels);
+    return startMetricTimer('startTimer()', this, labels);
   }
 
   /** @internal */
@@ -166,15 +186,16 @@ export class Summary<L extends string = string> extends Metric<L, SummaryChild> 
   }
 
   protected override collectChild(child: SummaryChild, labels: Labels, out: Sample[], options: CollectOptions): void {
-    if (child.window !== undefined) {
-      const values = child.window.quantiles(this.percentiles);
+    const { count, sum, created, window } = stateOf(child);
+    if (window !== undefined) {
+      const values = window.quantiles(this.percentiles);
       for (let i = 0; i < values.length; i++) {
         out.push({ name: this.name, labels: { ...labels, quantile: this.quantileLabels[i]! }, value: values[i]! });
       }
     }
-    out.push({ name: this.countName, labels, value: child.count });
-    out.push({ name: this.sumName, labels, value: child.sum });
-    if (options.created) out.push({ name: this.createdName, labels, value: child.created });
+    out.push({ name: this.countName, labels, value: count });
+    out.push({ name: this.sumName, labels, value: sum });
+    if (options.created) out.push({ name: this.createdName, labels, value: created });
   }
 
   protected extraDefinition(): Definition {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import sinon from 'sinon';
 import { performance } from 'node:perf_hooks';
 import { Registry, Summary, defaultRegistry } from '../../lib/index.js';
-import { refreshCoarseClock } from '../../lib/metrics/coarse-clock.js';
+import { refreshCoarseClock } from '../../lib/instrument/clock.js';
 import { labelText } from '../support/labels.js';
 
 /** The quantile estimates a registry collects for one summary family, by quantile. */

@@ -3,9 +3,9 @@
  * or a function of the call's arguments (and, once it has settled, its outcome).
  */
 import type { LabelValues } from '../labels.js';
-import type { Child, Metric } from '../metrics/metric.js';
 import { show } from '../validation.js';
 import type { DecorationSite, Outcome } from './method-decorator.js';
+import { SERIES_VERSION, type InstrumentedMetric } from './series.js';
 
 /** Label values for a decorated call: fixed, or computed from the arguments and the outcome. */
 export type LabelSource<L extends string> = LabelValues<L> | ((args: any[], outcome?: Outcome) => LabelValues<L>);
@@ -18,9 +18,9 @@ export type ChildResolver<C> = (args: readonly unknown[], outcome?: Outcome) => 
  * the child for each call. A static label set is looked up once and cached until series are
  * removed from the metric.
  */
-export function childResolver<L extends string, C extends Child>(
+export function childResolver<L extends string, C>(
   decoratorName: string,
-  metric: Metric<L, C>,
+  metric: InstrumentedMetric<L, C>,
   labels: LabelSource<L> | undefined,
   site: DecorationSite,
 ): ChildResolver<C> {
@@ -32,7 +32,7 @@ export function childResolver<L extends string, C extends Child>(
           `pass { labels: { ... } } or { labels: (args, outcome) => ({ ... }) }`,
       );
     }
-    const child = metric.only();
+    const child = metric.labels({} as LabelValues<L>);
     return () => child;
   }
   if (typeof labels === 'function') {
@@ -49,11 +49,11 @@ export function childResolver<L extends string, C extends Child>(
   } catch (error) {
     throw new TypeError(`${decoratorName} on ${site.description}: ${(error as Error).message}`);
   }
-  let generation = metric.generation;
+  let version = metric[SERIES_VERSION]();
   return () => {
-    if (metric.generation !== generation) {
+    if (metric[SERIES_VERSION]() !== version) {
       child = metric.labels(fixed);
-      generation = metric.generation;
+      version = metric[SERIES_VERSION]();
     }
     return child;
   };

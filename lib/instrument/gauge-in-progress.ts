@@ -1,12 +1,12 @@
 /**
- * @GaugeInProgress: increments a Gauge while a call is in flight and decrements it when the call
- * returns, throws, resolves or rejects (Python's `track_inprogress()`).
+ * Counting calls in flight: increments a gauge series while a call runs and decrements it when
+ * the call returns, throws, resolves or rejects (Python's `track_inprogress()`). One
+ * implementation serves `@GaugeInProgress`, `gauge.trackInProgress()` and the child's.
  */
-import type { GaugeChild } from '../metrics/gauge.js';
-import type { Metric } from '../metrics/metric.js';
 import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
+import type { InstrumentedMetric, UpDown } from './series.js';
 
 /** Options of @GaugeInProgress and `gauge.trackInProgress()`. */
 export interface GaugeInProgressOptions<L extends string> {
@@ -15,33 +15,33 @@ export interface GaugeInProgressOptions<L extends string> {
 }
 
 /** Decorates a method (either decorator mode) or wraps a function to count calls in flight. */
-export function GaugeInProgress<L extends string>(gauge: Metric<L, GaugeChild>, options: GaugeInProgressOptions<L> = {}): MethodDecorator {
+export function trackCallsInFlight<L extends string>(gauge: InstrumentedMetric<L, UpDown>, options: GaugeInProgressOptions<L> = {}): MethodDecorator {
   if ((gauge as { type?: unknown } | null)?.type !== 'gauge') {
     throw new TypeError(`@GaugeInProgress: needs a Gauge, got ${show((gauge as { type?: unknown } | null)?.type ?? gauge)}`);
   }
   return createMethodDecorator('@GaugeInProgress', (site) => {
-    const resolve = childResolver<L, GaugeChild>('@GaugeInProgress', gauge, options.labels, site);
+    const resolve = childResolver<L, UpDown>('@GaugeInProgress', gauge, options.labels, site);
     return {
       start(args) {
         const child = resolve(args);
         child.inc();
         return child;
       },
-      finish(child: GaugeChild) {
+      finish(child: UpDown) {
         child.dec();
       },
     };
   });
 }
 
-/** @GaugeInProgress for one child: `gauge.labels('x').trackInProgress()`. */
-export function trackInProgressChild(child: GaugeChild): MethodDecorator {
+/** The same for one series: `gauge.labels('x').trackInProgress()`. */
+export function trackSeriesCallsInFlight(child: UpDown): MethodDecorator {
   return createMethodDecorator('trackInProgress()', () => ({
     start() {
       child.inc();
       return child;
     },
-    finish(tracked: GaugeChild) {
+    finish(tracked: UpDown) {
       tracked.dec();
     },
   }));

@@ -1,12 +1,12 @@
 /**
- * @CountExceptions: increments a Counter when the method throws or its promise rejects,
- * optionally only for given error classes (Python's `count_exceptions(exc)`).
+ * Counting errors: increments a counter series when a call throws or its promise rejects,
+ * optionally only for given error classes (Python's `count_exceptions(exc)`). One implementation
+ * serves `@CountExceptions`, `counter.countExceptions()` and `child.countExceptions()`.
  */
-import type { CounterChild } from '../metrics/counter.js';
-import type { Metric } from '../metrics/metric.js';
 import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
+import type { Incrementable, InstrumentedMetric } from './series.js';
 
 /** A class of errors: `Error` itself or a subclass of it. */
 export type ErrorClass = abstract new (...args: any[]) => Error;
@@ -71,7 +71,7 @@ function matches(only: readonly ErrorClass[] | undefined, error: unknown): boole
  * Decorates a method (either decorator mode) or wraps a function so each thrown error or
  * rejected promise increments the counter. The error itself passes through untouched.
  */
-export function CountExceptions<L extends string>(counter: Metric<L, CounterChild>, options: CountExceptionsOptions<L> = {}): MethodDecorator {
+export function countCallErrors<L extends string>(counter: InstrumentedMetric<L, Incrementable>, options: CountExceptionsOptions<L> = {}): MethodDecorator {
   if ((counter as { type?: unknown } | null)?.type !== 'counter') {
     throw new TypeError(`@CountExceptions: needs a Counter, got ${show((counter as { type?: unknown } | null)?.type ?? counter)}`);
   }
@@ -79,7 +79,7 @@ export function CountExceptions<L extends string>(counter: Metric<L, CounterChil
   validateOptions(where, options);
   const only = validateOnly(where, options.only);
   return createMethodDecorator('@CountExceptions', (site) => {
-    const resolve = childResolver<L, CounterChild>('@CountExceptions', counter, options.labels, site);
+    const resolve = childResolver<L, Incrementable>('@CountExceptions', counter, options.labels, site);
     return {
       start: () => undefined,
       finish(_state: undefined, args, outcome) {
@@ -89,9 +89,9 @@ export function CountExceptions<L extends string>(counter: Metric<L, CounterChil
   });
 }
 
-/** @CountExceptions for one child: `counter.labels('x').countExceptions()`; `metric` names the counter in errors. */
-export function countExceptionsChild(
-  child: CounterChild,
+/** The same for one series: `counter.labels('x').countExceptions()`; `metric` names the counter in errors. */
+export function countSeriesErrors(
+  child: Incrementable,
   only: readonly ErrorClass[] | undefined,
   metric: string,
 ): MethodDecorator {

@@ -47,8 +47,8 @@ function describeLegacy(target: object, key: string | symbol): string {
   return `${className || '(anonymous class)'}.${String(key)}${isStatic ? ' (static)' : ''}`;
 }
 
-/** This directory, to tell our own stack frames from the caller's. */
-const OWN_DIRECTORY = new URL('.', import.meta.url).href;
+/** The library's root directory, to tell our own stack frames from the caller's. */
+const OWN_DIRECTORY = new URL('..', import.meta.url).href;
 
 /** The first stack frame outside this library: where a standard decorator was applied. */
 function callerLocation(): string {

@@ -1,0 +1,44 @@
+/**
+ * What the instruments (timers, error counters, in-flight gauges) need of a metric and of its
+ * series, as interfaces: the instruments sit below the metric types, which implement these, so
+ * that a metric's `time()` and the `@Timed` decorator are one implementation without an import
+ * cycle. Client_golang draws the same line with its `Observer`.
+ */
+import type { LabelValues } from '../labels.js';
+
+/**
+ * The version of a metric's set of series, bumped when series are removed, so that an
+ * instrument holding a series knows to look it up again. A symbol: not part of the public API.
+ */
+export const SERIES_VERSION = Symbol('prometric.seriesVersion');
+
+/** A metric, as an instrument sees it: its identity, label names, and its series. */
+export interface InstrumentedMetric<L extends string, S> {
+  readonly type: string;
+  readonly name: string;
+  readonly labelNames: readonly L[];
+  /** The series of a label set; with no labels given, the series of a metric without labels. */
+  labels(values: LabelValues<L>): S;
+  [SERIES_VERSION](): number;
+}
+
+/** A series that records a number: a histogram's or summary's observe(). */
+export interface Observer {
+  observe(value: number): void;
+}
+
+/** A series whose value is set: a gauge's set(). */
+export interface Settable {
+  set(value: number): void;
+}
+
+/** A series that counts up: a counter's inc(). */
+export interface Incrementable {
+  inc(amount?: number): void;
+}
+
+/** A series that goes up and down: a gauge's inc() and dec(). */
+export interface UpDown {
+  inc(amount?: number): void;
+  dec(amount?: number): void;
+}
