@@ -18,6 +18,23 @@ export type LabelValue = string | number | boolean;
 /** Label values by name, typed against a metric's label names. */
 export type LabelValues<L extends string> = { readonly [K in L]: LabelValue };
 
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type LastOfUnion<U> = UnionToIntersection<U extends unknown ? () => U : never> extends () => infer R ? R : never;
+/** The members of a union as a tuple (in no particular order: only its length is used). */
+type UnionToTuple<U, Last = LastOfUnion<U>> = [U] extends [never] ? [] : [...UnionToTuple<Exclude<U, Last>>, Last];
+
+/**
+ * The arguments of `labels()` in declared order: one value per label name when the names are
+ * literal types (so a missing or extra value does not compile), any number when they are `string`.
+ */
+export type PositionalLabelValues<L extends string> = string extends L ? LabelValue[] : ValuesFor<UnionToTuple<L>>;
+
+/** One label value for each member of a tuple. */
+type ValuesFor<T extends unknown[]> = T extends [unknown, ...infer Rest] ? [LabelValue, ...ValuesFor<Rest>] : [];
+
+/** The arguments of `labels()` by name: none for a metric without labels. */
+export type NamedLabelValues<L extends string> = [L] extends [never] ? [] : [values: LabelValues<L>];
+
 /** The label set of a series without labels. */
 export const NO_LABELS: Labels = labelSet([], []);
 

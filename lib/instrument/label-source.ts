@@ -5,7 +5,7 @@
 import type { LabelValues } from '../labels.js';
 import { show } from '../validation.js';
 import type { DecorationSite, Outcome } from './method-decorator.js';
-import { SERIES_VERSION, type InstrumentedMetric } from './series.js';
+import { SERIES_VERSION, seriesOf, type InstrumentedMetric } from './series.js';
 
 /** Label values for a decorated call: fixed, or computed from the arguments and the outcome. */
 export type LabelSource<L extends string> = LabelValues<L> | ((args: any[], outcome?: Outcome) => LabelValues<L>);
@@ -32,12 +32,12 @@ export function childResolver<L extends string, C>(
           `pass { labels: { ... } } or { labels: (args, outcome) => ({ ... }) }`,
       );
     }
-    const child = metric.labels({} as LabelValues<L>);
+    const child = seriesOf(metric, {} as LabelValues<L>);
     return () => child;
   }
   if (typeof labels === 'function') {
     if (names.length === 0) throw new Error(`${decoratorName} on ${site.description}: metric ${metric.name} has no labels, but a label function was given`);
-    return (args, outcome) => metric.labels(labels(args as any[], outcome));
+    return (args, outcome) => seriesOf(metric, labels(args as any[], outcome));
   }
   if (typeof labels !== 'object' || labels === null) {
     throw new TypeError(`${decoratorName} on ${site.description}: labels must be an object or a function, got ${show(labels)}`);
@@ -45,14 +45,14 @@ export function childResolver<L extends string, C>(
   const fixed = { ...labels } as LabelValues<L>;
   let child: C;
   try {
-    child = metric.labels(fixed);
+    child = seriesOf(metric, fixed);
   } catch (error) {
     throw new TypeError(`${decoratorName} on ${site.description}: ${(error as Error).message}`);
   }
   let version = metric[SERIES_VERSION]();
   return () => {
     if (metric[SERIES_VERSION]() !== version) {
-      child = metric.labels(fixed);
+      child = seriesOf(metric, fixed);
       version = metric[SERIES_VERSION]();
     }
     return child;

@@ -4,7 +4,7 @@
  * that a metric's `time()` and the `@Timed` decorator are one implementation without an import
  * cycle. Client_golang draws the same line with its `Observer`.
  */
-import type { LabelValues } from '../labels.js';
+import type { LabelValues, NamedLabelValues } from '../labels.js';
 
 /**
  * The version of a metric's set of series, bumped when series are removed, so that an
@@ -18,8 +18,14 @@ export interface InstrumentedMetric<L extends string, S> {
   readonly name: string;
   readonly labelNames: readonly L[];
   /** The series of a label set; with no labels given, the series of a metric without labels. */
-  labels(values: LabelValues<L>): S;
+  labels(...values: NamedLabelValues<L>): S;
   [SERIES_VERSION](): number;
+}
+
+/** The series of a label set given by name (`{}` for a metric without labels). */
+export function seriesOf<L extends string, S>(metric: InstrumentedMetric<L, S>, values: LabelValues<L>): S {
+  // Both forms reach the same lookup: one object of values is what labels() takes by name.
+  return (metric.labels as (values: LabelValues<L>) => S).call(metric, values);
 }
 
 /** A series that records a number: a histogram's or summary's observe(). */

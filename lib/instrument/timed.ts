@@ -8,7 +8,7 @@ import { show } from '../validation.js';
 import { now, secondsSince } from './clock.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
-import type { InstrumentedMetric, Observer, Settable } from './series.js';
+import { seriesOf, type InstrumentedMetric, type Observer, type Settable } from './series.js';
 
 /** A series durations are recorded into. */
 export type TimedSeries = Observer | Settable;
@@ -92,7 +92,7 @@ export function startMetricTimer<L extends string>(
     const seconds = secondsSince(start);
     // Merge only when both halves are given: the common unlabeled timer allocates nothing here.
     const labels = startLabels && endLabels ? { ...startLabels, ...endLabels } : (startLabels ?? endLabels);
-    record(metric.labels((labels ?? NO_VALUES) as LabelValues<L>), seconds);
+    record(seriesOf(metric, (labels ?? NO_VALUES) as LabelValues<L>), seconds);
     return seconds;
   });
 }

@@ -62,7 +62,7 @@ export class CounterChild {
  * requests.labels({ method: 'GET', status: '200' }).inc();
  * ```
  */
-export class Counter<L extends string = string> extends Metric<L, CounterChild> {
+export class Counter<L extends string = never> extends Metric<L, CounterChild> {
   readonly type = 'counter' as const;
   private readonly totalName = `${this.name}_total`;
   private readonly createdName = `${this.name}_created`;

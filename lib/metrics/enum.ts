@@ -54,7 +54,7 @@ export class EnumChild<S extends string = string> {
  * task.state('running');
  * ```
  */
-export class Enum<L extends string = string, S extends string = string> extends Metric<L, EnumChild<S>> {
+export class Enum<L extends string = never, S extends string = string> extends Metric<L, EnumChild<S>> {
   readonly type = 'stateset' as const;
   readonly states: readonly S[];
   /** The declared label names and the state label, which is named like the metric. */

@@ -86,7 +86,7 @@ export class GaugeChild {
  * queue.set(3); queue.inc(); queue.dec(2);
  * ```
  */
-export class Gauge<L extends string = string> extends Metric<L, GaugeChild> {
+export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
   readonly type = 'gauge' as const;
 
   /**

@@ -127,7 +127,7 @@ export class HistogramChild {
  * latency.labels('/orders').observe(0.42);
  * ```
  */
-export class Histogram<L extends string = string> extends Metric<L, HistogramChild> {
+export class Histogram<L extends string = never> extends Metric<L, HistogramChild> {
   readonly type = 'histogram' as const;
   /** The finite upper bounds, ascending (`+Inf` is implied). */
   readonly bounds: readonly number[];

@@ -46,7 +46,7 @@ export class InfoChild {
  * // build_info{version="1.2",revision="abc123"} 1
  * ```
  */
-export class Info<L extends string = string> extends Metric<L, InfoChild> {
+export class Info<L extends string = never> extends Metric<L, InfoChild> {
   readonly type = 'info' as const;
   private readonly infoName = `${this.name}_info`;
 

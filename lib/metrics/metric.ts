@@ -6,7 +6,7 @@
  * has exactly one child, made at construction, so it is exposed with its initial value before
  * first use.
  */
-import { LabelSetBuilder, SeriesIndex, type LabelValue, type LabelValues } from '../labels.js';
+import { LabelSetBuilder, SeriesIndex, type LabelValues, type NamedLabelValues, type PositionalLabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { SERIES_VERSION } from '../instrument/series.js';
@@ -109,10 +109,13 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     return this.#generation;
   }
 
-  /** The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each time. */
-  labels(values: LabelValues<L>): C;
+  /**
+   * The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each
+   * time. A metric without labels takes no arguments and gives its only child.
+   */
+  labels(...values: NamedLabelValues<L>): C;
   /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */
-  labels(...values: LabelValue[]): C;
+  labels(...values: PositionalLabelValues<L>): C;
   labels(...args: unknown[]): C {
     return this.children.get(args, this.createChild);
   }
@@ -123,7 +126,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
    * series that later takes its label set.
    */
   remove(values: LabelValues<L>): boolean;
-  remove(...values: LabelValue[]): boolean;
+  remove(...values: PositionalLabelValues<L>): boolean;
   remove(...args: unknown[]): boolean {
     if (this.labelNames.length === 0) {
       throw new TypeError(`Metric ${this.name} has no labels: there is no series to remove`);

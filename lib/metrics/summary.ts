@@ -105,7 +105,7 @@ function checkNumber(metric: string, option: string, value: unknown, ok: (n: num
  * REQUEST_TIME.observe(0.12);
  * ```
  */
-export class Summary<L extends string = string> extends Metric<L, SummaryChild> {
+export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
   readonly type = 'summary' as const;
   readonly percentiles: readonly number[];
   readonly maxAgeSeconds: number;

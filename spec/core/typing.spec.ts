@@ -53,4 +53,37 @@ describe('label typing (compile time)', () => {
     expect(() => c.remove({ b: 'x' })).to.throw(TypeError);
     expect(c.remove({ a: 'x' })).to.equal(true);
   });
+
+  it('an unlabeled metric: labels() takes nothing, neither an object nor values', () => {
+    const g = new Gauge('typed_unlabeled', 'G', [], { registry });
+    const o = new Gauge({ name: 'typed_unlabeled_opts', help: 'G', registry });
+    expect(g.labels()).to.equal(g.labels());
+    expect(o.labels()).to.equal(o.labels());
+    // @ts-expect-error -- no labels to give
+    expect(() => g.labels({ anything: 'x' })).to.throw(TypeError, /unknown label/);
+    // @ts-expect-error -- no labels to give
+    expect(() => o.labels('GET')).to.throw(TypeError, /expected 0 label value/);
+    const c = new Counter('typed_unlabeled_counter', 'C', undefined, { registry });
+    // @ts-expect-error -- no labels to give
+    expect(() => c.labels({ method: 'GET' })).to.throw(TypeError);
+  });
+
+  it('positional labels(...) are checked for arity where the label names are literal', () => {
+    const h = new Histogram({ name: 'typed_arity', help: 'h', labelNames: ['method', 'status'], registry });
+    h.labels('GET', 200).observe(1);
+    // @ts-expect-error -- one value for two labels
+    expect(() => h.labels('GET')).to.throw(TypeError, /expected 2 label value/);
+    // @ts-expect-error -- three values for two labels
+    expect(() => h.labels('GET', '200', 'x')).to.throw(TypeError, /expected 2 label value/);
+    const s = new Summary('typed_arity_summary', 'h', ['route'] as const, { registry });
+    s.labels('/').observe(1);
+    // @ts-expect-error -- two values for one label
+    expect(() => s.labels('/', 'x')).to.throw(TypeError);
+    // Label names known only at run time: any count compiles, and the run-time check answers.
+    const names: string[] = ['a', 'b'];
+    const dynamic = new Counter({ name: 'typed_dynamic', help: 'h', labelNames: names, registry });
+    expect(() => dynamic.labels('x')).to.throw(TypeError, /expected 2 label value/);
+    dynamic.labels('x', 'y').inc();
+  });
 });
+
