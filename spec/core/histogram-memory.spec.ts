@@ -61,7 +61,8 @@ describe('Histogram memory after clear() and remove()', function () {
   it(`removing ${SERIES} series one by one gives their pages back`, async () => {
     const report = await measure('remove');
     expectMemoryBack(report);
-    expect(report.dropMs, describeReport(report)).to.be.below(1000);
+    // One lookup and at most one small copy per series: seconds only on a machine that is busy elsewhere.
+    expect(report.dropMs, describeReport(report)).to.be.below(5000);
   });
 });
 
