@@ -4,6 +4,7 @@
  */
 import type { GaugeChild } from '../metrics/gauge.js';
 import type { Metric } from '../metrics/metric.js';
+import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
@@ -19,6 +20,7 @@ export function GaugeInProgress<L extends string>(gauge: Metric<L, GaugeChild>, 
   if ((gauge as { type?: unknown } | null)?.type !== 'gauge') {
     throw new TypeError(`@GaugeInProgress: needs a Gauge, got ${show((gauge as { type?: unknown } | null)?.type ?? gauge)}`);
   }
+  checkOptions(`@GaugeInProgress(${gauge.name})`, options as unknown, ['labels']);
   return createMethodDecorator('@GaugeInProgress', (site) => {
     const resolve = childResolver<L, GaugeChild>('@GaugeInProgress', gauge, options.labels, site);
     return {

@@ -7,6 +7,7 @@ import type { GaugeChild } from '../metrics/gauge.js';
 import type { HistogramChild } from '../metrics/histogram.js';
 import type { Metric } from '../metrics/metric.js';
 import type { SummaryChild } from '../metrics/summary.js';
+import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { now, secondsSince } from './clock.js';
 import { childResolver, type LabelSource } from './label-source.js';
@@ -46,6 +47,8 @@ function assertTimedMetric(where: string, metric: unknown): asserts metric is Ti
  */
 export function Timed<L extends string>(metric: TimedMetric<L>, options: TimedOptions<L> = {}): MethodDecorator {
   assertTimedMetric('@Timed', metric);
+  // A misspelt `labels` would leave a labeled metric without label values.
+  checkOptions(`@Timed(${metric.name})`, options as unknown, ['labels']);
   return createMethodDecorator('@Timed', (site) => {
     const resolve = childResolver<L, TimedChild>('@Timed', metric as Metric<L, TimedChild>, options.labels, site);
     return {
