@@ -76,6 +76,7 @@ const POSITIONAL_ARGUMENTS: Readonly<Record<string, string>> = {
   help: 'in the positional form the help text is the second argument',
   labelNames: 'in the positional form the label names are the third argument',
 };
+const POSITIONAL_HINTS: Readonly<Record<string, string>> = { ...METRIC_HINTS, ...POSITIONAL_ARGUMENTS };
 
 interface OptionRules {
   readonly known: readonly string[];
@@ -141,7 +142,7 @@ export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
     if (extra !== undefined) {
       checkOptions(`${metricLabel(kind, args[0])} (fourth argument)`, extra, rules.knownPositional, {
         elsewhere: rules.elsewhere,
-        hints: { ...METRIC_HINTS, ...POSITIONAL_ARGUMENTS },
+        hints: POSITIONAL_HINTS,
       });
     }
     options = { ...(extra as object), name: args[0], help: args[1], labelNames: args[2] } as unknown as C;
