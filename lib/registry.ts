@@ -12,6 +12,7 @@ import {
 } from './exposition/render.js';
 import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
 import { NO_LABELS, labelValueToString } from './labels.js';
+import { checkOptions } from './options.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType } from './snapshot.js';
 import { assertLabelName, show } from './validation.js';
 
@@ -87,6 +88,10 @@ export interface CollectCallOptions {
 
 const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 
+const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created'];
+const RENDER_OPTION_KEYS: ReadonlyArray<keyof RenderOptions> = ['escaping'];
+const COLLECT_OPTION_KEYS: ReadonlyArray<keyof CollectCallOptions> = ['timeoutMs', 'signal'];
+
 interface CollectorEntry {
   readonly collector: Collector;
   readonly name: string;
@@ -104,20 +109,33 @@ export class Registry {
   private readonly collectOptions: CollectOptions;
 
   constructor(options: RegistryOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Registry: options must be an object, got ${show(options)}`);
-    this.collectOptions = { created: options.created === true };
+    const given: unknown = options;
+    checkOptions('Registry', given, REGISTRY_OPTION_KEYS);
+    const { created } = given;
+    if (created !== undefined && typeof created !== 'boolean') {
+      throw new TypeError(`Registry: options.created must be a boolean, got ${show(created)}`);
+    }
+    this.collectOptions = { created: created === true };
     if (options.labels) this.setDefaultLabels(options.labels);
   }
 
   /**
    * @internal Registers a metric from its constructor. Returns the metric already registered
-   * under the name when its definition is identical; throws when it differs.
+   * under the name when it is of the same class and its definition is identical; throws when
+   * either differs (a subclass is another class: handing back the base-class metric would break
+   * the subclass's methods).
    */
   registerMetric<M extends RegisteredMetric>(metric: M): M {
     const existing = this.metricsByName.get(metric.name);
     if (existing !== undefined) {
       if (existing === metric) return metric;
       const differences = describeDifferences(existing.definition(), metric.definition());
+      if (existing.constructor !== metric.constructor) {
+        const [held, given] = [className(existing), className(metric)];
+        const also = differences.length === 0 ? '' : ` (${differences.join('; ')})`;
+        const taken = `Metric ${metric.name} is already registered as a ${held}: a ${given} cannot take its name`;
+        throw new Error(`${taken}${also}`);
+      }
       if (differences.length === 0) return existing as M;
       throw new Error(`Metric ${metric.name} is already registered with a different definition: ${differences.join('; ')}`);
     }
@@ -129,7 +147,7 @@ export class Registry {
   /** Registers a metric made with `registry: null` (or made for another registry too). */
   register<M extends RegisteredMetric>(metric: M): M {
     const existing = this.metricsByName.get(metric.name);
-    if (existing !== undefined && existing !== metric) {
+    if (existing !== undefined && existing !== metric && existing.constructor === metric.constructor) {
       throw new Error(`Metric ${metric.name} is already registered in this registry (as another object)`);
     }
     return this.registerMetric(metric);
@@ -309,10 +327,7 @@ export class Registry {
 }
 
 function validRenderOptions(options: unknown): RenderOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Registry.metrics: options must be an object, got ${show(options)}`);
-  for (const key of Object.keys(options)) {
-    if (key !== 'escaping') throw new TypeError(`Registry.metrics: unknown option ${show(key)} (known: escaping)`);
-  }
+  checkOptions('Registry.metrics', options, RENDER_OPTION_KEYS);
   const { escaping } = options as RenderOptions;
   if (escaping !== undefined && !ESCAPING_SCHEMES.includes(escaping)) {
     throw new TypeError(`Registry.metrics: options.escaping must be one of ${ESCAPING_SCHEMES.join(', ')}, got ${show(escaping)}`);
@@ -321,11 +336,8 @@ function validRenderOptions(options: unknown): RenderOptions {
 }
 
 function validateCollectOptions(options: unknown): CollectCallOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Registry.collect: options must be an object, got ${show(options)}`);
-  const { timeoutMs, signal } = options as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (key !== 'timeoutMs' && key !== 'signal') throw new TypeError(`Registry.collect: unknown option ${show(key)} (known: timeoutMs, signal)`);
-  }
+  checkOptions('Registry.collect', options, COLLECT_OPTION_KEYS);
+  const { timeoutMs, signal } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))) {
     throw new RangeError(`Registry.collect: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${show(timeoutMs)}`);
   }
@@ -356,6 +368,11 @@ function withDeadline<T>(calls: Array<Promise<T>>, entries: readonly CollectorEn
     timer.unref();
   });
   return Promise.race([all, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** A metric's class name for messages: `Counter`, or a subclass's own name. */
+function className(metric: object): string {
+  return metric.constructor.name || '(anonymous class)';
 }
 
 function collectorName(collector: Collector): string {

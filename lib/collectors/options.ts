@@ -1,6 +1,7 @@
 /** The options of `collectDefaultMetrics`, and their validation. */
 import { labelValueToString, type LabelValue } from '../labels.js';
 import { validateBuckets } from '../metrics/buckets.js';
+import { checkOptions } from '../options.js';
 import { Registry, defaultRegistry } from '../registry.js';
 import { assertLabelName, show } from '../validation.js';
 
@@ -42,13 +43,7 @@ const FN = 'collectDefaultMetrics';
 /** Validates the options; every error names the option and the value given. */
 export function resolveOptions(options: DefaultMetricsOptions | null | undefined): ResolvedOptions {
   if (options === null || options === undefined) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${FN}: options must be an object, got ${show(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!(KNOWN as readonly string[]).includes(key)) {
-      const hint = key === 'register' ? ' (prom-client\'s "register" is called "registry" here)' : '';
-      throw new TypeError(`${FN}: unknown option ${show(key)}${hint}; the options are ${KNOWN.join(', ')}`);
-    }
-  }
+  checkOptions(FN, options, KNOWN);
   const { registry = defaultRegistry, prefix = '', labels = {}, gcDurationBuckets = GC_DURATION_BUCKETS, eventLoopMonitoringPrecision = 10 } = options;
 
   if (!(registry instanceof Registry)) throw new TypeError(`${FN}: option registry must be a Registry, got ${show(registry)}`);

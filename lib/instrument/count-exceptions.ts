@@ -3,6 +3,7 @@
  * optionally only for given error classes (Python's `count_exceptions(exc)`). One implementation
  * serves `@CountExceptions`, `counter.countExceptions()` and `child.countExceptions()`.
  */
+import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
@@ -26,14 +27,7 @@ export interface CountExceptionsOptions<L extends string> {
 const OPTION_NAMES: readonly string[] = ['only', 'labels'];
 
 function validateOptions(where: string, options: unknown): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(`${where}: unknown option ${show(key)}; the options are "only" and "labels"`);
-    }
-  }
+  checkOptions(where, options, OPTION_NAMES);
 }
 
 /**

@@ -3,6 +3,7 @@
  * the call returns, throws, resolves or rejects (Python's `track_inprogress()`). One
  * implementation serves `@GaugeInProgress`, `gauge.trackInProgress()` and the child's.
  */
+import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
@@ -19,6 +20,7 @@ export function trackCallsInFlight<L extends string>(gauge: InstrumentedMetric<L
   if ((gauge as { type?: unknown } | null)?.type !== 'gauge') {
     throw new TypeError(`@GaugeInProgress: needs a Gauge, got ${show((gauge as { type?: unknown } | null)?.type ?? gauge)}`);
   }
+  checkOptions(`@GaugeInProgress(${gauge.name})`, options as unknown, ['labels']);
   return createMethodDecorator('@GaugeInProgress', (site) => {
     const resolve = childResolver<L, UpDown>('@GaugeInProgress', gauge, options.labels, site);
     return {

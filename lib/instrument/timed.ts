@@ -4,6 +4,7 @@
  * implementation serves `@Timed`, `metric.time()`, `child.time()` and the `startTimer()`s.
  */
 import type { LabelValues } from '../labels.js';
+import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { now, secondsSince } from './clock.js';
 import { childResolver, type LabelSource } from './label-source.js';
@@ -39,6 +40,8 @@ export function recorderFor(where: string, metric: unknown): Recorder {
  */
 export function timeCalls<L extends string>(where: string, metric: InstrumentedMetric<L, TimedSeries>, options: TimedOptions<L> = {}): MethodDecorator {
   const record = recorderFor(where, metric);
+  // A misspelt `labels` would leave a labeled metric without label values.
+  checkOptions(`${where}(${metric.name})`, options as unknown, ['labels']);
   return createMethodDecorator(where, (site) => {
     const resolve = childResolver<L, TimedSeries>(where, metric, options.labels, site);
     return {

@@ -2,8 +2,15 @@
  * Turns both constructor forms into one config: Python-style positional
  * `(name, help, labelNames?, options?)` and a single options object.
  */
+import { METRIC_HINTS, checkOptions } from '../options.js';
 import type { Registry } from '../registry.js';
 import { assertHelp, assertLabelNames, assertMetricName, assertUnit, show } from '../validation.js';
+import type { CounterConfig } from './counter.js';
+import type { EnumConfig } from './enum.js';
+import type { GaugeConfig } from './gauge.js';
+import type { HistogramConfig } from './histogram.js';
+import type { InfoConfig } from './info.js';
+import type { SummaryConfig } from './summary.js';
 
 /** Options every metric type takes. */
 export interface MetricConfig<L extends string> {
@@ -34,6 +41,78 @@ export interface NormalizedConfig<L extends string> {
   readonly registry: Registry | null | undefined;
 }
 
+/** Every key of an options type: the compiler refuses a set that misses one or adds one. */
+type KeySet<C> = Readonly<Record<keyof C & string, true>>;
+
+const COMMON_KEYS: KeySet<MetricConfig<string>> = {
+  name: true,
+  help: true,
+  labelNames: true,
+  registry: true,
+  unit: true,
+  namespace: true,
+  subsystem: true,
+};
+
+/** The options each metric type reads, by the `kind` its constructor passes to normalizeConfig. */
+const OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  Counter: Object.keys(COMMON_KEYS satisfies KeySet<CounterConfig<string>>),
+  Gauge: Object.keys(COMMON_KEYS satisfies KeySet<GaugeConfig<string>>),
+  Info: Object.keys(COMMON_KEYS satisfies KeySet<InfoConfig<string>>),
+  Histogram: Object.keys({ ...COMMON_KEYS, buckets: true } satisfies KeySet<HistogramConfig<string>>),
+  Summary: Object.keys({
+    ...COMMON_KEYS,
+    percentiles: true,
+    maxAgeSeconds: true,
+    ageBuckets: true,
+    quantileError: true,
+  } satisfies KeySet<SummaryConfig<string>>),
+  Enum: Object.keys({ ...COMMON_KEYS, states: true } satisfies KeySet<EnumConfig<string, string>>),
+};
+
+/** In the positional form these are arguments, not options. */
+const POSITIONAL_ARGUMENTS: Readonly<Record<string, string>> = {
+  name: 'in the positional form the name is the first argument',
+  help: 'in the positional form the help text is the second argument',
+  labelNames: 'in the positional form the label names are the third argument',
+};
+const POSITIONAL_HINTS: Readonly<Record<string, string>> = { ...METRIC_HINTS, ...POSITIONAL_ARGUMENTS };
+
+interface OptionRules {
+  readonly known: readonly string[];
+  /** The fourth argument of the positional form: the options but name, help and labelNames. */
+  readonly knownPositional: readonly string[];
+  /** Other types' own options, to the types that take them (`buckets` -> `Histogram`). */
+  readonly elsewhere: Readonly<Record<string, string>>;
+}
+
+const RULES: ReadonlyMap<string, OptionRules> = new Map(
+  Object.entries(OPTION_KEYS).map(([kind, known]) => {
+    const elsewhere: Record<string, string> = {};
+    for (const [other, keys] of Object.entries(OPTION_KEYS)) {
+      for (const key of keys) {
+        if (other === kind || known.includes(key)) continue;
+        elsewhere[key] = elsewhere[key] === undefined ? other : `${elsewhere[key]} and ${other}`;
+      }
+    }
+    const knownPositional = known.filter((key) => !Object.hasOwn(POSITIONAL_ARGUMENTS, key));
+    return [kind, { known, knownPositional, elsewhere }];
+  }),
+);
+
+function rulesFor(kind: string): OptionRules {
+  const rules = RULES.get(kind);
+  if (rules === undefined) {
+    throw new Error(`normalizeConfig: no option list for metric type ${show(kind)} (add it to OPTION_KEYS)`);
+  }
+  return rules;
+}
+
+/** How an error names the metric before its name is validated. */
+function metricLabel(kind: string, name: unknown): string {
+  return `${kind} ${typeof name === 'string' && name !== '' ? name : show(name)}`;
+}
+
 /**
  * Reads the constructor arguments in either form and validates the common parts.
  * `sampleSuffix` (a counter's `_total`, an info's `_info`) belongs to the sample, not the family:
@@ -46,13 +125,25 @@ export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
   reservedLabels: readonly string[] = [],
   sampleSuffix?: string,
 ): { common: NormalizedConfig<L>; options: C } {
+  const rules = rulesFor(kind);
   let options: C;
   if (typeof args[0] === 'object' && args[0] !== null) {
-    options = args[0] as C;
+    const given = args[0];
+    checkOptions(metricLabel(kind, (given as { name?: unknown }).name), given, rules.known, {
+      elsewhere: rules.elsewhere,
+      hints: METRIC_HINTS,
+    });
+    options = given as C;
   } else {
     const extra = args[3];
     if (extra !== undefined && (typeof extra !== 'object' || extra === null)) {
       throw new TypeError(`${kind} ${show(args[0])}: the fourth argument must be an options object, got ${show(extra)}`);
+    }
+    if (extra !== undefined) {
+      checkOptions(`${metricLabel(kind, args[0])} (fourth argument)`, extra, rules.knownPositional, {
+        elsewhere: rules.elsewhere,
+        hints: POSITIONAL_HINTS,
+      });
     }
     options = { ...(extra as object), name: args[0], help: args[1], labelNames: args[2] } as unknown as C;
   }

@@ -136,12 +136,12 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
    * to each call's duration in seconds.
    */
   time(options?: TimedOptions<L>): MethodDecorator {
-    return timeCalls('time()', this, options);
+    return timeCalls('@Timed', this, options);
   }
 
   /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
   startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startMetricTimer('startTimer()', this, labels);
+    return startMetricTimer('startTimer', this, labels);
   }
 
   /** Python's `@gauge.track_inprogress()`: counts calls in flight (up when called, down when settled). */

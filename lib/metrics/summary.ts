@@ -159,12 +159,12 @@ export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
    * call's duration in seconds.
    */
   time(options?: TimedOptions<L>): MethodDecorator {
-    return timeCalls('time()', this, options);
+    return timeCalls('@Timed', this, options);
   }
 
   /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
   startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startMetricTimer('startTimer()', this, labels);
+    return startMetricTimer('startTimer', this, labels);
   }
 
   /** @internal */

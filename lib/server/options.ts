@@ -3,6 +3,7 @@
  * check throws a TypeError (wrong type) or RangeError (out of range) naming the option and value.
  */
 import type { ServerOptions as TlsServerOptions } from 'node:https';
+import { checkOptions } from '../options.js';
 import { Registry, defaultRegistry } from '../registry.js';
 import { show } from '../validation.js';
 
@@ -122,15 +123,15 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 /** The largest delay Node's timers accept. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-function assertOptionsObject(fn: string, options: unknown, known: readonly string[]): asserts options is Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${show(options)}`);
-  }
-  // A misspelt option (`basicauth`) must not silently turn a protection off.
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${fn}: unknown option ${show(key)} (known: ${known.join(', ')})`);
-  }
-}
+/** The server's own options, for the hint when one is given to metricsHandler. */
+const SERVER_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
+  SERVER_KEYS.filter((key) => !(HANDLER_KEYS as readonly string[]).includes(key)).map((key) => [key, 'exposeMetrics']),
+);
+const HANDLER_HINTS = {
+  hints: { registry: 'the registry is the first argument: metricsHandler(registry, options)' },
+  elsewhere: SERVER_ONLY,
+};
+const SERVER_HINTS = { hints: { port: 'the port is the first argument: exposeMetrics(port, options)' } };
 
 function integerOption(fn: string, name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -180,7 +181,8 @@ function resolveHandlerFields(fn: string, options: Record<string, unknown>): Han
 export function resolveHandlerOptions(options: unknown): HandlerConfig {
   const fn = 'metricsHandler';
   if (options === undefined) return resolveHandlerFields(fn, {});
-  assertOptionsObject(fn, options, HANDLER_KEYS);
+  // A misspelt option (`basicauth`) must not silently turn a protection off.
+  checkOptions(fn, options, HANDLER_KEYS, HANDLER_HINTS);
   return resolveHandlerFields(fn, options);
 }
 
@@ -192,7 +194,7 @@ export function resolveServerOptions(port: unknown, options: unknown): ServerCon
   }
   if (port < 0 || port > 65535) throw new RangeError(`${fn}: port must be from 0 to 65535, got ${show(port)}`);
   const given = options === undefined ? {} : options;
-  assertOptionsObject(fn, given, SERVER_KEYS);
+  checkOptions(fn, given, SERVER_KEYS, SERVER_HINTS);
 
   const { host, path, tls } = given;
   if (host !== undefined && (typeof host !== 'string' || host === '')) {

@@ -8,7 +8,7 @@ type Watch = ReturnType<typeof watchObservers>;
 describe('collectDefaultMetrics: options', () => {
   const invalid: ReadonlyArray<readonly [string, unknown, RegExp]> = [
     ['options that are not an object', 42, /collectDefaultMetrics: options must be an object, got 42/],
-    ['an unknown option', { prefx: 'a_' }, /unknown option "prefx"; the options are registry, prefix, labels/],
+    ['an unknown option', { prefx: 'a_' }, /unknown option "prefx" \(did you mean "prefix"\?\); the options are registry, prefix, labels/],
     ['prom-client\'s "register"', { register: new Registry() }, /unknown option "register" \(prom-client's "register" is called "registry" here\)/],
     ['a registry that is not a Registry', { registry: {} }, /option registry must be a Registry, got \{\}/],
     ['a prefix that is not a string', { prefix: 7 }, /option prefix must be a string .* got 7/],
