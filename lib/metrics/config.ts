@@ -5,12 +5,6 @@
 import { METRIC_HINTS, checkOptions } from '../options.js';
 import type { Registry } from '../registry.js';
 import { assertHelp, assertLabelNames, assertMetricName, assertUnit, show } from '../validation.js';
-import type { CounterConfig } from './counter.js';
-import type { EnumConfig } from './enum.js';
-import type { GaugeConfig } from './gauge.js';
-import type { HistogramConfig } from './histogram.js';
-import type { InfoConfig } from './info.js';
-import type { SummaryConfig } from './summary.js';
 
 /** Options every metric type takes. */
 export interface MetricConfig<L extends string> {
@@ -28,6 +22,39 @@ export interface MetricConfig<L extends string> {
   readonly namespace?: string;
   /** Prefixed to the name with `_`, between namespace and name (as Python's `subsystem`). */
   readonly subsystem?: string;
+}
+
+/** Options of a Counter. */
+export type CounterConfig<L extends string> = MetricConfig<L>;
+
+/** Options of a Gauge. */
+export type GaugeConfig<L extends string> = MetricConfig<L>;
+
+/** Options of an Info metric. */
+export type InfoConfig<L extends string> = MetricConfig<L>;
+
+/** Options of a Histogram. */
+export interface HistogramConfig<L extends string> extends MetricConfig<L> {
+  /** Upper bounds, strictly increasing; `+Inf` is added. Default: `DEFAULT_BUCKETS`. */
+  readonly buckets?: readonly number[];
+}
+
+/** Options of a Summary. */
+export interface SummaryConfig<L extends string> extends MetricConfig<L> {
+  /** Quantiles to expose, each in [0, 1] (e.g. `[0.5, 0.9, 0.99]`). None by default. */
+  readonly percentiles?: readonly number[];
+  /** How far back the quantiles look. Default 600 s. */
+  readonly maxAgeSeconds?: number;
+  /** How many slices the window rotates through. Default 5. */
+  readonly ageBuckets?: number;
+  /** Relative error of quantile estimates, in (0, 0.5). Default 0.01 (1%). */
+  readonly quantileError?: number;
+}
+
+/** Options of an Enum. */
+export interface EnumConfig<L extends string, S extends string> extends MetricConfig<L> {
+  /** The possible states; the first is the initial one. */
+  readonly states: readonly S[];
 }
 
 /** The options object of the positional form: everything but name, help and labelNames. */

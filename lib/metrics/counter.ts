@@ -4,11 +4,11 @@ import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import { countCallErrors, countSeriesErrors, type CountExceptionsOptions, type ErrorClass } from '../instrument/count-exceptions.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
-import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config.js';
+
+export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
-/** Options of a Counter. */
-export type CounterConfig<L extends string> = MetricConfig<L>;
 
 /** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
 let createdOf: (child: CounterChild) => number;

@@ -1,14 +1,11 @@
 /** Enum: which one of a fixed set of states something is in (OpenMetrics StateSet). */
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { isWellFormed, notWellFormed, show } from '../validation.js';
-import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { normalizeConfig, type ExtraOptions, type EnumConfig } from './config.js';
+
+export type { EnumConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
-/** Options of an Enum. */
-export interface EnumConfig<L extends string, S extends string> extends MetricConfig<L> {
-  /** The possible states; the first is the initial one. */
-  readonly states: readonly S[];
-}
 
 /** Index of a series' current state (private to this module). */
 let currentOf: (child: EnumChild) => number;

@@ -6,11 +6,11 @@ import { trackCallsInFlight, trackSeriesCallsInFlight, type GaugeInProgressOptio
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
-import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { normalizeConfig, type ExtraOptions, type GaugeConfig } from './config.js';
+
+export type { GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
-/** Options of a Gauge. */
-export type GaugeConfig<L extends string> = MetricConfig<L>;
 
 /** One gauge series: its value changes only through its methods. */
 export class GaugeChild {

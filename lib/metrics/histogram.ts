@@ -7,15 +7,12 @@ import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
 import { NO_LABELS, type LabelValues } from '../labels.js';
 import { DEFAULT_BUCKETS, validateBuckets } from './buckets.js';
-import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { normalizeConfig, type ExtraOptions, type HistogramConfig } from './config.js';
+
+export type { HistogramConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
 
-/** Options of a Histogram. */
-export interface HistogramConfig<L extends string> extends MetricConfig<L> {
-  /** Upper bounds, strictly increasing; `+Inf` is added. Default: {@link DEFAULT_BUCKETS}. */
-  readonly buckets?: readonly number[];
-}
 
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;

@@ -2,11 +2,11 @@
 import { NO_LABELS } from '../labels.js';
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { assertLabelName, isWellFormed, notWellFormed, show } from '../validation.js';
-import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { normalizeConfig, type ExtraOptions, type InfoConfig } from './config.js';
+
+export type { InfoConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
-/** Options of an Info metric. */
-export type InfoConfig<L extends string> = MetricConfig<L>;
 
 /** A series' facts, as labels (private to this module). */
 let factsOf: (child: InfoChild) => Labels;

@@ -9,22 +9,13 @@ import { wallSeconds } from '../instrument/clock.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
-import { normalizeConfig, type ExtraOptions, type MetricConfig } from './config.js';
+import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config.js';
+
+export type { SummaryConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 import { SketchMapping } from './quantile-sketch.js';
 import { QuantileWindow } from './quantile-window.js';
 
-/** Options of a Summary. */
-export interface SummaryConfig<L extends string> extends MetricConfig<L> {
-  /** Quantiles to expose, each in [0, 1] (e.g. `[0.5, 0.9, 0.99]`). None by default. */
-  readonly percentiles?: readonly number[];
-  /** How far back the quantiles look. Default 600 s. */
-  readonly maxAgeSeconds?: number;
-  /** How many slices the window rotates through. Default 5. */
-  readonly ageBuckets?: number;
-  /** Relative error of quantile estimates, in (0, 0.5). Default 0.01 (1%). */
-  readonly quantileError?: number;
-}
 
 /** A series' state, for collecting (private to this module). */
 let stateOf: (child: SummaryChild) => { count: number; sum: number; created: number; window: QuantileWindow | undefined };
