@@ -3,7 +3,7 @@
 export { Registry, defaultRegistry, CollectionError, CollectionTimeoutError } from './registry.js';
 export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, CollectCallOptions, RegistryOptions } from './registry.js';
 export { Metric } from './metrics/metric.js';
-export type { MetricConfig } from './metrics/config.js';
+export type { MetricConfig, ExtraOptions } from './metrics/config.js';
 export { Counter, type CounterChild, type CounterConfig } from './metrics/counter.js';
 export { Gauge, type GaugeChild, type GaugeConfig } from './metrics/gauge.js';
 export { Histogram, type HistogramChild, type HistogramConfig } from './metrics/histogram.js';
@@ -11,7 +11,7 @@ export { Summary, type SummaryChild, type SummaryConfig } from './metrics/summar
 export { Info, type InfoChild, type InfoConfig } from './metrics/info.js';
 export { Enum, type EnumChild, type EnumConfig } from './metrics/enum.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
-export type { LabelValue, LabelValues } from './labels.js';
+export type { LabelValue, LabelValues, NamedLabelValues, PositionalLabelValues } from './labels.js';
 export type { HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
 export { negotiate, contentTypeFor, type Negotiated, type NegotiableFormat } from './exposition/negotiate.js';
 export { ESCAPING_SCHEMES, type EscapingScheme } from './exposition/names.js';

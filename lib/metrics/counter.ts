@@ -64,7 +64,9 @@ export class CounterChild {
  */
 export class Counter<L extends string = never> extends Metric<L, CounterChild> {
   readonly type = 'counter' as const;
+  /** @internal */
   private readonly totalName = `${this.name}_total`;
+  /** @internal */
   private readonly createdName = `${this.name}_created`;
 
   /**
@@ -105,19 +107,23 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     throw new RangeError(`Counter ${this.name}: increment must be a finite number >= 0, got ${show(amount)}`);
   }
 
+  /** @internal */
   protected newChild(labels: Labels): CounterChild {
     return new CounterChild(labels, this as Counter<string>);
   }
 
+  /** @internal */
   protected resetChild(child: CounterChild): void {
     child.reset();
   }
 
+  /** @internal */
   protected override collectChild(child: CounterChild, labels: Labels, out: Sample[], options: CollectOptions): void {
     out.push({ name: this.totalName, labels, value: child.get() });
     if (options.created) out.push({ name: this.createdName, labels, value: createdOf(child) });
   }
 
+  /** @internal */
   protected extraDefinition(): Definition {
     return {};
   }

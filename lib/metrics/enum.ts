@@ -54,7 +54,7 @@ export class EnumChild<S extends string = string> {
 export class Enum<L extends string = never, S extends string = string> extends Metric<L, EnumChild<S>> {
   readonly type = 'stateset' as const;
   readonly states: readonly S[];
-  /** The declared label names and the state label, which is named like the metric. */
+  /** @internal The declared label names and the state label, which is named like the metric. */
   private readonly allLabelNames: readonly string[];
 
   /**
@@ -113,14 +113,17 @@ export class Enum<L extends string = never, S extends string = string> extends M
     return this.allLabelNames;
   }
 
+  /** @internal */
   protected newChild(labels: Labels): EnumChild<S> {
     return new EnumChild<S>(labels, this as unknown as Enum<string, S>);
   }
 
+  /** @internal */
   protected resetChild(child: EnumChild<S>): void {
     resetState(child);
   }
 
+  /** @internal */
   protected override collectChild(child: EnumChild<S>, labels: Labels, out: Sample[], _options: CollectOptions): void {
     const states = this.states;
     const current = currentOf(child);
@@ -130,6 +133,7 @@ export class Enum<L extends string = never, S extends string = string> extends M
     }
   }
 
+  /** @internal */
   protected extraDefinition(): Definition {
     return { states: this.states };
   }

@@ -163,18 +163,22 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
     return value;
   }
 
+  /** @internal */
   protected newChild(labels: Labels): GaugeChild {
     return new GaugeChild(labels, this as Gauge<string>);
   }
 
+  /** @internal */
   protected resetChild(child: GaugeChild): void {
     child.set(0);
   }
 
+  /** @internal */
   protected override collectChild(child: GaugeChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
     out.push({ name: this.name, labels, value: child.get() });
   }
 
+  /** @internal */
   protected extraDefinition(): Definition {
     return {};
   }

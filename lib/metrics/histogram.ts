@@ -133,7 +133,7 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramChil
    * path (boxed elements), ~80 ns per observe() with 11 buckets against ~15 ns from a Float64Array.
    */
   readonly upperBounds: Float64Array;
-  /** Every bucket's upper bound, `+Inf` last, as the snapshot gives them. */
+  /** @internal Every bucket's upper bound, `+Inf` last, as the snapshot gives them. */
   private readonly bucketBounds: readonly number[];
   /** @internal The pages holding the series' numbers. */
   readonly slots: SlotPages;
@@ -178,21 +178,24 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramChil
     throw new RangeError(`Histogram ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
   }
 
+  /** @internal */
   protected override releaseChild(child: HistogramChild): void {
     // Its slots go to the next new series: a holder of this one must not write there.
     if (this.slots.release(slotOf(child))) detach(child);
   }
 
-  /** Drops every page at once rather than series by series: a held child keeps its page to itself. */
+  /** @internal Drops every page at once rather than series by series: a held child keeps its page to itself. */
   protected override releaseAll(): void {
     this.children.clear();
     this.slots.releaseAll();
   }
 
+  /** @internal */
   protected newChild(labels: Labels): HistogramChild {
     return new HistogramChild(labels, this as Histogram<string>);
   }
 
+  /** @internal */
   protected resetChild(child: HistogramChild): void {
     child.reset();
   }
@@ -214,6 +217,7 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramChil
     return new HistogramFamily(this.name, this.help, this.unit, { bounds: this.bucketBounds, rows });
   }
 
+  /** @internal */
   protected extraDefinition(): Definition {
     return { buckets: this.bounds };
   }

@@ -48,6 +48,7 @@ export class InfoChild {
  */
 export class Info<L extends string = never> extends Metric<L, InfoChild> {
   readonly type = 'info' as const;
+  /** @internal */
   private readonly infoName = `${this.name}_info`;
 
   /**
@@ -103,18 +104,22 @@ export class Info<L extends string = never> extends Metric<L, InfoChild> {
     return names.size === this.labelNames.length ? this.labelNames : [...names];
   }
 
+  /** @internal */
   protected newChild(labels: Labels): InfoChild {
     return new InfoChild(labels, this as Info<string>);
   }
 
+  /** @internal */
   protected resetChild(child: InfoChild): void {
     clearFacts(child);
   }
 
+  /** @internal */
   protected override collectChild(child: InfoChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
     out.push({ name: this.infoName, labels: { ...labels, ...factsOf(child) }, value: 1 });
   }
 
+  /** @internal */
   protected extraDefinition(): Definition {
     return {};
   }

@@ -45,11 +45,13 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal */
   protected readonly keys: LabelSetBuilder;
   /** @internal Each series' labels with the registry's constant labels first, for the constants in `mergedFor`. */
-  private merged = new WeakMap<Labels, Labels>();
-  private mergedFor: Labels | undefined;
+  #merged = new WeakMap<Labels, Labels>();
+  /** @internal */
+  #mergedFor: Labels | undefined;
   /** Bumped whenever series are removed, so holders of a cached child know to look it up again. */
   #generation = 0;
 
+  /** @internal */
   protected constructor(config: NormalizedConfig<L>) {
     this.name = config.name;
     this.help = config.help;
@@ -61,6 +63,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   }
 
   /**
+   * @internal
    * Ends every leaf constructor: makes the unlabeled child, then registers. Returns the metric
    * already registered under this name with the same definition, if there is one, so that the
    * constructor hands that back instead of a duplicate.
@@ -195,11 +198,11 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
       return;
     }
     // The merged label sets are kept between scrapes, so that formats can keep what they render of them.
-    if (this.mergedFor !== constantLabels) {
-      this.merged = new WeakMap();
-      this.mergedFor = constantLabels;
+    if (this.#mergedFor !== constantLabels) {
+      this.#merged = new WeakMap();
+      this.#mergedFor = constantLabels;
     }
-    const merged = this.merged;
+    const merged = this.#merged;
     this.children.forEach((child) => {
       let labels = merged.get(child.labels);
       if (labels === undefined) {

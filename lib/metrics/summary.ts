@@ -102,11 +102,15 @@ export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
   readonly maxAgeSeconds: number;
   readonly ageBuckets: number;
   readonly quantileError: number;
+  /** @internal */
   private readonly mapping: SketchMapping | undefined;
-  /** Each percentile as its `quantile` label value. */
+  /** @internal Each percentile as its `quantile` label value. */
   private readonly quantileLabels: readonly string[];
+  /** @internal */
   private readonly countName = `${this.name}_count`;
+  /** @internal */
   private readonly sumName = `${this.name}_sum`;
+  /** @internal */
   private readonly createdName = `${this.name}_created`;
 
   /**
@@ -168,14 +172,17 @@ export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
     throw new RangeError(`Summary ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
   }
 
+  /** @internal */
   protected newChild(labels: Labels): SummaryChild {
     return new SummaryChild(labels, this as Summary<string>);
   }
 
+  /** @internal */
   protected resetChild(child: SummaryChild): void {
     child.reset();
   }
 
+  /** @internal */
   protected override collectChild(child: SummaryChild, labels: Labels, out: Sample[], options: CollectOptions): void {
     const { count, sum, created, window } = stateOf(child);
     if (window !== undefined) {
@@ -189,6 +196,7 @@ export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
     if (options.created) out.push({ name: this.createdName, labels, value: created });
   }
 
+  /** @internal */
   protected extraDefinition(): Definition {
     return { percentiles: this.percentiles, maxAgeSeconds: this.maxAgeSeconds, ageBuckets: this.ageBuckets, quantileError: this.quantileError };
   }
