@@ -45,35 +45,41 @@ export class ActiveResources implements Part {
 
   constructor(private readonly families: Families) {
     const internals = process as unknown as ProcessInternals;
-    const name = (base: string) => families.name(base);
-    if (typeof process.getActiveResourcesInfo === 'function') {
+    // prom-client's names and help texts, kept so that dashboards carry over.
+    const add = (noun: string, help: string, totalHelp: string, list: () => string[]): void => {
       this.kinds.push({
-        name: name('nodejs_active_resources'),
-        help: 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
-        totalName: name('nodejs_active_resources_total'),
-        totalHelp: 'Total number of active resources.',
-        list: () => process.getActiveResourcesInfo(),
+        name: families.name(`nodejs_active_${noun}`),
+        help,
+        totalName: families.name(`nodejs_active_${noun}_total`),
+        totalHelp,
+        list,
       });
+    };
+    if (typeof process.getActiveResourcesInfo === 'function') {
+      add(
+        'resources',
+        'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
+        'Total number of active resources.',
+        () => process.getActiveResourcesInfo(),
+      );
     }
     const handles = internals._getActiveHandles;
     if (typeof handles === 'function') {
-      this.kinds.push({
-        name: name('nodejs_active_handles'),
-        help: 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
-        totalName: name('nodejs_active_handles_total'),
-        totalHelp: 'Total number of active handles.',
-        list: () => classNames(handles.call(process)),
-      });
+      add(
+        'handles',
+        'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
+        'Total number of active handles.',
+        () => classNames(handles.call(process)),
+      );
     }
     const requests = internals._getActiveRequests;
     if (typeof requests === 'function') {
-      this.kinds.push({
-        name: name('nodejs_active_requests'),
-        help: 'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
-        totalName: name('nodejs_active_requests_total'),
-        totalHelp: 'Total number of active requests.',
-        list: () => classNames(requests.call(process)),
-      });
+      add(
+        'requests',
+        'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
+        'Total number of active requests.',
+        () => classNames(requests.call(process)),
+      );
     }
   }
 

@@ -4,10 +4,11 @@
  * once per family, so that a line makes no string of its own before it joins the body.
  */
 import { formatBound } from '../bounds.js';
-import type { HistogramRow, HistogramRows } from '../snapshot.js';
+import type { HistogramRow, HistogramRows, Sample } from '../snapshot.js';
 import type { BodyWriter } from './body.js';
 import { formatValue } from './numbers.js';
-import { pairText, type LineHead } from './tokens.js';
+import type { EscapingScheme } from './names.js';
+import { labelText, pairText, type FamilyHeads, type LineHead } from './tokens.js';
 
 /** Line ends (`value\n`) of small whole numbers, made once: most bucket counts are such. */
 const SMALL_LINE_ENDS: string[] = [];
@@ -49,4 +50,16 @@ export function writeBuckets(out: BodyWriter, parts: BucketParts, labels: string
   const head = labels === '' ? parts.head.open : `${parts.head.open}${labels},`;
   const cumulative = row.cumulative;
   for (let i = 0; i < close.length; i++) out.write3(head, close[i]!, lineEnd(cumulative[i]!));
+}
+
+/** Where a family's lines go, and how its names are written. */
+export interface FamilyLines {
+  readonly out: BodyWriter;
+  readonly heads: FamilyHeads;
+  readonly escaping: EscapingScheme;
+}
+
+/** Writes a sample of a family given as samples; `timestamp` in the format's unit, if it has one. */
+export function writeFamilySample(lines: FamilyLines, sample: Sample, timestamp: string | undefined): void {
+  writeSample(lines.out, lines.heads.of(sample.name), labelText(sample.labels, lines.escaping), sample.value, timestamp);
 }

@@ -5,7 +5,7 @@
  */
 import type { HistogramRows, Labels, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
-import { bucketParts, writeBuckets, writeSample } from './lines.js';
+import { bucketParts, writeBuckets, writeFamilySample, writeSample, type FamilyLines as Lines } from './lines.js';
 import type { EscapingScheme } from './names.js';
 import { formatValue } from './numbers.js';
 import { FamilyHeads, labelText } from './tokens.js';
@@ -31,17 +31,10 @@ export function writeOpenMetrics(families: readonly MetricFamily[], out: BodyWri
   out.write('# EOF\n');
 }
 
-/** Where a family's lines go, and how its names are written. */
-interface Lines {
-  readonly out: BodyWriter;
-  readonly heads: FamilyHeads;
-  readonly escaping: EscapingScheme;
-}
-
+/** One sample line; a timestamp in seconds, as this format has it. */
 function write(lines: Lines, sample: Sample): void {
   const { timestamp } = sample;
-  const seconds = timestamp === undefined ? undefined : formatValue(timestamp / 1000);
-  writeSample(lines.out, lines.heads.of(sample.name), labelText(sample.labels, lines.escaping), sample.value, seconds);
+  writeFamilySample(lines, sample, timestamp === undefined ? undefined : formatValue(timestamp / 1000));
 }
 
 // What OpenMetrics forbids and our types can produce, and what we do about it. The text format

@@ -251,10 +251,7 @@ function writeSummaries(w: ProtobufWriter, family: MetricFamily, escaping: Escap
   const countName = `${name}_count`;
   const sumName = `${name}_sum`;
   const createdName = `${name}_created`;
-  forEachPoint(family.samples, 'quantile', (samples, start, end) => {
-    const metric = w.beginMessage(FAMILY.metric);
-    const base = pointLabels(samples, start, end, name, 'quantile');
-    writeLabels(w, base.labels, escaping, base.except);
+  writePointMetrics(w, family.samples, name, 'quantile', escaping, (samples, start, end) => {
     const summary = w.beginMessage(METRIC.summary);
     let created: number | undefined;
     for (let i = start; i < end; i++) {
@@ -274,7 +271,27 @@ function writeSummaries(w: ProtobufWriter, family: MetricFamily, escaping: Escap
     }
     if (created !== undefined) writeSecondsTimestamp(w, SUMMARY.created, created);
     w.endMessage(summary);
-    writeTimestampMs(w, pointTimestamp(samples, start, end));
+  });
+}
+
+/**
+ * One Metric message per point of samples (a series' samples, told apart by `special`): its labels
+ * (those of its `labelsFrom` samples, less `special`), what `body` writes, and its timestamp.
+ */
+function writePointMetrics(
+  w: ProtobufWriter,
+  samples: readonly Sample[],
+  labelsFrom: string,
+  special: string,
+  escaping: EscapingScheme,
+  body: (samples: readonly Sample[], start: number, end: number) => void,
+): void {
+  forEachPoint(samples, special, (points, start, end) => {
+    const metric = w.beginMessage(FAMILY.metric);
+    const base = pointLabels(points, start, end, labelsFrom, special);
+    writeLabels(w, base.labels, escaping, base.except);
+    body(points, start, end);
+    writeTimestampMs(w, pointTimestamp(points, start, end));
     w.endMessage(metric);
   });
 }
@@ -315,10 +332,7 @@ function writeHistogramSamples(w: ProtobufWriter, family: MetricFamily, escaping
   const countName = `${name}_count`;
   const sumName = `${name}_sum`;
   const createdName = `${name}_created`;
-  forEachPoint(family.samples, 'le', (samples, start, end) => {
-    const metric = w.beginMessage(FAMILY.metric);
-    const base = pointLabels(samples, start, end, bucketName, 'le');
-    writeLabels(w, base.labels, escaping, base.except);
+  writePointMetrics(w, family.samples, bucketName, 'le', escaping, (samples, start, end) => {
     let count: number | undefined;
     let infinite: number | undefined;
     let sum: number | undefined;
@@ -342,8 +356,6 @@ function writeHistogramSamples(w: ProtobufWriter, family: MetricFamily, escaping
     }
     if (created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, created);
     w.endMessage(histogram);
-    writeTimestampMs(w, pointTimestamp(samples, start, end));
-    w.endMessage(metric);
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import type { HistogramRows, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
-import { bucketParts, writeBuckets, writeSample } from './lines.js';
+import { bucketParts, writeBuckets, writeFamilySample, writeSample, type FamilyLines as Lines } from './lines.js';
 import type { EscapingScheme } from './names.js';
 import { FamilyHeads, labelText } from './tokens.js';
 
@@ -60,17 +60,10 @@ export function writeText(families: readonly MetricFamily[], out: BodyWriter, es
   }
 }
 
-/** Where a family's lines go, and how its names are written. */
-interface Lines {
-  readonly out: BodyWriter;
-  readonly heads: FamilyHeads;
-  readonly escaping: EscapingScheme;
-}
-
 /** One sample line; a timestamp in integer milliseconds, as this format has it. */
 function write(lines: Lines, sample: Sample): void {
   const { timestamp } = sample;
-  writeSample(lines.out, lines.heads.of(sample.name), labelText(sample.labels, lines.escaping), sample.value, timestamp === undefined ? undefined : String(timestamp));
+  writeFamilySample(lines, sample, timestamp === undefined ? undefined : String(timestamp));
 }
 
 /** A histogram's rows: every series' buckets, count and sum, then the `_created` gauges after them. */

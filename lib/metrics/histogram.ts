@@ -4,13 +4,14 @@ import { HistogramFamily } from '../histogram-family.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
-import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
+import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import { NO_LABELS, type LabelValues } from '../labels.js';
 import { DEFAULT_BUCKETS, validateBuckets } from './buckets.js';
 import { normalizeConfig, type ExtraOptions, type HistogramConfig } from './config.js';
 
 export type { HistogramConfig } from './config.js';
-import { Metric, type Definition } from './metric.js';
+import type { Definition } from './metric.js';
+import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
 
 
@@ -124,7 +125,7 @@ export class HistogramChild {
  * latency.labels('/orders').observe(0.42);
  * ```
  */
-export class Histogram<L extends string = never> extends Metric<L, HistogramChild> {
+export class Histogram<L extends string = never> extends ObservingMetric<L, HistogramChild> {
   readonly type = 'histogram' as const;
   /** The finite upper bounds, ascending (`+Inf` is implied). */
   readonly bounds: readonly number[];
@@ -153,24 +154,6 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramChil
     this.bucketBounds = Object.freeze([...this.bounds, Infinity]);
     this.slots = new SlotPages(this.upperBounds.length + 3);
     return this.initialize();
-  }
-
-  /** Records one observation in the histogram without labels. */
-  observe(value: number): void {
-    this.only().observe(value);
-  }
-
-  /**
-   * Python's `@metric.time()`: a decorator (either mode) or function wrapper that records each
-   * call's duration in seconds.
-   */
-  time(options?: TimedOptions<L>): MethodDecorator {
-    return timeCalls('@Timed', this, options);
-  }
-
-  /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
-  startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startMetricTimer('startTimer', this, labels);
   }
 
   /** @internal */

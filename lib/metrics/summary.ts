@@ -7,12 +7,13 @@ import { formatBound } from '../bounds.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
-import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
+import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
 import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config.js';
 
 export type { SummaryConfig } from './config.js';
-import { Metric, type Definition } from './metric.js';
+import type { Definition } from './metric.js';
+import { ObservingMetric } from './observing-metric.js';
 import { SketchMapping } from './quantile-sketch.js';
 import { QuantileWindow } from './quantile-window.js';
 
@@ -96,7 +97,7 @@ function checkNumber(metric: string, option: string, value: unknown, ok: (n: num
  * REQUEST_TIME.observe(0.12);
  * ```
  */
-export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
+export class Summary<L extends string = never> extends ObservingMetric<L, SummaryChild> {
   readonly type = 'summary' as const;
   readonly percentiles: readonly number[];
   readonly maxAgeSeconds: number;
@@ -142,24 +143,6 @@ export class Summary<L extends string = never> extends Metric<L, SummaryChild> {
     this.mapping = this.percentiles.length > 0 ? new SketchMapping(quantileError) : undefined;
     this.quantileLabels = this.percentiles.map(formatBound);
     return this.initialize();
-  }
-
-  /** Records one observation in the summary without labels. */
-  observe(value: number): void {
-    this.only().observe(value);
-  }
-
-  /**
-   * Python's `@metric.time()`: a decorator (either mode) or function wrapper that records each
-   * call's duration in seconds.
-   */
-  time(options?: TimedOptions<L>): MethodDecorator {
-    return timeCalls('@Timed', this, options);
-  }
-
-  /** Starts a timer; calling (or disposing, with `using`) the result records the elapsed seconds. */
-  startTimer(labels?: Partial<LabelValues<L>>): EndTimer<L> {
-    return startMetricTimer('startTimer', this, labels);
   }
 
   /** @internal */
