@@ -100,7 +100,9 @@ export function processInfo(pid: number): ProcessInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // The command name in parentheses may itself hold spaces and parentheses: read past the last ')'.
     const [state = '?', ppid = '0'] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter((arg) => arg !== '');
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1')
+      .split('\0')
+      .filter((arg) => arg !== '');
     return { pid, ppid: Number(ppid), state, argv };
   } catch {
     return undefined; // gone between the listing and the read
