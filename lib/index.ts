@@ -2,7 +2,8 @@
 
 export { Registry, defaultRegistry, CollectionError, CollectionTimeoutError } from './registry.js';
 export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, CollectCallOptions, RegistryOptions } from './registry.js';
-export { Metric } from './metrics/metric.js';
+export { Metric, type Child } from './metrics/metric.js';
+export type { Observer } from './instrument/series.js';
 export { ObservingMetric } from './metrics/observing-metric.js';
 export type { MetricConfig, ExtraOptions } from './metrics/config.js';
 export { Counter, type CounterChild, type CounterConfig } from './metrics/counter.js';

@@ -7,7 +7,8 @@
  * raise in Python, so both are given label values here; the busy `while True` loop that kept the
  * Python process alive is not needed, the server keeps Node running.
  *
- * Run: npm start   (PORT=0 picks a free port; REQUESTS=n processes n requests, default 1)
+ * Run: npm start   (PORT=0 picks a free port; HOST=127.0.0.1 serves on that address only, the default
+ * is every address as in Python's start_http_server; REQUESTS=n processes n requests, default 1)
  */
 import { Counter, Gauge, Summary, exposeMetrics } from 'prometric';
 
@@ -34,11 +35,12 @@ class RequestProcessor {
 }
 
 const port = Number(process.env.PORT ?? 8000);
+const host = process.env.HOST || undefined;
 const requests = Number(process.env.REQUESTS ?? 1);
 
 // Start the server to expose the metrics.
-const server = await exposeMetrics(port);
-console.log(`Serving metrics at http://localhost:${server.port}/metrics`);
+const server = await exposeMetrics(port, { host });
+console.log(`Serving metrics at http://${host ?? 'localhost'}:${server.port}/metrics`);
 
 // Generate some requests.
 const processor = new RequestProcessor();
