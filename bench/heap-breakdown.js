@@ -40,12 +40,19 @@ function load(file) {
 }
 
 function objects(snap) {
-  const { node_fields: fields, node_types: [types] } = snap.snapshot.meta;
+  const {
+    node_fields: fields,
+    node_types: [types],
+  } = snap.snapshot.meta;
   const width = fields.length;
   const [iType, iName, iId, iSize] = ['type', 'name', 'id', 'self_size'].map((f) => fields.indexOf(f));
   const result = new Map();
   for (let i = 0; i < snap.nodes.length; i += width) {
-    result.set(snap.nodes[i + iId], { type: types[snap.nodes[i + iType]], name: snap.strings[snap.nodes[i + iName]], size: snap.nodes[i + iSize] });
+    result.set(snap.nodes[i + iId], {
+      type: types[snap.nodes[i + iType]],
+      name: snap.strings[snap.nodes[i + iName]],
+      size: snap.nodes[i + iSize],
+    });
   }
   return result;
 }
@@ -63,7 +70,10 @@ const groups = new Map();
 let total = 0;
 for (const [id, o] of after) {
   if (before.has(id)) continue;
-  const label = o.type === 'string' || o.type === 'concatenated string' || o.type === 'sliced string' ? `${o.type}` : `${o.type}: ${o.name.slice(0, 60)}`;
+  const label =
+    o.type === 'string' || o.type === 'concatenated string' || o.type === 'sliced string'
+      ? `${o.type}`
+      : `${o.type}: ${o.name.slice(0, 60)}`;
   const g = groups.get(label) ?? { count: 0, size: 0, example: o.type.includes('string') ? o.name.slice(0, 50) : '' };
   g.count++;
   g.size += o.size;
@@ -72,7 +82,11 @@ for (const [id, o] of after) {
 }
 console.log(`${lib}, ${count} ${kind} series with 2 labels: objects new in the heap, per series`);
 for (const [label, g] of [...groups].sort((a, b) => b[1].size - a[1].size).slice(0, 14)) {
-  console.log(`${(g.size / count).toFixed(1).padStart(8)} B  ${(g.count / count).toFixed(2).padStart(5)} objects  ${label}${g.example ? `  e.g. ${JSON.stringify(g.example)}` : ''}`);
+  console.log(
+    `${(g.size / count).toFixed(1).padStart(8)} B  ${(g.count / count).toFixed(2).padStart(5)} objects  ${label}${g.example ? `  e.g. ${JSON.stringify(g.example)}` : ''}`,
+  );
 }
 console.log(`${(total / count).toFixed(1).padStart(8)} B  in all (snapshot self sizes)`);
-console.log(`memoryUsage: heapUsed ${((mem1.heapUsed - mem0.heapUsed) / count).toFixed(1)} B, arrayBuffers ${((mem1.arrayBuffers - mem0.arrayBuffers) / count).toFixed(1)} B per series`);
+console.log(
+  `memoryUsage: heapUsed ${((mem1.heapUsed - mem0.heapUsed) / count).toFixed(1)} B, arrayBuffers ${((mem1.arrayBuffers - mem0.arrayBuffers) / count).toFixed(1)} B per series`,
+);

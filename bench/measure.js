@@ -62,7 +62,14 @@ export async function measureScrape(scrape, { warmup, minSamples, minMs, maxSamp
     if ((ms.length >= minSamples && spent >= minMs) || (ms.length >= 3 && spent >= maxMs)) break;
   }
   const value = median(ms);
-  return { value, bytes, samples: ms.length, mbPerSecond: bytes / 1e6 / (value / 1000), min: Math.min(...ms), max: Math.max(...ms) };
+  return {
+    value,
+    bytes,
+    samples: ms.length,
+    mbPerSecond: bytes / 1e6 / (value / 1000),
+    min: Math.min(...ms),
+    max: Math.max(...ms),
+  };
 }
 
 /**

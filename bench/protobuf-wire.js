@@ -47,7 +47,7 @@ const ops = {
   'writeVarint 2^40 (uint64 path)': times((i) => w.writeVarint(1099511627776 + i)),
   'writeVarint -5 (int64, 10 bytes)': times((i) => w.writeVarint(-5 - (i & 7))),
   'writeSint small ±': times((i) => w.writeSint((i & 63) - 32)),
-  'writeDouble': times((i) => w.writeDouble(doubles[i & 63])),
+  writeDouble: times((i) => w.writeDouble(doubles[i & 63])),
   'writeString 4 ASCII': times((i) => w.writeString(shortAscii[i & 63])),
   'writeString 32 ASCII': times((i) => w.writeString(nameAscii[i & 63])),
   'writeString 60 ASCII': times((i) => w.writeString(helpAscii[i & 63])),
@@ -123,7 +123,10 @@ function protobufjsWriter() {
       pw.uint32(10).fork().uint32(10).string(name).uint32(18).string(value).ldelim();
     }
     pw.uint32(58).fork();
-    pw.uint32(8).uint64(s.cumulative[s.cumulative.length - 1]).uint32(17).double(s.sum);
+    pw.uint32(8)
+      .uint64(s.cumulative[s.cumulative.length - 1])
+      .uint32(17)
+      .double(s.sum);
     for (let b = 0; b < BOUNDS.length; b++) {
       pw.uint32(26).fork().uint32(8).uint64(s.cumulative[b]).uint32(17).double(BOUNDS[b]).ldelim();
     }
@@ -154,7 +157,10 @@ const familyObject = {
 const protobufjsReflection = () => MetricFamily.encodeDelimited(familyObject).finish();
 
 const body = ours();
-const others = [['protobufjs Writer', protobufjsWriter], ['protobufjs reflection', protobufjsReflection]];
+const others = [
+  ['protobufjs Writer', protobufjsWriter],
+  ['protobufjs reflection', protobufjsReflection],
+];
 for (const [name, encode] of others) {
   if (!Buffer.from(encode()).equals(body)) throw new Error(`${name} wrote other bytes than ours: an unfair comparison`);
 }
@@ -172,6 +178,8 @@ for (const [name, run] of Object.entries(ops)) {
 }
 console.log(`one MetricFamily: ${SERIES} histogram series x ${BOUNDS.length} buckets, ${body.length} bytes, alike`);
 for (const [name, run] of Object.entries(families)) {
-  const r = await measureOps((n) => { for (let i = 0; i < n; i++) run(); }, timing);
+  const r = await measureOps((n) => {
+    for (let i = 0; i < n; i++) run();
+  }, timing);
   console.log(`  ${name.padEnd(40)} ${(r.value / 1000).toFixed(0).padStart(6)} us`);
 }

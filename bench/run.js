@@ -57,7 +57,12 @@ function compileBenchTypeScript() {
 function runWorker(lib, caseIds, { heap }) {
   const nodeArgs = [];
   if (heap || smoke) nodeArgs.push('--expose-gc');
-  if (profDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${caseIds.join('+')}.${lib}.${Date.now()}.cpuprofile`);
+  if (profDir)
+    nodeArgs.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+      `--cpu-prof-name=${caseIds.join('+')}.${lib}.${Date.now()}.cpuprofile`,
+    );
   const workerArgs = [...nodeArgs, path.join(here, 'worker.js'), '--lib', lib, '--cases', caseIds.join(',')];
   if (smoke) workerArgs.push('--smoke');
   return new Promise((resolve) => {
@@ -70,9 +75,17 @@ function runWorker(lib, caseIds, { heap }) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const results = out.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)));
+      const results = out
+        .split('\n')
+        .filter((l) => l.startsWith('RESULT '))
+        .map((l) => JSON.parse(l.slice(7)));
       const failed = code !== 0 || results.length !== caseIds.length;
-      resolve({ results, error: failed ? `${lib} [${caseIds.join(', ')}] exited ${signal ?? code}: ${err.trim().split('\n').slice(-6).join('\n')}` : undefined });
+      resolve({
+        results,
+        error: failed
+          ? `${lib} [${caseIds.join(', ')}] exited ${signal ?? code}: ${err.trim().split('\n').slice(-6).join('\n')}`
+          : undefined,
+      });
     });
   });
 }
@@ -80,7 +93,13 @@ function runWorker(lib, caseIds, { heap }) {
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
-  return { cpu: model, cores: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()}`, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+  return {
+    cpu: model,
+    cores: os.cpus().length,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  };
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -95,16 +114,22 @@ if (smoke) {
   // One process per library with all its cases: every code path runs, in a few seconds.
   const byLib = new Map();
   for (const c of cases) for (const lib of libsOf(c)) byLib.set(lib, [...(byLib.get(lib) ?? []), c.id]);
-  const jobs = [...byLib].map(([lib, ids]) => () => runWorker(lib, ids, { heap: true }));
+  const jobs = [...byLib].map(
+    ([lib, ids]) =>
+      () =>
+        runWorker(lib, ids, { heap: true }),
+  );
   // Two at a time: the timings are not used, only that everything runs.
   const pending = [...jobs];
-  await Promise.all([0, 1].map(async () => {
-    while (pending.length > 0) {
-      const { results, error } = await pending.shift()();
-      raw.push(...results);
-      if (error) errors.push(error);
-    }
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (pending.length > 0) {
+        const { results, error } = await pending.shift()();
+        raw.push(...results);
+        if (error) errors.push(error);
+      }
+    }),
+  );
 } else {
   const maxRounds = Math.max(...cases.map((c) => roundsFor(c.kind)));
   const total = cases.reduce((n, c) => n + roundsFor(c.kind) * libsOf(c).length, 0);
@@ -128,7 +153,9 @@ if (smoke) {
         if (tty) process.stderr.write(`\r[${done}/${total}] round ${round + 1}: ${c.id} ${lib}            `);
       }
     }
-    process.stderr.write(`${tty ? '\n' : ''}round ${round + 1}/${maxRounds} done, ${done}/${total} processes, ${((Date.now() - began) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(
+      `${tty ? '\n' : ''}round ${round + 1}/${maxRounds} done, ${done}/${total} processes, ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
+    );
   }
 }
 load.push(os.loadavg()[0]);
@@ -141,7 +168,11 @@ function aggregate(id, lib) {
   if (rows.every((r) => r.skip)) return { skip: rows[0].skip };
   const ok = rows.filter((r) => !r.skip);
   const value = median(ok.map((r) => r.value));
-  const agg = { value, processes: ok.length, spread: [Math.min(...ok.map((r) => r.value)), Math.max(...ok.map((r) => r.value))] };
+  const agg = {
+    value,
+    processes: ok.length,
+    spread: [Math.min(...ok.map((r) => r.value)), Math.max(...ok.map((r) => r.value))],
+  };
   if (ok[0].bytes !== undefined) {
     agg.bytes = ok[0].bytes;
     agg.mbPerSecond = agg.bytes / 1e6 / (value / 1000);
@@ -159,8 +190,10 @@ const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '–' : `${r >
 function cell(c, agg) {
   if (agg === undefined) return '–';
   if (agg.skip) return 'n/a';
-  if (c.kind === 'scrape') return `${agg.value >= 10 ? agg.value.toFixed(1) : agg.value.toFixed(2)} ms · ${agg.mbPerSecond.toFixed(0)} MB/s`;
-  if (c.kind === 'heap') return `${agg.value.toFixed(0)} B${agg.arrayBuffersPerSeries > 0 ? ` (${agg.arrayBuffersPerSeries.toFixed(0)} off-heap)` : ''}`;
+  if (c.kind === 'scrape')
+    return `${agg.value >= 10 ? agg.value.toFixed(1) : agg.value.toFixed(2)} ms · ${agg.mbPerSecond.toFixed(0)} MB/s`;
+  if (c.kind === 'heap')
+    return `${agg.value.toFixed(0)} B${agg.arrayBuffersPerSeries > 0 ? ` (${agg.arrayBuffersPerSeries.toFixed(0)} off-heap)` : ''}`;
   return fmtNs(agg.value);
 }
 
@@ -173,28 +206,44 @@ const titles = { ...LIB_TITLES, candidate: 'candidate (patched prometric)' };
 for (const kind of ['ops', 'scrape', 'heap']) {
   const group = libCases.filter((c) => c.kind === kind);
   if (group.length === 0) continue;
-  const ratioTitles = ['prom-client / ours', '@prometheus-io / ours', ...(candidate ? ['prom-client / candidate'] : [])];
-  lines.push('', `| ${kind === 'ops' ? 'hot path' : kind === 'scrape' ? 'serialization' : 'memory'} (${unit[kind]}, lower is better) | ${columns.map((l) => titles[l]).join(' | ')} | ${ratioTitles.join(' | ')} | target | |`);
+  const ratioTitles = [
+    'prom-client / ours',
+    '@prometheus-io / ours',
+    ...(candidate ? ['prom-client / candidate'] : []),
+  ];
+  lines.push(
+    '',
+    `| ${kind === 'ops' ? 'hot path' : kind === 'scrape' ? 'serialization' : 'memory'} (${unit[kind]}, lower is better) | ${columns.map((l) => titles[l]).join(' | ')} | ${ratioTitles.join(' | ')} | target | |`,
+  );
   lines.push(`|---|${columns.map(() => '--:').join('|')}|${ratioTitles.map(() => '--:').join('|')}|--:|:-:|`);
   for (const c of group) {
     const agg = Object.fromEntries(columns.map((lib) => [lib, aggregate(c.id, lib)]));
     const usable = (a) => a && !a.skip;
     const ratio = (theirs, ours) => (usable(theirs) && usable(ours) ? theirs.value / ours.value : undefined);
     const ratioPc = ratio(agg['prom-client'], agg.prometric);
-    const ratios = [ratioPc, ratio(agg.pio, agg.prometric), ...(candidate ? [ratio(agg['prom-client'], agg.candidate)] : [])];
+    const ratios = [
+      ratioPc,
+      ratio(agg.pio, agg.prometric),
+      ...(candidate ? [ratio(agg['prom-client'], agg.candidate)] : []),
+    ];
     let status = '';
     if (c.target !== undefined && ratioPc !== undefined && !smoke) {
       status = ratioPc >= c.target ? 'PASS' : 'MISS';
       verdicts.push({ id: c.id, title: c.title, target: `≥ ${c.target}×`, got: fmtRatio(ratioPc), status });
     }
     const target = c.target === undefined ? '' : c.kind === 'heap' ? `≤ ½ (≥ ${c.target}×)` : `≥ ${c.target}×`;
-    lines.push(`| ${c.title} | ${columns.map((lib) => cell(c, agg[lib])).join(' | ')} | ${ratios.map(fmtRatio).join(' | ')} | ${target} | ${status} |`);
+    lines.push(
+      `| ${c.title} | ${columns.map((lib) => cell(c, agg[lib])).join(' | ')} | ${ratios.map(fmtRatio).join(' | ')} | ${target} | ${status} |`,
+    );
   }
 }
 
 const timedCases = cases.filter((c) => c.kind === 'timed');
 if (timedCases.length > 0) {
-  lines.push('', '| decorator (ns/call, prometric histogram, 11 buckets) | bare method | hand-written `performance.now()` wrapper | `@Timed` | overhead: wrapper | overhead: @Timed | @Timed / wrapper overhead | target | |');
+  lines.push(
+    '',
+    '| decorator (ns/call, prometric histogram, 11 buckets) | bare method | hand-written `performance.now()` wrapper | `@Timed` | overhead: wrapper | overhead: @Timed | @Timed / wrapper overhead | target | |',
+  );
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|:-:|');
   for (const c of timedCases) {
     const [bare, wrapper, timed] = TIMED_VARIANTS.map((v) => aggregate(c.id, v));
@@ -205,9 +254,17 @@ if (timedCases.length > 0) {
     let status = '';
     if (c.target !== undefined && !smoke) {
       status = ratio <= c.target ? 'PASS' : 'MISS';
-      verdicts.push({ id: c.id, title: `${c.title}: overhead vs hand-written wrapper`, target: `≤ ${c.target}×`, got: fmtRatio(ratio), status });
+      verdicts.push({
+        id: c.id,
+        title: `${c.title}: overhead vs hand-written wrapper`,
+        target: `≤ ${c.target}×`,
+        got: fmtRatio(ratio),
+        status,
+      });
     }
-    lines.push(`| ${c.title} | ${fmtNs(bare.value)} | ${fmtNs(wrapper.value)} | ${fmtNs(timed.value)} | ${fmtNs(wrapOver)} | ${fmtNs(timedOver)} | ${fmtRatio(ratio)} | ${c.target ? `≤ ${c.target}×` : ''} | ${status} |`);
+    lines.push(
+      `| ${c.title} | ${fmtNs(bare.value)} | ${fmtNs(wrapper.value)} | ${fmtNs(timed.value)} | ${fmtNs(wrapOver)} | ${fmtNs(timedOver)} | ${fmtRatio(ratio)} | ${c.target ? `≤ ${c.target}×` : ''} | ${status} |`,
+    );
   }
 }
 
@@ -227,8 +284,20 @@ const header = [
   `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, body encoded to bytes as the server does), ${roundsFor('heap')} per heap case`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
 ];
 const missed = verdicts.filter((v) => v.status === 'MISS');
-const summary = verdicts.length === 0 ? [] : ['', `Targets: ${verdicts.length - missed.length} of ${verdicts.length} met${missed.length ? `; missed: ${missed.map((v) => `${v.id} (${v.got}, target ${v.target})`).join(', ')}` : ''}.`];
-const failures = errors.length === 0 ? [] : ['', `${errors.length} process(es) failed (their case has fewer processes): ${errors.map((e) => e.split(':')[0]).join('; ')}.`];
+const summary =
+  verdicts.length === 0
+    ? []
+    : [
+        '',
+        `Targets: ${verdicts.length - missed.length} of ${verdicts.length} met${missed.length ? `; missed: ${missed.map((v) => `${v.id} (${v.got}, target ${v.target})`).join(', ')}` : ''}.`,
+      ];
+const failures =
+  errors.length === 0
+    ? []
+    : [
+        '',
+        `${errors.length} process(es) failed (their case has fewer processes): ${errors.map((e) => e.split(':')[0]).join('; ')}.`,
+      ];
 const table = [...header, ...lines, ...summary, ...failures].join('\n');
 
 console.log(table);

@@ -30,7 +30,10 @@ function work(x: number): number {
 }
 
 /** The wrapper a user writes by hand: time the call, observe seconds into a bound child. */
-function timeSync<A extends unknown[], R>(child: HistogramChild, fn: (this: unknown, ...args: A) => R): (this: unknown, ...args: A) => R {
+function timeSync<A extends unknown[], R>(
+  child: HistogramChild,
+  fn: (this: unknown, ...args: A) => R,
+): (this: unknown, ...args: A) => R {
   return function (this: unknown, ...args: A): R {
     const start = performance.now();
     try {
@@ -41,7 +44,10 @@ function timeSync<A extends unknown[], R>(child: HistogramChild, fn: (this: unkn
   };
 }
 
-function timeAsync<A extends unknown[], R>(child: HistogramChild, fn: (this: unknown, ...args: A) => Promise<R>): (this: unknown, ...args: A) => Promise<R> {
+function timeAsync<A extends unknown[], R>(
+  child: HistogramChild,
+  fn: (this: unknown, ...args: A) => Promise<R>,
+): (this: unknown, ...args: A) => Promise<R> {
   return async function (this: unknown, ...args: A): Promise<R> {
     const start = performance.now();
     try {

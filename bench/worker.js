@@ -61,6 +61,7 @@ function checkScrape(id, body) {
     const expected = id.startsWith('scrape.counters')
       ? sizes.counterMetrics * sizes.counterSeries
       : sizes.histogramMetrics * sizes.histogramSeries;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the protobuf bytes before a label named method
     const got = count(/\n\u0006method/g);
     if (got !== expected) throw new Error(`${id}: expected ${expected} series, got ${got}`);
   } else if (id.startsWith('scrape.counters')) {

@@ -83,8 +83,12 @@ function pointLabel(type: MetricType, family: string, suffix: string): string | 
  * Validates one collected family and adds the registry's constant labels to its samples:
  * `constantFor(labelNames)` gives those for a sample with those labels.
  */
-export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (labelNames: readonly string[]) => Labels): MetricFamily {
-  if (typeof family !== 'object' || family === null) throw new TypeError(`expected a metric family object, got ${show(family)}`);
+export function normalizeCollectedFamily(
+  family: CollectedFamily,
+  constantFor: (labelNames: readonly string[]) => Labels,
+): MetricFamily {
+  if (typeof family !== 'object' || family === null)
+    throw new TypeError(`expected a metric family object, got ${show(family)}`);
   const { help, type } = family;
   assertMetricName(family.name);
   if (!Object.hasOwn(SUFFIXES, type)) throw new TypeError(`family ${family.name}: unknown type ${show(type)}`);
@@ -94,9 +98,11 @@ export function normalizeCollectedFamily(family: CollectedFamily, constantFor: (
   const unit = family.unit ?? '';
   if (unit !== '') {
     assertUnit(name, unit);
-    if (!name.endsWith(`_${unit}`)) throw new TypeError(`family ${name}: with unit ${show(unit)} the name must end with "_${unit}"`);
+    if (!name.endsWith(`_${unit}`))
+      throw new TypeError(`family ${name}: with unit ${show(unit)} the name must end with "_${unit}"`);
   }
-  if (!Array.isArray(family.samples)) throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
+  if (!Array.isArray(family.samples))
+    throw new TypeError(`family ${name}: samples must be an array, got ${show(family.samples)}`);
   const shape: FamilyShape = { name, type, sampleNames: SUFFIXES[type].map((suffix) => name + suffix), constantFor };
   const identities = family.samples.length > 1;
   const keyed: Keyed[] = [];
@@ -136,11 +142,15 @@ function readSample(shape: FamilyShape, sample: unknown, identity: boolean): Key
   }
   const timestamp = given.timestamp;
   if (timestamp !== undefined && !Number.isSafeInteger(timestamp)) {
-    throw new TypeError(`family ${family}: sample ${name} has timestamp ${show(timestamp)}: it must be an integer of milliseconds since the epoch`);
+    throw new TypeError(
+      `family ${family}: sample ${name} has timestamp ${show(timestamp)}: it must be an integer of milliseconds since the epoch`,
+    );
   }
   const givenLabels = given.labels ?? {};
   if (typeof givenLabels !== 'object' || givenLabels === null || Array.isArray(givenLabels)) {
-    throw new TypeError(`family ${family}: sample ${name} has labels ${show(givenLabels)}, not an object of label values`);
+    throw new TypeError(
+      `family ${family}: sample ${name} has labels ${show(givenLabels)}, not an object of label values`,
+    );
   }
 
   const own = Object.keys(givenLabels);

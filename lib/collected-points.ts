@@ -38,9 +38,11 @@ function fail(family: string, sample: PointSample, problem: string): never {
 export function checkPoint(family: string, type: MetricType, samples: readonly PointSample[]): void {
   switch (type) {
     case 'counter':
-      return checkCounter(family, samples);
+      checkCounter(family, samples);
+      return;
     case 'histogram':
-      return checkHistogram(family, samples);
+      checkHistogram(family, samples);
+      return;
     case 'summary':
       for (const sample of samples) {
         if (sample.suffix === '_count' && !isCount(sample.value)) {

@@ -11,7 +11,12 @@ export class HistogramFamily implements MetricFamily {
   readonly type = 'histogram' as const;
   #samples: Sample[] | undefined;
 
-  constructor(readonly name: string, readonly help: string, readonly unit: string, readonly histogram: HistogramRows) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly unit: string,
+    readonly histogram: HistogramRows,
+  ) {}
 
   /** The rows expanded to samples (made on first read, then kept). */
   get samples(): readonly Sample[] {
@@ -28,7 +33,8 @@ export function histogramSamples(name: string, { bounds, rows }: HistogramRows):
   const le = bounds.map(formatBound);
   const out: Sample[] = [];
   for (const { labels, cumulative, sum, created } of rows) {
-    for (let i = 0; i < le.length; i++) out.push({ name: bucketName, labels: { ...labels, le: le[i]! }, value: cumulative[i]! });
+    for (let i = 0; i < le.length; i++)
+      out.push({ name: bucketName, labels: { ...labels, le: le[i]! }, value: cumulative[i]! });
     out.push({ name: countName, labels, value: cumulative[le.length - 1]! });
     out.push({ name: sumName, labels, value: sum });
     if (created !== undefined) out.push({ name: createdName, labels, value: created });

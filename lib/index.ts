@@ -1,7 +1,15 @@
 /** prometric: the public API. */
 
 export { Registry, defaultRegistry, CollectionError, CollectionTimeoutError } from './registry.js';
-export type { Collector, CollectorFunction, CollectorObject, CollectedFamily, CollectedSample, CollectCallOptions, RegistryOptions } from './registry.js';
+export type {
+  Collector,
+  CollectorFunction,
+  CollectorObject,
+  CollectedFamily,
+  CollectedSample,
+  CollectCallOptions,
+  RegistryOptions,
+} from './registry.js';
 export { Metric, type Child } from './metrics/metric.js';
 export type { Observer } from './instrument/series.js';
 export { ObservingMetric } from './metrics/observing-metric.js';
@@ -17,15 +25,37 @@ export type { LabelValue, LabelValues, NamedLabelValues, PositionalLabelValues }
 export type { HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
 export { negotiate, contentTypeFor, type Negotiated, type NegotiableFormat } from './exposition/negotiate.js';
 export { ESCAPING_SCHEMES, type EscapingScheme } from './exposition/names.js';
-export { CONTENT_TYPES, renderExposition, renderExpositionBytes, type ExpositionFormat, type RenderOptions } from './exposition/render.js';
+export {
+  CONTENT_TYPES,
+  renderExposition,
+  renderExpositionBytes,
+  type ExpositionFormat,
+  type RenderOptions,
+} from './exposition/render.js';
 export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
 export { PROTOBUF_CONTENT_TYPE } from './exposition/protobuf.js';
 export type { TextExpositionFormat } from './exposition/render.js';
 export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';
-export type { TimedOptions, TimedMetric, EndTimer, CountExceptionsOptions, ErrorClass, GaugeInProgressOptions, MethodDecorator, Outcome, LabelSource } from './decorators/index.js';
+export type {
+  TimedOptions,
+  TimedMetric,
+  EndTimer,
+  CountExceptionsOptions,
+  ErrorClass,
+  GaugeInProgressOptions,
+  MethodDecorator,
+  Outcome,
+  LabelSource,
+} from './decorators/index.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';
-export type { MetricsServer, MetricsRequestHandler, ExposeMetricsOptions, MetricsHandlerOptions, BasicAuthCredentials } from './server/index.js';
+export type {
+  MetricsServer,
+  MetricsRequestHandler,
+  ExposeMetricsOptions,
+  MetricsHandlerOptions,
+  BasicAuthCredentials,
+} from './server/index.js';
 export { collectDefaultMetrics, disableDefaultMetrics } from './collectors/default-metrics.js';
 export type { DefaultMetricsOptions } from './collectors/options.js';
 

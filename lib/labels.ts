@@ -62,7 +62,10 @@ function isByName(args: readonly unknown[]): boolean {
 export class LabelSetBuilder {
   readonly names: readonly string[];
 
-  constructor(private readonly metric: string, names: readonly string[]) {
+  constructor(
+    private readonly metric: string,
+    names: readonly string[],
+  ) {
     // A copy: the metric's labelNames is frozen, and V8 reads frozen arrays on a slower path.
     this.names = [...names];
   }
@@ -75,7 +78,9 @@ export class LabelSetBuilder {
       const values = names.map((name) => {
         const value = given[name];
         if (value === undefined) {
-          throw new TypeError(`Metric ${this.metric}: missing label ${show(name)} in ${show(given)}; expected [${names.join(', ')}]`);
+          throw new TypeError(
+            `Metric ${this.metric}: missing label ${show(name)} in ${show(given)}; expected [${names.join(', ')}]`,
+          );
         }
         return labelValueToString(this.metric, name, value);
       });
@@ -83,7 +88,9 @@ export class LabelSetBuilder {
       for (const _ in given) count++;
       if (count !== names.length) {
         const extra = Object.keys(given).filter((k) => !names.includes(k));
-        throw new TypeError(`Metric ${this.metric}: unknown label(s) [${extra.join(', ')}]; expected [${names.join(', ')}]`);
+        throw new TypeError(
+          `Metric ${this.metric}: unknown label(s) [${extra.join(', ')}]; expected [${names.join(', ')}]`,
+        );
       }
       return values;
     }
@@ -125,18 +132,20 @@ export class SeriesIndex<C> {
   /** The child for `labels()`'s arguments, made by `create(labels)` if there is none yet. */
   get(args: readonly unknown[], create: (labels: Labels) => C): C {
     const first = args[0];
-    const found = args.length === 1 && typeof first === 'object' && first !== null && !Array.isArray(first)
-      ? this.findByObject(first as Readonly<Record<string, unknown>>)
-      : this.findPositional(args);
+    const found =
+      args.length === 1 && typeof first === 'object' && first !== null && !Array.isArray(first)
+        ? this.findByObject(first as Readonly<Record<string, unknown>>)
+        : this.findPositional(args);
     return found ?? this.insert(args, create);
   }
 
   /** The child for `labels()`'s arguments, or undefined; throws on invalid label values. */
   find(args: readonly unknown[]): C | undefined {
     const first = args[0];
-    const found = args.length === 1 && typeof first === 'object' && first !== null && !Array.isArray(first)
-      ? this.findByObject(first as Readonly<Record<string, unknown>>)
-      : this.findPositional(args);
+    const found =
+      args.length === 1 && typeof first === 'object' && first !== null && !Array.isArray(first)
+        ? this.findByObject(first as Readonly<Record<string, unknown>>)
+        : this.findPositional(args);
     if (found !== undefined) return found;
     // Validates (throws what labels() would), then looks again with the values as strings.
     return this.walk(this.keys.values(args), false) as C | undefined;
@@ -149,7 +158,9 @@ export class SeriesIndex<C> {
     let level: IndexLevel<C> | C | undefined = this.root;
     for (let i = 0; i < depth; i++) {
       const value = args[i];
-      level = (level as IndexLevel<C>).get(typeof value === 'string' ? value : typeof value === 'number' ? String(value) : (value as string));
+      level = (level as IndexLevel<C>).get(
+        typeof value === 'string' ? value : typeof value === 'number' ? String(value) : (value as string),
+      );
       if (level === undefined) return undefined;
     }
     return level as C;
@@ -164,7 +175,9 @@ export class SeriesIndex<C> {
     let level: IndexLevel<C> | C | undefined = this.root;
     for (let i = 0; i < depth; i++) {
       const value = values[names[i]!];
-      level = (level as IndexLevel<C>).get(typeof value === 'string' ? value : typeof value === 'number' ? String(value) : (value as string));
+      level = (level as IndexLevel<C>).get(
+        typeof value === 'string' ? value : typeof value === 'number' ? String(value) : (value as string),
+      );
       if (level === undefined) return undefined;
     }
     return level as C;

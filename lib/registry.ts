@@ -58,7 +58,10 @@ export interface RegistryOptions {
 
 /** Thrown when a collector or a gauge's value function fails during a scrape; names it. */
 export class CollectionError extends Error {
-  constructor(readonly source: string, cause: unknown) {
+  constructor(
+    readonly source: string,
+    cause: unknown,
+  ) {
     super(`Collecting ${source} failed: ${cause instanceof Error ? cause.message : show(cause)}`, { cause });
     this.name = 'CollectionError';
   }
@@ -69,7 +72,10 @@ export class CollectionError extends Error {
  * calls go on, and a later collection waits for the same calls rather than starting new ones.
  */
 export class CollectionTimeoutError extends Error {
-  constructor(readonly sources: readonly string[], readonly timeoutMs: number) {
+  constructor(
+    readonly sources: readonly string[],
+    readonly timeoutMs: number,
+  ) {
     super(`Collecting metrics timed out after ${timeoutMs} ms: ${sources.join(', ')} did not finish`);
     this.name = 'CollectionTimeoutError';
   }
@@ -137,7 +143,9 @@ export class Registry {
         throw new Error(`${taken}${also}`);
       }
       if (differences.length === 0) return existing as M;
-      throw new Error(`Metric ${metric.name} is already registered with a different definition: ${differences.join('; ')}`);
+      throw new Error(
+        `Metric ${metric.name} is already registered with a different definition: ${differences.join('; ')}`,
+      );
     }
     this.claimSampleNames(metric.name, metric.sampleNames());
     this.metricsByName.set(metric.name, metric);
@@ -168,8 +176,11 @@ export class Registry {
    * messages (defaults to the function's or class's name).
    */
   registerCollector(collector: Collector, name?: string): void {
-    const callable = typeof collector === 'function' || (typeof collector === 'object' && collector !== null && typeof collector.collect === 'function');
-    if (!callable) throw new TypeError(`registerCollector: expected a function or an object with collect(), got ${show(collector)}`);
+    const callable =
+      typeof collector === 'function' ||
+      (typeof collector === 'object' && collector !== null && typeof collector.collect === 'function');
+    if (!callable)
+      throw new TypeError(`registerCollector: expected a function or an object with collect(), got ${show(collector)}`);
     if (this.collectors.some((c) => c.collector === collector)) {
       throw new Error(`registerCollector: collector ${name ?? collectorName(collector)} is already registered`);
     }
@@ -239,7 +250,7 @@ export class Registry {
     const { timeoutMs, signal } = validateCollectOptions(options);
     const families: MetricFamily[] = [];
     for (const metric of this.metricsByName.values()) {
-      let family;
+      let family: MetricFamily | Promise<MetricFamily>;
       try {
         family = metric.collect(this.collectOptions, this.constantFor(metric.seriesLabelNames()));
       } catch (error) {
@@ -250,14 +261,21 @@ export class Registry {
     if (this.collectors.length > 0) {
       signal?.throwIfAborted();
       const entries = [...this.collectors];
-      const results = await withDeadline(entries.map((entry) => this.runCollector(entry)), entries, timeoutMs);
+      const results = await withDeadline(
+        entries.map((entry) => this.runCollector(entry)),
+        entries,
+        timeoutMs,
+      );
       const seen = new Set(this.sampleOwners.keys());
       for (const [i, collected] of results.entries()) {
         for (const family of collected) {
           const names = reservedNames(family);
           for (const name of names) {
             if (seen.has(name)) {
-              throw new CollectionError(`collector ${entries[i]!.name}`, new Error(`name ${name} is already used by another metric`));
+              throw new CollectionError(
+                `collector ${entries[i]!.name}`,
+                new Error(`name ${name} is already used by another metric`),
+              );
             }
           }
           for (const name of names) seen.add(name);
@@ -318,7 +336,8 @@ export class Registry {
     try {
       const { collector } = entry;
       const collected = await (typeof collector === 'function' ? collector() : collector.collect());
-      if (!Array.isArray(collected)) throw new TypeError(`expected an array of metric families, got ${show(collected)}`);
+      if (!Array.isArray(collected))
+        throw new TypeError(`expected an array of metric families, got ${show(collected)}`);
       return collected.map((family) => normalizeCollectedFamily(family, (names) => this.constantFor(names)));
     } catch (error) {
       throw new CollectionError(`collector ${entry.name}`, error);
@@ -330,7 +349,9 @@ function validRenderOptions(options: unknown): RenderOptions {
   checkOptions('Registry.metrics', options, RENDER_OPTION_KEYS);
   const { escaping } = options as RenderOptions;
   if (escaping !== undefined && !ESCAPING_SCHEMES.includes(escaping)) {
-    throw new TypeError(`Registry.metrics: options.escaping must be one of ${ESCAPING_SCHEMES.join(', ')}, got ${show(escaping)}`);
+    throw new TypeError(
+      `Registry.metrics: options.escaping must be one of ${ESCAPING_SCHEMES.join(', ')}, got ${show(escaping)}`,
+    );
   }
   return options as RenderOptions;
 }
@@ -339,7 +360,9 @@ function validateCollectOptions(options: unknown): CollectCallOptions {
   checkOptions('Registry.collect', options, COLLECT_OPTION_KEYS);
   const { timeoutMs, signal } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))) {
-    throw new RangeError(`Registry.collect: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${show(timeoutMs)}`);
+    throw new RangeError(
+      `Registry.collect: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${show(timeoutMs)}`,
+    );
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`Registry.collect: options.signal must be an AbortSignal, got ${show(signal)}`);
@@ -354,11 +377,20 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * All the calls' results, or a CollectionTimeoutError naming the collectors still running at the
  * deadline. A call that fails first fails the whole, as Promise.all does.
  */
-function withDeadline<T>(calls: Array<Promise<T>>, entries: readonly CollectorEntry[], timeoutMs: number | undefined): Promise<T[]> {
+function withDeadline<T>(
+  calls: Array<Promise<T>>,
+  entries: readonly CollectorEntry[],
+  timeoutMs: number | undefined,
+): Promise<T[]> {
   const all = Promise.all(calls);
   if (timeoutMs === undefined) return all;
   const settled = calls.map(() => false);
-  calls.forEach((call, i) => call.then(() => (settled[i] = true), () => (settled[i] = true)));
+  calls.forEach((call, i) =>
+    call.then(
+      () => (settled[i] = true),
+      () => (settled[i] = true),
+    ),
+  );
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -377,10 +409,15 @@ function className(metric: object): string {
 
 function collectorName(collector: Collector): string {
   if (typeof collector === 'function') return collector.name || '(anonymous collector)';
-  return collector.constructor?.name && collector.constructor !== Object ? collector.constructor.name : '(anonymous collector)';
+  return collector.constructor?.name && collector.constructor !== Object
+    ? collector.constructor.name
+    : '(anonymous collector)';
 }
 
-function describeDifferences(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string[] {
+function describeDifferences(
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): string[] {
   const differences: string[] = [];
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const a = JSON.stringify(before[key]);

@@ -65,7 +65,9 @@ export function assertLabelName(metric: string, name: unknown): asserts name is 
   }
   if (!isWellFormed(name)) throw notWellFormed(`Metric ${metric}: label name`, name);
   if (name.startsWith('__')) {
-    throw new TypeError(`Metric ${metric}: label name ${show(name)} is reserved (the "__" prefix is for Prometheus' internal use)`);
+    throw new TypeError(
+      `Metric ${metric}: label name ${show(name)} is reserved (the "__" prefix is for Prometheus' internal use)`,
+    );
   }
 }
 
@@ -83,7 +85,11 @@ export function assertUnit(metric: string, unit: unknown): asserts unit is strin
 }
 
 /** Validates a list of label names: each valid, none repeated, none of the reserved ones. */
-export function assertLabelNames(metric: string, names: unknown, reserved: readonly string[] = []): asserts names is readonly string[] {
+export function assertLabelNames(
+  metric: string,
+  names: unknown,
+  reserved: readonly string[] = [],
+): asserts names is readonly string[] {
   if (!Array.isArray(names)) {
     throw new TypeError(`Metric ${metric}: labelNames must be an array of strings, got ${show(names)}`);
   }

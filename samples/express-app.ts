@@ -20,7 +20,9 @@ const app = express();
 // Label by the matched route pattern, not the raw URL, so the number of series stays bounded.
 app.use((req, res, next) => {
   const end = REQUEST_DURATION.startTimer({ method: req.method });
-  res.once('finish', () => end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
+  res.once('finish', () =>
+    end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }),
+  );
   next();
 });
 

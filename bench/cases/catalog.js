@@ -3,39 +3,124 @@
  * its own. `target`: the ratio prom-client / prometric (higher is better for us) the issue asks for.
  */
 export const LIBS = ['prometric', 'prom-client', 'pio'];
-export const LIB_TITLES = { prometric: 'prometric', 'prom-client': 'prom-client 15.1.3', pio: '@prometheus-io/client 0.16' };
+export const LIB_TITLES = {
+  prometric: 'prometric',
+  'prom-client': 'prom-client 15.1.3',
+  pio: '@prometheus-io/client 0.16',
+};
 export const TIMED_VARIANTS = ['bare', 'wrapper', 'timed'];
 
 export const CASES = [
   { id: 'counter.inc', kind: 'ops', libs: LIBS, title: 'counter `inc()`, no labels' },
-  { id: 'counter.labels-object', kind: 'ops', libs: LIBS, title: 'counter `labels({method, status}).inc()`', target: 4 },
+  {
+    id: 'counter.labels-object',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'counter `labels({method, status}).inc()`',
+    target: 4,
+  },
   { id: 'counter.labels-positional', kind: 'ops', libs: LIBS, title: "counter `labels('GET', '200').inc()`" },
-  { id: 'counter.inc-shortest', kind: 'ops', libs: LIBS, title: 'counter, label object, shortest form: ours `labels({…}).inc()`, theirs `inc({…})`' },
+  {
+    id: 'counter.inc-shortest',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'counter, label object, shortest form: ours `labels({…}).inc()`, theirs `inc({…})`',
+  },
   { id: 'counter.bound', kind: 'ops', libs: LIBS, title: 'counter bound child `inc()`', target: 20 },
-  { id: 'histogram.bound', kind: 'ops', libs: LIBS, title: 'histogram (11 buckets) bound child `observe(v)`', target: 10 },
-  { id: 'histogram.labels', kind: 'ops', libs: LIBS, title: "histogram (11 buckets) `labels('GET', '200').observe(v)`" },
-  { id: 'summary.observe', kind: 'ops', libs: LIBS, title: 'summary `observe(v)`: ours count+sum; theirs default (7 quantiles, t-digest, always on)', target: 10 },
-  { id: 'summary.quantiles', kind: 'ops', libs: LIBS, title: 'summary `observe(v)`, 3 quantiles: ours 10 min window × 5 slices; theirs all-time (its default)' },
+  {
+    id: 'histogram.bound',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'histogram (11 buckets) bound child `observe(v)`',
+    target: 10,
+  },
+  {
+    id: 'histogram.labels',
+    kind: 'ops',
+    libs: LIBS,
+    title: "histogram (11 buckets) `labels('GET', '200').observe(v)`",
+  },
+  {
+    id: 'summary.observe',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'summary `observe(v)`: ours count+sum; theirs default (7 quantiles, t-digest, always on)',
+    target: 10,
+  },
+  {
+    id: 'summary.quantiles',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'summary `observe(v)`, 3 quantiles: ours 10 min window × 5 slices; theirs all-time (its default)',
+  },
   { id: 'timer.start-end', kind: 'ops', libs: LIBS, title: 'histogram `startTimer()` + `end()`, no labels' },
   { id: 'timed.sync', kind: 'timed', libs: TIMED_VARIANTS, title: '@Timed on a sync method', target: 1.5 },
   { id: 'timed.async', kind: 'timed', libs: TIMED_VARIANTS, title: '@Timed on an async method (awaited)' },
   { id: 'floor.f64-add', kind: 'ops', libs: ['floor'], title: 'floor: `Float64Array` slot `+= 1`' },
   { id: 'floor.map-get', kind: 'ops', libs: ['floor'], title: 'floor: `Map.get` of a short constant string key' },
-  { id: 'floor.key-build-map-get', kind: 'ops', libs: ['floor'], title: 'floor: build a fresh 2-label key string (`+`) + `Map.get`' },
+  {
+    id: 'floor.key-build-map-get',
+    kind: 'ops',
+    libs: ['floor'],
+    title: 'floor: build a fresh 2-label key string (`+`) + `Map.get`',
+  },
   { id: 'floor.nested-map-get', kind: 'ops', libs: ['floor'], title: 'floor: `Map.get` per label value, 2 levels' },
-  { id: 'scrape.counters.text', kind: 'scrape', libs: LIBS, title: '100,000 counter series (100 metrics), text 0.0.4', target: 5 },
-  { id: 'scrape.counters.openmetrics', kind: 'scrape', libs: LIBS, title: '100,000 counter series (100 metrics), OpenMetrics', target: 5 },
-  { id: 'scrape.histograms.text', kind: 'scrape', libs: LIBS, title: '10,000 histogram series (10 metrics, 11 buckets), text 0.0.4', target: 5 },
-  { id: 'scrape.histograms.openmetrics', kind: 'scrape', libs: LIBS, title: '10,000 histogram series (10 metrics, 11 buckets), OpenMetrics', target: 5 },
+  {
+    id: 'scrape.counters.text',
+    kind: 'scrape',
+    libs: LIBS,
+    title: '100,000 counter series (100 metrics), text 0.0.4',
+    target: 5,
+  },
+  {
+    id: 'scrape.counters.openmetrics',
+    kind: 'scrape',
+    libs: LIBS,
+    title: '100,000 counter series (100 metrics), OpenMetrics',
+    target: 5,
+  },
+  {
+    id: 'scrape.histograms.text',
+    kind: 'scrape',
+    libs: LIBS,
+    title: '10,000 histogram series (10 metrics, 11 buckets), text 0.0.4',
+    target: 5,
+  },
+  {
+    id: 'scrape.histograms.openmetrics',
+    kind: 'scrape',
+    libs: LIBS,
+    title: '10,000 histogram series (10 metrics, 11 buckets), OpenMetrics',
+    target: 5,
+  },
   // Neither peer writes protobuf: their cells read n/a, as bench/cases/prom.js has no such case. (With
   // libs: ['prometric'] the case would run but have no row: the tables list the cases of all LIBS.)
-  { id: 'scrape.counters.protobuf', kind: 'scrape', libs: LIBS,
-    title: '100,000 counter series (100 metrics), protobuf (ours only)' },
-  { id: 'scrape.histograms.protobuf', kind: 'scrape', libs: LIBS,
-    title: '10,000 histogram series (10 metrics, 11 buckets), protobuf (ours only)' },
-  { id: 'scrape.default-metrics', kind: 'scrape', libs: LIBS, title: 'default metrics: collect + render one scrape (text)' },
+  {
+    id: 'scrape.counters.protobuf',
+    kind: 'scrape',
+    libs: LIBS,
+    title: '100,000 counter series (100 metrics), protobuf (ours only)',
+  },
+  {
+    id: 'scrape.histograms.protobuf',
+    kind: 'scrape',
+    libs: LIBS,
+    title: '10,000 histogram series (10 metrics, 11 buckets), protobuf (ours only)',
+  },
+  {
+    id: 'scrape.default-metrics',
+    kind: 'scrape',
+    libs: LIBS,
+    title: 'default metrics: collect + render one scrape (text)',
+  },
   { id: 'heap.counter', kind: 'heap', libs: LIBS, title: 'heap per counter series, 2 labels', target: 2 },
-  { id: 'heap.histogram', kind: 'heap', libs: LIBS, title: 'heap per histogram series, 2 labels, 11 buckets', target: 2 },
+  {
+    id: 'heap.histogram',
+    kind: 'heap',
+    libs: LIBS,
+    title: 'heap per histogram series, 2 labels, 11 buckets',
+    target: 2,
+  },
 ];
 
 export function caseById(id) {

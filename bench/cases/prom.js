@@ -8,7 +8,8 @@ const LABELS = ['method', 'status'];
 
 export function promCases(M, sizes) {
   const registry = (contentType) => new M.Registry(contentType);
-  const counter = (labelNames = LABELS, reg = registry()) => new M.Counter({ name: 'requests', help: 'Requests.', labelNames, registers: [reg] });
+  const counter = (labelNames = LABELS, reg = registry()) =>
+    new M.Counter({ name: 'requests', help: 'Requests.', labelNames, registers: [reg] });
   const histogram = (labelNames = LABELS, reg = registry()) =>
     new M.Histogram({ name: 'latency_seconds', help: 'Latency.', labelNames, buckets: [...BUCKETS], registers: [reg] });
   const withText = (reg, body) => ({ ...body, text: () => reg.metrics() });
@@ -17,50 +18,91 @@ export function promCases(M, sizes) {
     'counter.inc': () => {
       const reg = registry();
       const c = counter([], reg);
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) c.inc(); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) c.inc();
+        },
+      });
     },
     'counter.labels-object': () => {
       const reg = registry();
       const c = counter(LABELS, reg);
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) c.labels({ method: 'GET', status: '200' }).inc(); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) c.labels({ method: 'GET', status: '200' }).inc();
+        },
+      });
     },
     'counter.inc-shortest': () => {
       // prom-client's own idiom: the labels object passed straight to inc().
       const reg = registry();
       const c = counter(LABELS, reg);
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) c.inc({ method: 'GET', status: '200' }); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) c.inc({ method: 'GET', status: '200' });
+        },
+      });
     },
     'counter.labels-positional': () => {
       const reg = registry();
       const c = counter(LABELS, reg);
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) c.labels('GET', '200').inc(); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) c.labels('GET', '200').inc();
+        },
+      });
     },
     'counter.bound': () => {
       const reg = registry();
       const child = counter(LABELS, reg).labels('GET', '200');
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) child.inc(); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) child.inc();
+        },
+      });
     },
     'histogram.bound': () => {
       const reg = registry();
       const child = histogram(LABELS, reg).labels('GET', '200');
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) child.observe(VALUES[i & 1023]); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) child.observe(VALUES[i & 1023]);
+        },
+      });
     },
     'histogram.labels': () => {
       const reg = registry();
       const h = histogram(LABELS, reg);
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) h.labels('GET', '200').observe(VALUES[i & 1023]); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) h.labels('GET', '200').observe(VALUES[i & 1023]);
+        },
+      });
     },
     'summary.observe': () => {
       // Its default configuration: it has no count-and-sum-only summary (7 quantiles, all-time t-digest).
       const reg = registry();
       const s = new M.Summary({ name: 'latency_seconds', help: 'Latency.', registers: [reg] });
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]); } });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]);
+        },
+      });
     },
     'summary.quantiles': () => {
       // 3 quantiles, all-time (its default; its sliding window pushes each value ageBuckets times).
       const reg = registry();
-      const s = new M.Summary({ name: 'latency_seconds', help: 'Latency.', percentiles: [0.5, 0.9, 0.99], registers: [reg] });
-      return withText(reg, { run(n) { for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]); } });
+      const s = new M.Summary({
+        name: 'latency_seconds',
+        help: 'Latency.',
+        percentiles: [0.5, 0.9, 0.99],
+        registers: [reg],
+      });
+      return withText(reg, {
+        run(n) {
+          for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]);
+        },
+      });
     },
     'timer.start-end': () => {
       const reg = registry();
@@ -87,19 +129,34 @@ export function promCases(M, sizes) {
     'heap.counter': () => {
       const c = counter(['method', 'route']);
       c.labels('GET', '/warm').inc();
-      return { fill(count) { for (let j = 0; j < count; j++) c.labels(METHODS[j & 3], routeOf(j)).inc(); }, held: c };
+      return {
+        fill(count) {
+          for (let j = 0; j < count; j++) c.labels(METHODS[j & 3], routeOf(j)).inc();
+        },
+        held: c,
+      };
     },
     'heap.histogram': () => {
       const h = histogram(['method', 'route']);
       h.labels('GET', '/warm').observe(0.1);
-      return { fill(count) { for (let j = 0; j < count; j++) h.labels(METHODS[j & 3], routeOf(j)).observe(VALUES[j & 1023]); }, held: h };
+      return {
+        fill(count) {
+          for (let j = 0; j < count; j++) h.labels(METHODS[j & 3], routeOf(j)).observe(VALUES[j & 1023]);
+        },
+        held: h,
+      };
     },
   };
 
   function scrapeCounters(contentType) {
     const reg = registry(contentType);
     for (let m = 0; m < sizes.counterMetrics; m++) {
-      const c = new M.Counter({ name: `app_requests_${m}_total`, help: `Requests of kind ${m}.`, labelNames: ['method', 'route'], registers: [reg] });
+      const c = new M.Counter({
+        name: `app_requests_${m}_total`,
+        help: `Requests of kind ${m}.`,
+        labelNames: ['method', 'route'],
+        registers: [reg],
+      });
       for (let j = 0; j < sizes.counterSeries; j++) c.labels(METHODS[j & 3], routeOf(j)).inc((j % 97) + 1);
     }
     return { scrape: () => reg.metrics() };
@@ -108,7 +165,13 @@ export function promCases(M, sizes) {
   function scrapeHistograms(contentType) {
     const reg = registry(contentType);
     for (let m = 0; m < sizes.histogramMetrics; m++) {
-      const h = new M.Histogram({ name: `app_latency_${m}_seconds`, help: `Latency of kind ${m}.`, labelNames: ['method', 'route'], buckets: [...BUCKETS], registers: [reg] });
+      const h = new M.Histogram({
+        name: `app_latency_${m}_seconds`,
+        help: `Latency of kind ${m}.`,
+        labelNames: ['method', 'route'],
+        buckets: [...BUCKETS],
+        registers: [reg],
+      });
       for (let j = 0; j < sizes.histogramSeries; j++) {
         const child = h.labels(METHODS[j & 3], routeOf(j));
         for (let k = 0; k < 3; k++) child.observe(VALUES[(j * 3 + k) & 1023]);

@@ -5,48 +5,99 @@ const LABELS = ['method', 'status'];
 
 export function prometricCases(M, sizes) {
   const registry = () => new M.Registry();
-  const counter = (labelNames = LABELS, reg = registry()) => new M.Counter({ name: 'requests', help: 'Requests.', labelNames, registry: reg });
+  const counter = (labelNames = LABELS, reg = registry()) =>
+    new M.Counter({ name: 'requests', help: 'Requests.', labelNames, registry: reg });
   const histogram = (labelNames = LABELS, reg = registry()) =>
     new M.Histogram({ name: 'latency_seconds', help: 'Latency.', labelNames, buckets: BUCKETS, registry: reg });
 
   return {
     'counter.inc': () => {
       const c = counter([]);
-      return { run(n) { for (let i = 0; i < n; i++) c.inc(); }, text: () => c.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) c.inc();
+        },
+        text: () => c.registry.metrics(),
+      };
     },
     'counter.labels-object': () => {
       const c = counter();
-      return { run(n) { for (let i = 0; i < n; i++) c.labels({ method: 'GET', status: '200' }).inc(); }, text: () => c.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) c.labels({ method: 'GET', status: '200' }).inc();
+        },
+        text: () => c.registry.metrics(),
+      };
     },
     'counter.inc-shortest': () => {
       const c = counter();
-      return { run(n) { for (let i = 0; i < n; i++) c.labels({ method: 'GET', status: '200' }).inc(); }, text: () => c.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) c.labels({ method: 'GET', status: '200' }).inc();
+        },
+        text: () => c.registry.metrics(),
+      };
     },
     'counter.labels-positional': () => {
       const c = counter();
-      return { run(n) { for (let i = 0; i < n; i++) c.labels('GET', '200').inc(); }, text: () => c.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) c.labels('GET', '200').inc();
+        },
+        text: () => c.registry.metrics(),
+      };
     },
     'counter.bound': () => {
       const c = counter();
       const child = c.labels('GET', '200');
-      return { run(n) { for (let i = 0; i < n; i++) child.inc(); }, text: () => c.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) child.inc();
+        },
+        text: () => c.registry.metrics(),
+      };
     },
     'histogram.bound': () => {
       const h = histogram();
       const child = h.labels('GET', '200');
-      return { run(n) { for (let i = 0; i < n; i++) child.observe(VALUES[i & 1023]); }, text: () => h.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) child.observe(VALUES[i & 1023]);
+        },
+        text: () => h.registry.metrics(),
+      };
     },
     'histogram.labels': () => {
       const h = histogram();
-      return { run(n) { for (let i = 0; i < n; i++) h.labels('GET', '200').observe(VALUES[i & 1023]); }, text: () => h.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) h.labels('GET', '200').observe(VALUES[i & 1023]);
+        },
+        text: () => h.registry.metrics(),
+      };
     },
     'summary.observe': () => {
       const s = new M.Summary({ name: 'latency_seconds', help: 'Latency.', registry: registry() });
-      return { run(n) { for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]); }, text: () => s.registry.metrics() };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]);
+        },
+        text: () => s.registry.metrics(),
+      };
     },
     'summary.quantiles': () => {
-      const s = new M.Summary({ name: 'latency_seconds', help: 'Latency.', percentiles: [0.5, 0.9, 0.99], registry: registry() });
-      return { run(n) { for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]); }, text: () => s.registry.metrics() };
+      const s = new M.Summary({
+        name: 'latency_seconds',
+        help: 'Latency.',
+        percentiles: [0.5, 0.9, 0.99],
+        registry: registry(),
+      });
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) s.observe(VALUES[i & 1023]);
+        },
+        text: () => s.registry.metrics(),
+      };
     },
     'timer.start-end': () => {
       const h = histogram([]);
@@ -77,19 +128,34 @@ export function prometricCases(M, sizes) {
     'heap.counter': () => {
       const c = counter(['method', 'route']);
       c.labels('GET', '/warm').inc();
-      return { fill(count) { for (let j = 0; j < count; j++) c.labels(METHODS[j & 3], routeOf(j)).inc(); }, held: c };
+      return {
+        fill(count) {
+          for (let j = 0; j < count; j++) c.labels(METHODS[j & 3], routeOf(j)).inc();
+        },
+        held: c,
+      };
     },
     'heap.histogram': () => {
       const h = histogram(['method', 'route']);
       h.labels('GET', '/warm').observe(0.1);
-      return { fill(count) { for (let j = 0; j < count; j++) h.labels(METHODS[j & 3], routeOf(j)).observe(VALUES[j & 1023]); }, held: h };
+      return {
+        fill(count) {
+          for (let j = 0; j < count; j++) h.labels(METHODS[j & 3], routeOf(j)).observe(VALUES[j & 1023]);
+        },
+        held: h,
+      };
     },
   };
 
   function scrapeCounters(format) {
     const reg = registry();
     for (let m = 0; m < sizes.counterMetrics; m++) {
-      const c = new M.Counter({ name: `app_requests_${m}_total`, help: `Requests of kind ${m}.`, labelNames: ['method', 'route'], registry: reg });
+      const c = new M.Counter({
+        name: `app_requests_${m}_total`,
+        help: `Requests of kind ${m}.`,
+        labelNames: ['method', 'route'],
+        registry: reg,
+      });
       for (let j = 0; j < sizes.counterSeries; j++) c.labels(METHODS[j & 3], routeOf(j)).inc((j % 97) + 1);
     }
     return { scrape: () => reg.metrics(format) };
@@ -98,7 +164,13 @@ export function prometricCases(M, sizes) {
   function scrapeHistograms(format) {
     const reg = registry();
     for (let m = 0; m < sizes.histogramMetrics; m++) {
-      const h = new M.Histogram({ name: `app_latency_${m}_seconds`, help: `Latency of kind ${m}.`, labelNames: ['method', 'route'], buckets: BUCKETS, registry: reg });
+      const h = new M.Histogram({
+        name: `app_latency_${m}_seconds`,
+        help: `Latency of kind ${m}.`,
+        labelNames: ['method', 'route'],
+        buckets: BUCKETS,
+        registry: reg,
+      });
       for (let j = 0; j < sizes.histogramSeries; j++) {
         const child = h.labels(METHODS[j & 3], routeOf(j));
         for (let k = 0; k < 3; k++) child.observe(VALUES[(j * 3 + k) & 1023]);

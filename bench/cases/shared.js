@@ -22,8 +22,22 @@ export const VALUES = (() => {
 /** Sizes of the serialization and heap cases; smoke mode shrinks them to run in milliseconds. */
 export function sizes(smoke) {
   return smoke
-    ? { counterMetrics: 10, counterSeries: 100, histogramMetrics: 2, histogramSeries: 100, heapCounters: 2000, heapHistograms: 1000 }
-    : { counterMetrics: 100, counterSeries: 1000, histogramMetrics: 10, histogramSeries: 1000, heapCounters: 50000, heapHistograms: 20000 };
+    ? {
+        counterMetrics: 10,
+        counterSeries: 100,
+        histogramMetrics: 2,
+        histogramSeries: 100,
+        heapCounters: 2000,
+        heapHistograms: 1000,
+      }
+    : {
+        counterMetrics: 100,
+        counterSeries: 1000,
+        histogramMetrics: 10,
+        histogramSeries: 1000,
+        heapCounters: 50000,
+        heapHistograms: 20000,
+      };
 }
 
 /** The label values of series j of a metric: 4 methods x 250 routes per 1000 series. */

@@ -7,7 +7,13 @@ import { BUCKETS, sink } from './shared.js';
 export async function timedCases(M, variant) {
   const { makeSyncService, makeAsyncService } = await import('../.out/timed-service.js');
   const histogram = () =>
-    new M.Histogram({ name: 'handle_seconds', help: 'Handler latency.', labelNames: ['method', 'status'], buckets: BUCKETS, registry: new M.Registry() });
+    new M.Histogram({
+      name: 'handle_seconds',
+      help: 'Handler latency.',
+      labelNames: ['method', 'status'],
+      buckets: BUCKETS,
+      registry: new M.Registry(),
+    });
   return {
     'timed.sync': () => {
       const h = histogram();

@@ -36,7 +36,12 @@ class DefaultMetrics {
     try {
       this.parts.push(new ProcessMetrics(families));
       this.parts.push(new EventLoopLag(families, options.eventLoopMonitoringPrecision));
-      this.parts.push(new EventLoopUtilization(families), new ActiveResources(families), new HeapMetrics(families), new VersionInfo(families));
+      this.parts.push(
+        new EventLoopUtilization(families),
+        new ActiveResources(families),
+        new HeapMetrics(families),
+        new VersionInfo(families),
+      );
       this.gc.start(() => {
         if (!this.attached()) release(this);
       });
@@ -77,7 +82,9 @@ class DefaultMetrics {
    */
   private withoutTakenNames(families: CollectedFamily[]): CollectedFamily[] {
     const registry = this.options.registry;
-    const free = (f: CollectedFamily) => registry.getMetric(f.name) === undefined && (f.type !== 'counter' || registry.getMetric(`${f.name}_total`) === undefined);
+    const free = (f: CollectedFamily) =>
+      registry.getMetric(f.name) === undefined &&
+      (f.type !== 'counter' || registry.getMetric(`${f.name}_total`) === undefined);
     return families.every(free) ? families : families.filter(free);
   }
 }

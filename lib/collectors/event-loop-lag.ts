@@ -21,7 +21,11 @@ export class EventLoopLag implements Part {
   /** The delay monitor: a libuv timer in C++, unref'd, so it never keeps the process alive. */
   private readonly monitor: IntervalHistogram;
   private readonly lag: string;
-  private readonly statistics: ReadonlyArray<{ readonly name: string; readonly help: string; readonly read: (h: IntervalHistogram) => number }>;
+  private readonly statistics: ReadonlyArray<{
+    readonly name: string;
+    readonly help: string;
+    readonly read: (h: IntervalHistogram) => number;
+  }>;
 
   /** `resolution`: the monitor's sampling interval in milliseconds. */
   constructor(
@@ -29,7 +33,11 @@ export class EventLoopLag implements Part {
     resolution: number,
   ) {
     this.lag = families.name('nodejs_eventloop_lag_seconds');
-    this.statistics = STATISTICS.map(([stat, help, read]) => ({ name: families.name(`nodejs_eventloop_lag_${stat}_seconds`), help, read }));
+    this.statistics = STATISTICS.map(([stat, help, read]) => ({
+      name: families.name(`nodejs_eventloop_lag_${stat}_seconds`),
+      help,
+      read,
+    }));
     // Enabled at once, never dropped before: until its first enable() a monitor holds a ref'd
     // timer handle, and one collected in that state makes process._getActiveHandles() abort.
     this.monitor = monitorEventLoopDelay({ resolution });

@@ -27,8 +27,16 @@ export class EventLoopUtilization implements Part {
     this.previous = now;
     out.push(
       // NaN when no time passed (two scrapes in one tick), or before the loop started.
-      this.families.gauge(this.ratio, 'Event loop utilization (active time over elapsed time) since the previous scrape.', Number.isFinite(utilization) ? utilization : 0),
-      this.families.counter(this.active, 'Total time the event loop has spent active (not waiting for I/O) in seconds.', now.active / 1000),
+      this.families.gauge(
+        this.ratio,
+        'Event loop utilization (active time over elapsed time) since the previous scrape.',
+        Number.isFinite(utilization) ? utilization : 0,
+      ),
+      this.families.counter(
+        this.active,
+        'Total time the event loop has spent active (not waiting for I/O) in seconds.',
+        now.active / 1000,
+      ),
     );
   }
 }

@@ -47,7 +47,13 @@ export class Families {
   }
 
   /** A family with one sample per entry of `values`, told apart by the label `label`. */
-  labeled(name: string, help: string, type: 'gauge', label: string, values: ReadonlyMap<string, number>): CollectedFamily {
+  labeled(
+    name: string,
+    help: string,
+    type: 'gauge',
+    label: string,
+    values: ReadonlyMap<string, number>,
+  ): CollectedFamily {
     const samples: CollectedSample[] = [];
     for (const [key, value] of values) samples.push({ labels: this.with({ [label]: key }), value });
     return { name, help, type, samples };

@@ -40,9 +40,24 @@ export class HeapMetrics implements Part {
       available.push({ labels, value: space.space_available_size });
     }
     out.push(
-      { name: this.spaceTotal, help: 'Process heap space size total from Node.js in bytes.', type: 'gauge', samples: total },
-      { name: this.spaceUsed, help: 'Process heap space size used from Node.js in bytes.', type: 'gauge', samples: used },
-      { name: this.spaceAvailable, help: 'Process heap space size available from Node.js in bytes.', type: 'gauge', samples: available },
+      {
+        name: this.spaceTotal,
+        help: 'Process heap space size total from Node.js in bytes.',
+        type: 'gauge',
+        samples: total,
+      },
+      {
+        name: this.spaceUsed,
+        help: 'Process heap space size used from Node.js in bytes.',
+        type: 'gauge',
+        samples: used,
+      },
+      {
+        name: this.spaceAvailable,
+        help: 'Process heap space size available from Node.js in bytes.',
+        type: 'gauge',
+        samples: available,
+      },
     );
   }
 }

@@ -36,7 +36,13 @@ const OWN_LABELS = ['kind', 'space', 'type', 'version', 'major', 'minor', 'patch
 
 const METRIC_NAME_START = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-const KNOWN: ReadonlyArray<keyof DefaultMetricsOptions> = ['registry', 'prefix', 'labels', 'gcDurationBuckets', 'eventLoopMonitoringPrecision'];
+const KNOWN: ReadonlyArray<keyof DefaultMetricsOptions> = [
+  'registry',
+  'prefix',
+  'labels',
+  'gcDurationBuckets',
+  'eventLoopMonitoringPrecision',
+];
 
 const FN = 'collectDefaultMetrics';
 
@@ -44,11 +50,20 @@ const FN = 'collectDefaultMetrics';
 export function resolveOptions(options: DefaultMetricsOptions | null | undefined): ResolvedOptions {
   if (options === null || options === undefined) options = {};
   checkOptions(FN, options, KNOWN);
-  const { registry = defaultRegistry, prefix = '', labels = {}, gcDurationBuckets = GC_DURATION_BUCKETS, eventLoopMonitoringPrecision = 10 } = options;
+  const {
+    registry = defaultRegistry,
+    prefix = '',
+    labels = {},
+    gcDurationBuckets = GC_DURATION_BUCKETS,
+    eventLoopMonitoringPrecision = 10,
+  } = options;
 
-  if (!(registry instanceof Registry)) throw new TypeError(`${FN}: option registry must be a Registry, got ${show(registry)}`);
+  if (!(registry instanceof Registry))
+    throw new TypeError(`${FN}: option registry must be a Registry, got ${show(registry)}`);
   if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME_START.test(prefix))) {
-    throw new TypeError(`${FN}: option prefix must be a string that can start a metric name (${METRIC_NAME_START.source}), got ${show(prefix)}`);
+    throw new TypeError(
+      `${FN}: option prefix must be a string that can start a metric name (${METRIC_NAME_START.source}), got ${show(prefix)}`,
+    );
   }
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
     throw new TypeError(`${FN}: option labels must be an object of label values by name, got ${show(labels)}`);
@@ -56,20 +71,38 @@ export function resolveOptions(options: DefaultMetricsOptions | null | undefined
   const resolvedLabels: Record<string, string> = {};
   for (const [name, value] of Object.entries(labels)) {
     assertLabelName(`${FN} (option labels)`, name);
-    if (OWN_LABELS.includes(name)) throw new TypeError(`${FN}: option labels: label name ${show(name)} is used by the default metrics themselves`);
+    if (OWN_LABELS.includes(name))
+      throw new TypeError(`${FN}: option labels: label name ${show(name)} is used by the default metrics themselves`);
     resolvedLabels[name] = labelValueToString(`${FN} (option labels)`, name, value);
   }
   let buckets: number[];
   try {
     buckets = validateBuckets('nodejs_gc_duration_seconds', gcDurationBuckets);
   } catch (error) {
-    throw new (error instanceof RangeError ? RangeError : TypeError)(`${FN}: option gcDurationBuckets ${show(gcDurationBuckets)} is invalid: ${(error as Error).message}`);
+    throw new (error instanceof RangeError ? RangeError : TypeError)(
+      `${FN}: option gcDurationBuckets ${show(gcDurationBuckets)} is invalid: ${(error as Error).message}`,
+    );
   }
-  if (buckets.length === 0) throw new RangeError(`${FN}: option gcDurationBuckets needs at least one finite bound, got ${show(gcDurationBuckets)}`);
-  if (typeof eventLoopMonitoringPrecision !== 'number' || !Number.isInteger(eventLoopMonitoringPrecision) || eventLoopMonitoringPrecision < 1) {
-    throw new RangeError(`${FN}: option eventLoopMonitoringPrecision must be an integer number of milliseconds >= 1, got ${show(eventLoopMonitoringPrecision)}`);
+  if (buckets.length === 0)
+    throw new RangeError(
+      `${FN}: option gcDurationBuckets needs at least one finite bound, got ${show(gcDurationBuckets)}`,
+    );
+  if (
+    typeof eventLoopMonitoringPrecision !== 'number' ||
+    !Number.isInteger(eventLoopMonitoringPrecision) ||
+    eventLoopMonitoringPrecision < 1
+  ) {
+    throw new RangeError(
+      `${FN}: option eventLoopMonitoringPrecision must be an integer number of milliseconds >= 1, got ${show(eventLoopMonitoringPrecision)}`,
+    );
   }
-  return { registry, prefix, labels: Object.freeze(resolvedLabels), gcDurationBuckets: Object.freeze(buckets), eventLoopMonitoringPrecision };
+  return {
+    registry,
+    prefix,
+    labels: Object.freeze(resolvedLabels),
+    gcDurationBuckets: Object.freeze(buckets),
+    eventLoopMonitoringPrecision,
+  };
 }
 
 /** Whether two calls asked for the same metrics (then the second one changes nothing). */

@@ -21,7 +21,11 @@ function statusBytes(status: string, key: string): number {
 
 /** Parses /proc/self/status into the memory figures prom-client exposes. */
 export function parseStatus(status: string): ProcessMemory {
-  return { rss: statusBytes(status, 'VmRSS'), virtual: statusBytes(status, 'VmSize'), heap: statusBytes(status, 'VmData') };
+  return {
+    rss: statusBytes(status, 'VmRSS'),
+    virtual: statusBytes(status, 'VmSize'),
+    heap: statusBytes(status, 'VmData'),
+  };
 }
 
 /** The soft `Max open files` limit of /proc/self/limits; `unlimited` is +Inf. */
@@ -41,7 +45,8 @@ export function parseStartTime(stat: string, procStat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const startTicks = Number(fields[22 - 3]);
   const btime = /^btime (\d+)$/m.exec(procStat);
-  if (btime === null || !Number.isFinite(startTicks)) throw new Error('no start time in /proc/self/stat and /proc/stat');
+  if (btime === null || !Number.isFinite(startTicks))
+    throw new Error('no start time in /proc/self/stat and /proc/stat');
   return Number(btime[1]) + startTicks / USER_HZ;
 }
 

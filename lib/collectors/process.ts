@@ -46,8 +46,15 @@ export class ProcessMetrics implements Part {
     this.virtual = name('process_virtual_memory_bytes');
     this.heap = name('process_heap_bytes');
     this.openFds = name('process_open_fds');
-    this.startTime = families.gauge(name('process_start_time_seconds'), 'Start time of the process since unix epoch in seconds.', source.startTime);
-    this.maxFds = source.maxFds === undefined ? undefined : families.gauge(name('process_max_fds'), 'Maximum number of open file descriptors.', source.maxFds);
+    this.startTime = families.gauge(
+      name('process_start_time_seconds'),
+      'Start time of the process since unix epoch in seconds.',
+      source.startTime,
+    );
+    this.maxFds =
+      source.maxFds === undefined
+        ? undefined
+        : families.gauge(name('process_max_fds'), 'Maximum number of open file descriptors.', source.maxFds);
   }
 
   collect(out: CollectedFamily[]): void {
@@ -64,7 +71,8 @@ export class ProcessMetrics implements Part {
     const memory = attempt(this.source.memory);
     if (memory !== undefined) {
       out.push(f.gauge(this.rss, 'Resident memory size in bytes.', memory.rss));
-      if (!Number.isNaN(memory.virtual)) out.push(f.gauge(this.virtual, 'Virtual memory size in bytes.', memory.virtual));
+      if (!Number.isNaN(memory.virtual))
+        out.push(f.gauge(this.virtual, 'Virtual memory size in bytes.', memory.virtual));
       if (!Number.isNaN(memory.heap)) out.push(f.gauge(this.heap, 'Process heap size in bytes.', memory.heap));
     }
     const openFds = this.source.openFds && attempt(this.source.openFds);

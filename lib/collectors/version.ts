@@ -8,7 +8,12 @@ export class VersionInfo implements Part {
   constructor(families: Families) {
     const [major = '', minor = '', patch = ''] = process.versions.node.split('.');
     const labels = families.with({ version: process.version, major, minor, patch });
-    this.family = { name: families.name('nodejs_version_info'), help: 'Node.js version info.', type: 'gauge', samples: [{ labels, value: 1 }] };
+    this.family = {
+      name: families.name('nodejs_version_info'),
+      help: 'Node.js version info.',
+      type: 'gauge',
+      samples: [{ labels, value: 1 }],
+    };
   }
 
   collect(out: CollectedFamily[]): void {

@@ -48,11 +48,17 @@ export function startTimer<L extends string>(metric: TimedMetric<L>, labels?: Pa
  * rejected promise increments the counter (only errors of the `only` classes, if given). The
  * error itself passes through untouched.
  */
-export function CountExceptions<L extends string>(counter: Counter<L>, options?: CountExceptionsOptions<L>): MethodDecorator {
+export function CountExceptions<L extends string>(
+  counter: Counter<L>,
+  options?: CountExceptionsOptions<L>,
+): MethodDecorator {
   return countCallErrors(counter, options);
 }
 
 /** Decorates a method (either decorator mode) or wraps a function to count calls in flight on a gauge. */
-export function GaugeInProgress<L extends string>(gauge: Gauge<L>, options?: GaugeInProgressOptions<L>): MethodDecorator {
+export function GaugeInProgress<L extends string>(
+  gauge: Gauge<L>,
+  options?: GaugeInProgressOptions<L>,
+): MethodDecorator {
   return trackCallsInFlight(gauge, options);
 }

@@ -61,5 +61,11 @@ export interface FamilyLines {
 
 /** Writes a sample of a family given as samples; `timestamp` in the format's unit, if it has one. */
 export function writeFamilySample(lines: FamilyLines, sample: Sample, timestamp: string | undefined): void {
-  writeSample(lines.out, lines.heads.of(sample.name), labelText(sample.labels, lines.escaping), sample.value, timestamp);
+  writeSample(
+    lines.out,
+    lines.heads.of(sample.name),
+    labelText(sample.labels, lines.escaping),
+    sample.value,
+    timestamp,
+  );
 }

@@ -9,7 +9,12 @@
 export type EscapingScheme = 'allow-utf-8' | 'underscores' | 'dots' | 'values';
 
 /** The schemes, as the `escaping` parameter spells them. */
-export const ESCAPING_SCHEMES: readonly EscapingScheme[] = Object.freeze(['allow-utf-8', 'underscores', 'dots', 'values']);
+export const ESCAPING_SCHEMES: readonly EscapingScheme[] = Object.freeze([
+  'allow-utf-8',
+  'underscores',
+  'dots',
+  'values',
+]);
 
 const LEGACY_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LEGACY_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

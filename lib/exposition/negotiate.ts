@@ -186,8 +186,11 @@ export function negotiate(acceptHeader: AcceptHeader): Negotiated<ExpositionForm
 export function negotiate<F extends NegotiableFormat>(acceptHeader: AcceptHeader, formats: readonly F[]): Negotiated<F>;
 export function negotiate(acceptHeader: AcceptHeader, formats?: readonly NegotiableFormat[]): Negotiated {
   const offered = formats === undefined ? RENDERABLE_FORMATS : checkOffered(formats);
-  const header =
-    Array.isArray(acceptHeader) ? acceptHeader.join(',') : typeof acceptHeader === 'string' ? acceptHeader : '';
+  const header = Array.isArray(acceptHeader)
+    ? acceptHeader.join(',')
+    : typeof acceptHeader === 'string'
+      ? acceptHeader
+      : '';
   let best: Negotiated | undefined;
   let bestQ = 0;
   let bestSpecificity = 0;
@@ -199,7 +202,10 @@ export function negotiate(acceptHeader: AcceptHeader, formats?: readonly Negotia
     for (const param of rawParams) {
       const eq = param.indexOf('=');
       if (eq < 0) continue;
-      const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      const value = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       params.set(param.slice(0, eq).trim().toLowerCase(), value);
     }
     const found = match(type, params, offered);

@@ -18,7 +18,11 @@ function escapeHelp(help: string): string {
 }
 
 /** Writes families in the OpenMetrics 1.0.0 text format, names escaped per `escaping`. */
-export function writeOpenMetrics(families: readonly MetricFamily[], out: BodyWriter, escaping: EscapingScheme = 'underscores'): void {
+export function writeOpenMetrics(
+  families: readonly MetricFamily[],
+  out: BodyWriter,
+  escaping: EscapingScheme = 'underscores',
+): void {
   for (const family of families) {
     const heads = new FamilyHeads(family.name, escaping);
     const name = heads.of(family.name).metadata;
@@ -99,7 +103,7 @@ function writeHistogramSamples(lines: Lines, family: MetricFamily): void {
     if (sample.name === bucketName) {
       const le = sample.labels.le;
       if (pointStarts) negativeBound = false;
-      if (le !== undefined && le.startsWith('-')) negativeBound = true;
+      if (le?.startsWith('-')) negativeBound = true;
       // The +Inf bucket ends a point's buckets: the next bucket starts another point.
       pointStarts = le === '+Inf';
     } else if (sample.name === countName) {

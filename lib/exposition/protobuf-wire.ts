@@ -23,8 +23,8 @@ export const WireType = {
 export type WireType = (typeof WireType)[keyof typeof WireType];
 
 const TWO_32 = 4294967296;
-const TWO_63 = 9223372036854775808;
-const TWO_64 = 18446744073709551616;
+const TWO_63 = 2 ** 63;
+const TWO_64 = 2 ** 64;
 
 // What a finished writer holds until its next write: any write then grows it to a real buffer.
 const EMPTY = Buffer.alloc(0);

@@ -56,7 +56,7 @@ const TYPE_CODES: Readonly<Record<MetricType, number>> = {
 };
 
 /** The largest double below 2^64: where a uint64 field ends. */
-const MAX_UINT64 = 18446744073709549568;
+const MAX_UINT64 = 2 ** 64 - 2 ** 11;
 
 let shared: ProtobufWriter | undefined;
 
@@ -64,10 +64,7 @@ let shared: ProtobufWriter | undefined;
  * Writes families as a protobuf exposition body, names escaped per `escaping` (legacy names are
  * written as they are under every scheme; `allow-utf-8` writes every name as it is).
  */
-export function writeProtobuf(
-  families: readonly MetricFamily[],
-  escaping: EscapingScheme = 'underscores',
-): Buffer {
+export function writeProtobuf(families: readonly MetricFamily[], escaping: EscapingScheme = 'underscores'): Buffer {
   // One writer for every scrape (rendering is synchronous): each scrape then allocates one buffer
   // about the size of the last body, rather than growing one from small.
   const w = (shared ??= new ProtobufWriter());

@@ -32,10 +32,15 @@ function escapeHelp(help: string): string {
  * Writes families in the Prometheus text format: 0.0.4, or 1.0.0 when `escaping` is `allow-utf-8`
  * (names outside the legacy set quoted), the two being the same for legacy names.
  */
-export function writeText(families: readonly MetricFamily[], out: BodyWriter, escaping: EscapingScheme = 'underscores'): void {
+export function writeText(
+  families: readonly MetricFamily[],
+  out: BodyWriter,
+  escaping: EscapingScheme = 'underscores',
+): void {
   for (const family of families) {
     const heads = new FamilyHeads(family.name, escaping);
-    const sampleName = family.type === 'counter' ? `${family.name}_total` : family.type === 'info' ? `${family.name}_info` : family.name;
+    const sampleName =
+      family.type === 'counter' ? `${family.name}_total` : family.type === 'info' ? `${family.name}_info` : family.name;
     const name = heads.of(sampleName).metadata;
     const help = escapeHelp(family.help);
     out.write(`# HELP ${name} ${help}\n# TYPE ${name} ${TEXT_TYPES[family.type]}\n`);

@@ -7,8 +7,14 @@
  * whose names are all legacy are kept: their text is the same under every scheme.
  */
 import { RENDERED, type RenderableLabels } from '../label-set.js';
-import type { Labels } from '../snapshot.js';
-import { escapeLabelName, escapeName, isLegacyLabelName, isLegacyMetricName, quoteName, type EscapingScheme } from './names.js';
+import {
+  escapeLabelName,
+  escapeName,
+  isLegacyLabelName,
+  isLegacyMetricName,
+  quoteName,
+  type EscapingScheme,
+} from './names.js';
 
 const NEEDS_ESCAPE = /[\\"\n]/;
 
@@ -77,7 +83,10 @@ export function lineHead(family: string, suffix: string, escaping: EscapingSchem
 export class FamilyHeads {
   private readonly made = new Map<string, LineHead>();
 
-  constructor(private readonly family: string, private readonly escaping: EscapingScheme) {}
+  constructor(
+    private readonly family: string,
+    private readonly escaping: EscapingScheme,
+  ) {}
 
   /** The head of a sample name of this family (`family` plus a suffix such as `_total`). */
   of(sampleName: string): LineHead {

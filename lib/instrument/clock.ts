@@ -19,7 +19,7 @@ export function now(): number {
 /** Seconds elapsed since `start` (a value of `now()`). */
 export function secondsSince(start: number): number {
   const elapsed = (now() - start) / 1000;
-  return elapsed > 0 ? elapsed : 0;
+  return Math.max(elapsed, 0);
 }
 
 /** Seconds since the epoch, by the wall clock. */

@@ -10,7 +10,7 @@ import { createMethodDecorator, type MethodDecorator } from './method-decorator.
 import type { Incrementable, InstrumentedMetric } from './series.js';
 
 /** A class of errors: `Error` itself or a subclass of it. */
-export type ErrorClass = abstract new (...args: any[]) => Error;
+export type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** Options of @CountExceptions and `counter.countExceptions()`. */
 export interface CountExceptionsOptions<L extends string> {
@@ -38,7 +38,11 @@ function isErrorClass(value: unknown): boolean {
   if (value === Error) return true;
   if (typeof value !== 'function') return false;
   const prototype: unknown = value.prototype;
-  return typeof prototype === 'object' && prototype !== null && Error.prototype.isPrototypeOf(prototype);
+  return (
+    typeof prototype === 'object' &&
+    prototype !== null &&
+    Object.prototype.isPrototypeOf.call(Error.prototype, prototype)
+  );
 }
 
 function validateOnly(where: string, only: unknown): readonly ErrorClass[] | undefined {
@@ -65,9 +69,14 @@ function matches(only: readonly ErrorClass[] | undefined, error: unknown): boole
  * Decorates a method (either decorator mode) or wraps a function so each thrown error or
  * rejected promise increments the counter. The error itself passes through untouched.
  */
-export function countCallErrors<L extends string>(counter: InstrumentedMetric<L, Incrementable>, options: CountExceptionsOptions<L> = {}): MethodDecorator {
+export function countCallErrors<L extends string>(
+  counter: InstrumentedMetric<L, Incrementable>,
+  options: CountExceptionsOptions<L> = {},
+): MethodDecorator {
   if ((counter as { type?: unknown } | null)?.type !== 'counter') {
-    throw new TypeError(`@CountExceptions: needs a Counter, got ${show((counter as { type?: unknown } | null)?.type ?? counter)}`);
+    throw new TypeError(
+      `@CountExceptions: needs a Counter, got ${show((counter as { type?: unknown } | null)?.type ?? counter)}`,
+    );
   }
   const where = `@CountExceptions(${counter.name})`;
   validateOptions(where, options);

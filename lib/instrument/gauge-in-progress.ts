@@ -16,9 +16,14 @@ export interface GaugeInProgressOptions<L extends string> {
 }
 
 /** Decorates a method (either decorator mode) or wraps a function to count calls in flight. */
-export function trackCallsInFlight<L extends string>(gauge: InstrumentedMetric<L, UpDown>, options: GaugeInProgressOptions<L> = {}): MethodDecorator {
+export function trackCallsInFlight<L extends string>(
+  gauge: InstrumentedMetric<L, UpDown>,
+  options: GaugeInProgressOptions<L> = {},
+): MethodDecorator {
   if ((gauge as { type?: unknown } | null)?.type !== 'gauge') {
-    throw new TypeError(`@GaugeInProgress: needs a Gauge, got ${show((gauge as { type?: unknown } | null)?.type ?? gauge)}`);
+    throw new TypeError(
+      `@GaugeInProgress: needs a Gauge, got ${show((gauge as { type?: unknown } | null)?.type ?? gauge)}`,
+    );
   }
   checkOptions(`@GaugeInProgress(${gauge.name})`, options as unknown, ['labels']);
   return createMethodDecorator('@GaugeInProgress', (site) => {

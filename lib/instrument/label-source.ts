@@ -8,7 +8,10 @@ import type { DecorationSite, Outcome } from './method-decorator.js';
 import { SERIES_VERSION, seriesOf, type InstrumentedMetric } from './series.js';
 
 /** Label values for a decorated call: fixed, or computed from the arguments and the outcome. */
-export type LabelSource<L extends string> = LabelValues<L> | ((args: any[], outcome?: Outcome) => LabelValues<L>);
+export type LabelSource<L extends string> =
+  | LabelValues<L>
+  // biome-ignore lint/suspicious/noExplicitAny: the decorated method's arguments, as its callers passed them: any, as in its own signature
+  | ((args: any[], outcome?: Outcome) => LabelValues<L>);
 
 /** Finds the child (series) a call updates. */
 export type ChildResolver<C> = (args: readonly unknown[], outcome?: Outcome) => C;
@@ -36,11 +39,16 @@ export function childResolver<L extends string, C>(
     return () => child;
   }
   if (typeof labels === 'function') {
-    if (names.length === 0) throw new Error(`${decoratorName} on ${site.description}: metric ${metric.name} has no labels, but a label function was given`);
-    return (args, outcome) => seriesOf(metric, labels(args as any[], outcome));
+    if (names.length === 0)
+      throw new Error(
+        `${decoratorName} on ${site.description}: metric ${metric.name} has no labels, but a label function was given`,
+      );
+    return (args, outcome) => seriesOf(metric, labels([...args], outcome));
   }
   if (typeof labels !== 'object' || labels === null) {
-    throw new TypeError(`${decoratorName} on ${site.description}: labels must be an object or a function, got ${show(labels)}`);
+    throw new TypeError(
+      `${decoratorName} on ${site.description}: labels must be an object or a function, got ${show(labels)}`,
+    );
   }
   const fixed = { ...labels } as LabelValues<L>;
   let child: C;

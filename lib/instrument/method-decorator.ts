@@ -15,7 +15,9 @@ import 'reflect-metadata';
 import { emitWarning } from 'node:process';
 
 /** How a call ended: with a result or with an error. */
-export type Outcome = { readonly result: unknown; readonly error?: undefined } | { readonly error: unknown; readonly result?: undefined };
+export type Outcome =
+  | { readonly result: unknown; readonly error?: undefined }
+  | { readonly error: unknown; readonly result?: undefined };
 
 /** What a decorator does around each call. `start` runs before, `finish` once the call has settled. */
 export interface CallHooks<S> {
@@ -32,11 +34,11 @@ export interface DecorationSite {
 /** A decorator usable in both decorator modes and on plain functions. */
 export interface MethodDecorator {
   /** Standard (TC39) method decorator. */
-  <F extends (...args: any[]) => any>(method: F, context: ClassMethodDecoratorContext): F;
+  <F extends (...args: never[]) => unknown>(method: F, context: ClassMethodDecoratorContext): F;
   /** Legacy (`experimentalDecorators`) method decorator. */
   (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
   /** Wraps a plain function. */
-  <F extends (...args: any[]) => any>(fn: F): F;
+  <F extends (...args: never[]) => unknown>(fn: F): F;
 }
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -54,7 +56,12 @@ const OWN_DIRECTORY = new URL('..', import.meta.url).href;
 function callerLocation(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
   // Skip our frames and the helpers tsc emits to apply decorators, to land in the class itself.
-  const outside = frames.find((f) => !f.includes(OWN_DIRECTORY) && !f.includes('node:internal') && !/\b__(esDecorate|runInitializers|decorate)\b/.test(f));
+  const outside = frames.find(
+    (f) =>
+      !f.includes(OWN_DIRECTORY) &&
+      !f.includes('node:internal') &&
+      !/\b__(esDecorate|runInitializers|decorate)\b/.test(f),
+  );
   return outside ? outside.trim().replace(/^at /, '') : 'unknown location';
 }
 
@@ -77,7 +84,11 @@ function copyMetadata(from: object, to: object): void {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /**
@@ -85,7 +96,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * that throws, say) is reported as a process warning instead.
  */
 function reportHookFailure(site: DecorationSite, error: unknown): void {
-  emitWarning(`prometric: updating the metric for ${site.description} failed: ${error instanceof Error ? error.message : String(error)}`, 'PrometricWarning');
+  emitWarning(
+    `prometric: updating the metric for ${site.description} failed: ${error instanceof Error ? error.message : String(error)}`,
+    'PrometricWarning',
+  );
 }
 
 /**
@@ -94,7 +108,11 @@ function reportHookFailure(site: DecorationSite, error: unknown): void {
  * the outcome is seen when the caller consumes it, and nothing runs twice. A frozen thenable
  * cannot be wrapped; it is observed by subscribing, as a promise is.
  */
-function observeThenable(thenable: PromiseLike<unknown>, settle: (outcome: Outcome) => void, site: DecorationSite): void {
+function observeThenable(
+  thenable: PromiseLike<unknown>,
+  settle: (outcome: Outcome) => void,
+  site: DecorationSite,
+): void {
   let settled = false;
   const once = (outcome: Outcome): void => {
     if (settled) return;
@@ -102,7 +120,11 @@ function observeThenable(thenable: PromiseLike<unknown>, settle: (outcome: Outco
     settle(outcome);
   };
   const originalThen = thenable.then;
-  const wrappedThen = function (this: unknown, onFulfilled?: (value: unknown) => unknown, onRejected?: (error: unknown) => unknown): unknown {
+  const wrappedThen = function (
+    this: unknown,
+    onFulfilled?: (value: unknown) => unknown,
+    onRejected?: (error: unknown) => unknown,
+  ): unknown {
     return originalThen.call(
       this,
       (value: unknown) => {
@@ -117,10 +139,18 @@ function observeThenable(thenable: PromiseLike<unknown>, settle: (outcome: Outco
     );
   };
   try {
-    Object.defineProperty(thenable, 'then', { value: wrappedThen, configurable: true, writable: true, enumerable: false });
+    Object.defineProperty(thenable, 'then', {
+      value: wrappedThen,
+      configurable: true,
+      writable: true,
+      enumerable: false,
+    });
   } catch {
     try {
-      thenable.then((value) => once({ result: value }), (error) => once({ error }));
+      thenable.then(
+        (value) => once({ result: value }),
+        (error) => once({ error }),
+      );
     } catch (error) {
       reportHookFailure(site, error);
     }
@@ -176,10 +206,15 @@ export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site
  * Builds a decorator. `prepare` runs once where the decorator is applied (at class definition
  * time), validates, and returns the hooks; an error it throws names the decoration site.
  */
-export function createMethodDecorator<S>(decoratorName: string, prepare: (site: DecorationSite) => CallHooks<S>): MethodDecorator {
+export function createMethodDecorator<S>(
+  decoratorName: string,
+  prepare: (site: DecorationSite) => CallHooks<S>,
+): MethodDecorator {
   const build = (original: unknown, site: DecorationSite): AnyFunction => {
     if (typeof original !== 'function') {
-      throw new TypeError(`${decoratorName} on ${site.description}: can only decorate a method or function, got ${typeof original}`);
+      throw new TypeError(
+        `${decoratorName} on ${site.description}: can only decorate a method or function, got ${typeof original}`,
+      );
     }
     return wrapFunction(original as AnyFunction, prepare(site), site);
   };

@@ -31,14 +31,20 @@ export function recorderFor(where: string, metric: unknown): Recorder {
   const type = (metric as { type?: unknown } | null)?.type;
   if (type === 'histogram' || type === 'summary') return observe;
   if (type === 'gauge') return set;
-  throw new TypeError(`${where}: needs a Histogram, Summary or Gauge, got ${type === undefined ? show(metric) : `a ${String(type)}`}`);
+  throw new TypeError(
+    `${where}: needs a Histogram, Summary or Gauge, got ${type === undefined ? show(metric) : `a ${String(type)}`}`,
+  );
 }
 
 /**
  * A decorator (either mode) or function wrapper recording each call's duration into the metric,
  * in the series its labels name. An async method is timed until it settles.
  */
-export function timeCalls<L extends string>(where: string, metric: InstrumentedMetric<L, TimedSeries>, options: TimedOptions<L> = {}): MethodDecorator {
+export function timeCalls<L extends string>(
+  where: string,
+  metric: InstrumentedMetric<L, TimedSeries>,
+  options: TimedOptions<L> = {},
+): MethodDecorator {
   const record = recorderFor(where, metric);
   // A misspelt `labels` would leave a labeled metric without label values.
   checkOptions(`${where}(${metric.name})`, options as unknown, ['labels']);

@@ -164,7 +164,9 @@ export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
   } else {
     const extra = args[3];
     if (extra !== undefined && (typeof extra !== 'object' || extra === null)) {
-      throw new TypeError(`${kind} ${show(args[0])}: the fourth argument must be an options object, got ${show(extra)}`);
+      throw new TypeError(
+        `${kind} ${show(args[0])}: the fourth argument must be an options object, got ${show(extra)}`,
+      );
     }
     if (extra !== undefined) {
       checkOptions(`${metricLabel(kind, args[0])} (fourth argument)`, extra, rules.knownPositional, {
@@ -185,7 +187,10 @@ export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
   }
   if (sampleSuffix !== undefined && fullName.endsWith(sampleSuffix)) {
     fullName = fullName.slice(0, -sampleSuffix.length);
-    if (fullName === '') throw new TypeError(`Invalid metric name ${show(name)}: nothing is left without the ${show(sampleSuffix)} suffix`);
+    if (fullName === '')
+      throw new TypeError(
+        `Invalid metric name ${show(name)}: nothing is left without the ${show(sampleSuffix)} suffix`,
+      );
   }
   const unit = options.unit ?? '';
   if (unit !== '') {

@@ -2,13 +2,17 @@
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { countCallErrors, countSeriesErrors, type CountExceptionsOptions, type ErrorClass } from '../instrument/count-exceptions.js';
+import {
+  countCallErrors,
+  countSeriesErrors,
+  type CountExceptionsOptions,
+  type ErrorClass,
+} from '../instrument/count-exceptions.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config.js';
 
 export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-
 
 /** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
 let createdOf: (child: CounterChild) => number;

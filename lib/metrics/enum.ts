@@ -6,7 +6,6 @@ import { normalizeConfig, type ExtraOptions, type EnumConfig } from './config.js
 export type { EnumConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
-
 /** Index of a series' current state (private to this module). */
 let currentOf: (child: EnumChild) => number;
 let resetState: (child: EnumChild) => void;
@@ -61,7 +60,12 @@ export class Enum<L extends string = never, S extends string = string> extends M
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
    * under this name when its definition is identical; throws when it differs.
    */
-  constructor(name: string, help: string, labelNames: readonly L[] | undefined, options: ExtraOptions<EnumConfig<L, S>>);
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly L[] | undefined,
+    options: ExtraOptions<EnumConfig<L, S>>,
+  );
   /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: EnumConfig<L, S>);
   constructor(...args: unknown[]) {
@@ -70,7 +74,8 @@ export class Enum<L extends string = never, S extends string = string> extends M
       throw new TypeError(`Enum ${common.name}: a label may not be named like the metric; that name holds the state`);
     }
     // OpenMetrics: stateset families have no unit (parsers refuse a UNIT line on them).
-    if (common.unit !== '') throw new TypeError(`Enum ${common.name}: an enum cannot have a unit, got ${show(common.unit)}`);
+    if (common.unit !== '')
+      throw new TypeError(`Enum ${common.name}: an enum cannot have a unit, got ${show(common.unit)}`);
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(common.name)) {
       throw new TypeError(`Enum ${common.name}: the name is used as the state's label name, so it may not contain ":"`);
     }
@@ -80,7 +85,8 @@ export class Enum<L extends string = never, S extends string = string> extends M
       throw new TypeError(`Enum ${this.name}: states must be a non-empty array of strings, got ${show(states)}`);
     }
     states.forEach((s, i) => {
-      if (typeof s !== 'string') throw new TypeError(`Enum ${this.name}: state at index ${i} must be a string, got ${show(s)}`);
+      if (typeof s !== 'string')
+        throw new TypeError(`Enum ${this.name}: state at index ${i} must be a string, got ${show(s)}`);
       if (!isWellFormed(s)) throw notWellFormed(`Enum ${this.name}: state at index ${i}`, s);
       if (states.indexOf(s) !== i) throw new TypeError(`Enum ${this.name}: state ${show(s)} is given twice`);
     });

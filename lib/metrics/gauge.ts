@@ -2,15 +2,26 @@
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { trackCallsInFlight, trackSeriesCallsInFlight, type GaugeInProgressOptions } from '../instrument/gauge-in-progress.js';
+import {
+  trackCallsInFlight,
+  trackSeriesCallsInFlight,
+  type GaugeInProgressOptions,
+} from '../instrument/gauge-in-progress.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
-import { recorderFor, startMetricTimer, startSeriesTimer, timeCalls, timeSeriesCalls, type EndTimer, type TimedOptions } from '../instrument/timed.js';
+import {
+  recorderFor,
+  startMetricTimer,
+  startSeriesTimer,
+  timeCalls,
+  timeSeriesCalls,
+  type EndTimer,
+  type TimedOptions,
+} from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
 import { normalizeConfig, type ExtraOptions, type GaugeConfig } from './config.js';
 
 export type { GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-
 
 /** One gauge series: its value changes only through its methods. */
 export class GaugeChild {
@@ -151,14 +162,18 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
 
   /** @internal */
   rejectNumber(method: string, value: unknown): never {
-    throw new TypeError(`Gauge ${this.name}: ${method}() needs a number${method === 'set' ? '' : ' (not NaN)'}, got ${show(value)}`);
+    throw new TypeError(
+      `Gauge ${this.name}: ${method}() needs a number${method === 'set' ? '' : ' (not NaN)'}, got ${show(value)}`,
+    );
   }
 
   /** @internal Calls a value function, turning a bad result into an error that names the gauge. */
   readFunction(fn: () => number): number {
     const value = fn();
     if (typeof value !== 'number') {
-      throw new TypeError(`Gauge ${this.name}: the function given to setFunction returned ${show(value)}, not a number`);
+      throw new TypeError(
+        `Gauge ${this.name}: the function given to setFunction returned ${show(value)}, not a number`,
+      );
     }
     return value;
   }

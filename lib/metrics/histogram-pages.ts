@@ -19,7 +19,10 @@ class SlotPage {
   /** Where this page is in its metric's list of pages with room, or -1. */
   roomIndex = -1;
 
-  constructor(series: number, private readonly stride: number) {
+  constructor(
+    series: number,
+    private readonly stride: number,
+  ) {
     this.numbers = new Float64Array(series * stride);
   }
 

@@ -5,7 +5,7 @@ import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
-import { NO_LABELS, type LabelValues } from '../labels.js';
+import { NO_LABELS } from '../labels.js';
 import { DEFAULT_BUCKETS, validateBuckets } from './buckets.js';
 import { normalizeConfig, type ExtraOptions, type HistogramConfig } from './config.js';
 
@@ -13,7 +13,6 @@ export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
-
 
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
@@ -195,7 +194,12 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       const cumulative: number[] = [];
       let total = 0;
       for (let i = 0; i < buckets; i++) cumulative.push((total += page[offset + i]!));
-      rows.push({ labels, cumulative, sum: page[offset + buckets]!, created: withCreated ? page[offset + buckets + 1]! : undefined });
+      rows.push({
+        labels,
+        cumulative,
+        sum: page[offset + buckets]!,
+        created: withCreated ? page[offset + buckets + 1]! : undefined,
+      });
     });
     return new HistogramFamily(this.name, this.help, this.unit, { bounds: this.bucketBounds, rows });
   }

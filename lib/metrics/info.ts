@@ -7,7 +7,6 @@ import { normalizeConfig, type ExtraOptions, type InfoConfig } from './config.js
 export type { InfoConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 
-
 /** A series' facts, as labels (private to this module). */
 let factsOf: (child: InfoChild) => Labels;
 let clearFacts: (child: InfoChild) => void;
@@ -62,7 +61,8 @@ export class Info<L extends string = never> extends Metric<L, InfoChild> {
     // `_info` given in the name belongs to the sample, not the family.
     const { common } = normalizeConfig<L, InfoConfig<L>>('Info', args, [], '_info');
     // OpenMetrics: info families have no unit (parsers refuse a UNIT line on them).
-    if (common.unit !== '') throw new TypeError(`Info ${common.name}: an info metric cannot have a unit, got ${show(common.unit)}`);
+    if (common.unit !== '')
+      throw new TypeError(`Info ${common.name}: an info metric cannot have a unit, got ${show(common.unit)}`);
     super(common);
     return this.initialize();
   }

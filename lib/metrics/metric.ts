@@ -6,12 +6,17 @@
  * has exactly one child, made at construction, so it is exposed with its initial value before
  * first use.
  */
-import { LabelSetBuilder, SeriesIndex, type LabelValues, type NamedLabelValues, type PositionalLabelValues } from '../labels.js';
+import {
+  LabelSetBuilder,
+  SeriesIndex,
+  type LabelValues,
+  type NamedLabelValues,
+  type PositionalLabelValues,
+} from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { SERIES_VERSION } from '../instrument/series.js';
 import { labelSetOf } from '../label-set.js';
-import { show } from '../validation.js';
 import type { NormalizedConfig } from './config.js';
 
 /** What every child (one series) has: its label set. */
@@ -215,6 +220,12 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
 
   /** @internal The whole definition, compared field by field on re-registration. */
   definition(): Definition {
-    return { type: this.type, help: this.help, labelNames: this.labelNames, unit: this.unit, ...this.extraDefinition() };
+    return {
+      type: this.type,
+      help: this.help,
+      labelNames: this.labelNames,
+      unit: this.unit,
+      ...this.extraDefinition(),
+    };
   }
 }

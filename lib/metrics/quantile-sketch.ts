@@ -27,7 +27,7 @@ export class SketchMapping {
   /** The bucket of a magnitude >= MIN_MAGNITUDE. */
   index(magnitude: number): number {
     const i = Math.ceil(Math.log(magnitude) * this.invLogGamma);
-    return i > this.maxIndex ? this.maxIndex : i;
+    return Math.min(i, this.maxIndex);
   }
 
   /** The value that represents a bucket: within relativeError of anything in it. */
@@ -74,7 +74,11 @@ export class QuantileSketch {
 }
 
 /** Answers quantiles (each in [0, 1]) over several sketches together; NaN when they are empty. */
-export function mergedQuantiles(mapping: SketchMapping, sketches: readonly QuantileSketch[], quantiles: readonly number[]): number[] {
+export function mergedQuantiles(
+  mapping: SketchMapping,
+  sketches: readonly QuantileSketch[],
+  quantiles: readonly number[],
+): number[] {
   let count = 0;
   let zero = 0;
   let min = Infinity;

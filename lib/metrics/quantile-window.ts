@@ -13,7 +13,11 @@ export class QuantileWindow {
   private rotateAt: number;
   private readonly sliceMs: number;
 
-  constructor(private readonly mapping: SketchMapping, maxAgeSeconds: number, ageBuckets: number) {
+  constructor(
+    private readonly mapping: SketchMapping,
+    maxAgeSeconds: number,
+    ageBuckets: number,
+  ) {
     this.sketches = Array.from({ length: ageBuckets }, () => new QuantileSketch(mapping));
     this.sliceMs = (maxAgeSeconds * 1000) / ageBuckets;
     startCoarseClock();

@@ -8,7 +8,6 @@ import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
-import type { LabelValues } from '../labels.js';
 import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config.js';
 
 export type { SummaryConfig } from './config.js';
@@ -17,9 +16,13 @@ import { ObservingMetric } from './observing-metric.js';
 import { SketchMapping } from './quantile-sketch.js';
 import { QuantileWindow } from './quantile-window.js';
 
-
 /** A series' state, for collecting (private to this module). */
-let stateOf: (child: SummaryChild) => { count: number; sum: number; created: number; window: QuantileWindow | undefined };
+let stateOf: (child: SummaryChild) => {
+  count: number;
+  sum: number;
+  created: number;
+  window: QuantileWindow | undefined;
+};
 
 /** One summary series: its numbers change only through observe() and reset(). */
 export class SummaryChild {
@@ -125,15 +128,23 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     const { common, options } = normalizeConfig<L, SummaryConfig<L>>('Summary', args, ['quantile']);
     super(common);
     const percentiles = options.percentiles ?? [];
-    if (!Array.isArray(percentiles)) throw new TypeError(`Summary ${this.name}: percentiles must be an array, got ${show(percentiles)}`);
+    if (!Array.isArray(percentiles))
+      throw new TypeError(`Summary ${this.name}: percentiles must be an array, got ${show(percentiles)}`);
     percentiles.forEach((q, i) => {
       checkNumber(this.name, `percentiles[${i}]`, q, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
-      if (percentiles.indexOf(q) !== i) throw new RangeError(`Summary ${this.name}: percentile ${show(q)} is given twice`);
+      if (percentiles.indexOf(q) !== i)
+        throw new RangeError(`Summary ${this.name}: percentile ${show(q)} is given twice`);
     });
     const maxAge = options.maxAgeSeconds ?? 600;
     checkNumber(this.name, 'maxAgeSeconds', maxAge, (n) => n > 0 && Number.isFinite(n), 'a finite number > 0');
     const ageBuckets = options.ageBuckets ?? 5;
-    checkNumber(this.name, 'ageBuckets', ageBuckets, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer in [1, 1000]');
+    checkNumber(
+      this.name,
+      'ageBuckets',
+      ageBuckets,
+      (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+      'an integer in [1, 1000]',
+    );
     const quantileError = options.quantileError ?? 0.01;
     checkNumber(this.name, 'quantileError', quantileError, (n) => n > 0 && n < 0.5, 'a number in (0, 0.5)');
     this.percentiles = Object.freeze([...percentiles].sort((a, b) => a - b));
@@ -181,7 +192,12 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
 
   /** @internal */
   protected extraDefinition(): Definition {
-    return { percentiles: this.percentiles, maxAgeSeconds: this.maxAgeSeconds, ageBuckets: this.ageBuckets, quantileError: this.quantileError };
+    return {
+      percentiles: this.percentiles,
+      maxAgeSeconds: this.maxAgeSeconds,
+      ageBuckets: this.ageBuckets,
+      quantileError: this.quantileError,
+    };
   }
 
   /** @internal */

@@ -8,6 +8,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { negotiate } from '../exposition/negotiate.js';
 import { renderExpositionBytes } from '../exposition/render.js';
 import { CollectionTimeoutError, type Registry } from '../registry.js';
+import type { MetricFamily } from '../snapshot.js';
 import { acceptsGzip } from './accept-encoding.js';
 import { createAdmission } from './admission.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
@@ -68,7 +69,9 @@ export function createScrapeHandler(registry: Registry, config: HandlerConfig): 
     }
     const admitted = admit(req, res, () => {
       scrape(registry, config, nextTurn, req, res)
-        .catch((error: unknown) => sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          sendPlain(res, 500, `Error rendering metrics: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .catch(() => res.destroy()); // never an unhandled rejection, whatever the response's state
     });
     if (!admitted) sendPlain(res, 503, 'Too many concurrent scrapes', { 'Retry-After': RETRY_AFTER_SECONDS });
@@ -90,12 +93,18 @@ function collectTimeoutMs(config: HandlerConfig, req: IncomingMessage): number {
   return Math.max(1, Math.min(config.collectTimeout, Math.max(scraperMs - ANSWER_MARGIN_MS, scraperMs / 2)));
 }
 
-async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () => Promise<void>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function scrape(
+  registry: Registry,
+  config: HandlerConfig,
+  nextTurn: () => Promise<void>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { format, escaping, contentType } = negotiate(req.headers.accept);
   // Collecting and rendering are the CPU-heavy part: one scrape starts per event-loop turn.
   await nextTurn();
   if (clientGone(req, res)) return; // the client left while it waited: no collector work for it
-  let families;
+  let families: MetricFamily[];
   const left = new AbortController();
   const onClose = (): void => left.abort();
   res.once('close', onClose);
@@ -104,7 +113,8 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
   } catch (error) {
     if (clientGone(req, res)) return;
     // Both errors name the metric or collector that failed or did not finish.
-    if (error instanceof CollectionTimeoutError) sendPlain(res, 503, error.message, { 'Retry-After': RETRY_AFTER_SECONDS });
+    if (error instanceof CollectionTimeoutError)
+      sendPlain(res, 503, error.message, { 'Retry-After': RETRY_AFTER_SECONDS });
     else sendPlain(res, 500, error instanceof Error ? error.message : `Collecting metrics failed: ${String(error)}`);
     return;
   } finally {
@@ -114,7 +124,11 @@ async function scrape(registry: Registry, config: HandlerConfig, nextTurn: () =>
   const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);
   const body = compress ? await gzip(bytes) : bytes;
   if (clientGone(req, res)) return; // the client left while we worked
-  const headers: OutgoingHttpHeaders = { 'Content-Type': contentType, 'Content-Length': body.length, Vary: 'Accept, Accept-Encoding' };
+  const headers: OutgoingHttpHeaders = {
+    'Content-Type': contentType,
+    'Content-Length': body.length,
+    Vary: 'Accept, Accept-Encoding',
+  };
   if (compress) headers['Content-Encoding'] = 'gzip';
   res.writeHead(200, headers);
   res.end(body); // Node sends no body for HEAD, but the same headers as GET

@@ -102,7 +102,14 @@ export interface ServerConfig extends HandlerConfig {
   readonly closeTimeout: number;
 }
 
-const HANDLER_KEYS = ['gzip', 'basicAuth', 'maxConcurrentScrapes', 'maxQueuedScrapes', 'sendTimeout', 'collectTimeout'] as const;
+const HANDLER_KEYS = [
+  'gzip',
+  'basicAuth',
+  'maxConcurrentScrapes',
+  'maxQueuedScrapes',
+  'sendTimeout',
+  'collectTimeout',
+] as const;
 const SERVER_KEYS = [
   ...HANDLER_KEYS,
   'host',
@@ -138,7 +145,8 @@ function integerOption(fn: string, name: string, value: unknown, fallback: numbe
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${fn}: options.${name} must be an integer, got ${show(value)}`);
   }
-  if (value < min || value > max) throw new RangeError(`${fn}: options.${name} must be from ${min} to ${max}, got ${show(value)}`);
+  if (value < min || value > max)
+    throw new RangeError(`${fn}: options.${name} must be from ${min} to ${max}, got ${show(value)}`);
   return value;
 }
 
@@ -149,10 +157,14 @@ function basicAuthOption(fn: string, value: unknown): BasicAuthCredentials | und
   }
   const { username, password } = value as Record<string, unknown>;
   if (typeof username !== 'string' || username === '' || username.includes(':')) {
-    throw new TypeError(`${fn}: options.basicAuth.username must be a non-empty string without ":", got ${show(username)}`);
+    throw new TypeError(
+      `${fn}: options.basicAuth.username must be a non-empty string without ":", got ${show(username)}`,
+    );
   }
   if (typeof password !== 'string' || password === '') {
-    throw new TypeError(`${fn}: options.basicAuth.password must be a non-empty string, got ${typeof password === 'string' ? 'an empty string' : `a ${typeof password}`}`);
+    throw new TypeError(
+      `${fn}: options.basicAuth.password must be a non-empty string, got ${typeof password === 'string' ? 'an empty string' : `a ${typeof password}`}`,
+    );
   }
   return Object.freeze({ username, password });
 }
@@ -166,7 +178,8 @@ export function resolveRegistry(fn: string, registry: unknown, where = 'registry
 
 function resolveHandlerFields(fn: string, options: Record<string, unknown>): HandlerConfig {
   const { gzip } = options;
-  if (gzip !== undefined && typeof gzip !== 'boolean') throw new TypeError(`${fn}: options.gzip must be a boolean, got ${show(gzip)}`);
+  if (gzip !== undefined && typeof gzip !== 'boolean')
+    throw new TypeError(`${fn}: options.gzip must be a boolean, got ${show(gzip)}`);
   return {
     gzip: gzip ?? true,
     basicAuth: basicAuthOption(fn, options.basicAuth),
@@ -201,20 +214,32 @@ export function resolveServerOptions(port: unknown, options: unknown): ServerCon
     throw new TypeError(`${fn}: options.host must be a non-empty string, got ${show(host)}`);
   }
   if (path !== undefined && (typeof path !== 'string' || !/^\/[^?#\s]*$/.test(path))) {
-    throw new TypeError(`${fn}: options.path must start with "/" and contain no "?", "#" or whitespace, got ${show(path)}`);
+    throw new TypeError(
+      `${fn}: options.path must start with "/" and contain no "?", "#" or whitespace, got ${show(path)}`,
+    );
   }
   if (tls !== undefined) {
-    if (typeof tls !== 'object' || tls === null) throw new TypeError(`${fn}: options.tls must be an object of https.ServerOptions, got ${show(tls)}`);
+    if (typeof tls !== 'object' || tls === null)
+      throw new TypeError(`${fn}: options.tls must be an object of https.ServerOptions, got ${show(tls)}`);
     const t = tls as TlsServerOptions;
     if (!((t.key && t.cert) || t.pfx || t.SNICallback)) {
       throw new TypeError(`${fn}: options.tls needs a certificate: key and cert, or pfx (or an SNICallback)`);
     }
   }
   const headersTimeout = integerOption(fn, 'headersTimeout', given.headersTimeout, 10_000, 1, MAX_TIMEOUT_MS);
-  const requestTimeout = integerOption(fn, 'requestTimeout', given.requestTimeout, Math.max(30_000, headersTimeout), 1, MAX_TIMEOUT_MS);
+  const requestTimeout = integerOption(
+    fn,
+    'requestTimeout',
+    given.requestTimeout,
+    Math.max(30_000, headersTimeout),
+    1,
+    MAX_TIMEOUT_MS,
+  );
   // Node refuses a headers timeout longer than the request timeout; say so in our terms.
   if (headersTimeout > requestTimeout) {
-    throw new RangeError(`${fn}: options.headersTimeout (${headersTimeout}) must not exceed options.requestTimeout (${requestTimeout})`);
+    throw new RangeError(
+      `${fn}: options.headersTimeout (${headersTimeout}) must not exceed options.requestTimeout (${requestTimeout})`,
+    );
   }
   return {
     ...resolveHandlerFields(fn, given),

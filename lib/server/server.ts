@@ -59,8 +59,15 @@ function pathOf(target: string | undefined): string | undefined {
   }
 }
 
-function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage, res: ServerResponse) => void): HttpServer | HttpsServer {
-  const options = { headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
+function createNodeServer(
+  config: ServerConfig,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+): HttpServer | HttpsServer {
+  const options = {
+    headersTimeout: config.headersTimeout,
+    requestTimeout: config.requestTimeout,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
   let server: HttpServer | HttpsServer;
   if (config.tls === undefined) {
     server = createHttpServer(options, listener);
@@ -71,7 +78,10 @@ function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage,
       const handshakeTimeout = config.tls.handshakeTimeout ?? config.headersTimeout;
       server = createHttpsServer({ ...config.tls, ...options, handshakeTimeout }, listener);
     } catch (error) {
-      throw new TypeError(`exposeMetrics: options.tls is not usable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new TypeError(
+        `exposeMetrics: options.tls is not usable: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
   server.keepAliveTimeout = config.keepAliveTimeout;
@@ -82,8 +92,15 @@ function createNodeServer(config: ServerConfig, listener: (req: IncomingMessage,
 function listenError(error: NodeJS.ErrnoException, config: ServerConfig): Error {
   const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
   const reason =
-    error.code === 'EADDRINUSE' ? `port ${config.port} is already in use` : error.code === 'EACCES' ? `permission denied to listen on port ${config.port}` : error.message;
-  return Object.assign(new Error(`exposeMetrics: cannot listen on ${where}: ${reason} (${error.code ?? 'error'})`, { cause: error }), { code: error.code });
+    error.code === 'EADDRINUSE'
+      ? `port ${config.port} is already in use`
+      : error.code === 'EACCES'
+        ? `permission denied to listen on port ${config.port}`
+        : error.message;
+  return Object.assign(
+    new Error(`exposeMetrics: cannot listen on ${where}: ${reason} (${error.code ?? 'error'})`, { cause: error }),
+    { code: error.code },
+  );
 }
 
 function urlHost(config: ServerConfig): string {

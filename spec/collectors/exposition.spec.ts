@@ -17,7 +17,14 @@ async function defaultOutput(format: 'text' | 'openmetrics'): Promise<string> {
 describe('default metrics: the default registry', () => {
   it('has them from import on', async () => {
     const body = await defaultOutput('text');
-    for (const name of ['process_cpu_seconds_total', 'process_start_time_seconds', 'nodejs_version_info', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds_count', 'nodejs_heap_space_size_used_bytes']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_start_time_seconds',
+      'nodejs_version_info',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_gc_duration_seconds_count',
+      'nodejs_heap_space_size_used_bytes',
+    ]) {
       expect(body).to.match(new RegExp(`^${name}[{ ]`, 'm'));
     }
   });
@@ -29,14 +36,17 @@ describe('default metrics: the default registry', () => {
     expect(check.ok, check.output).to.equal(true);
   });
 
-  it('parses with prometheus_client\'s text and OpenMetrics parsers', async function () {
+  it("parses with prometheus_client's text and OpenMetrics parsers", async function () {
     requireTool(this, 'python3 prometheus_client', hasPythonClient());
     const parsers = new PythonParsers();
     try {
       for (const format of ['text', 'openmetrics'] as const) {
         const result = await parsers.parse(format, await defaultOutput(format));
         if (!result.ok) throw new Error(`${format}: ${result.error}`);
-        expect(result.families.map((f) => f.name), format).to.include.members(['process_cpu_seconds', 'nodejs_gc_duration_seconds', 'nodejs_active_handles_total']);
+        expect(
+          result.families.map((f) => f.name),
+          format,
+        ).to.include.members(['process_cpu_seconds', 'nodejs_gc_duration_seconds', 'nodejs_active_handles_total']);
       }
     } finally {
       parsers.close();
@@ -45,7 +55,10 @@ describe('default metrics: the default registry', () => {
 });
 
 describe('default metrics: a process that imports the library', () => {
-  const builds = [['the test build', BUILD_INDEX], ['the package build (dist)', DIST_INDEX]] as const;
+  const builds = [
+    ['the test build', BUILD_INDEX],
+    ['the package build (dist)', DIST_INDEX],
+  ] as const;
   for (const [what, path] of builds) {
     it(`exits by itself within a second (${what})`, async () => {
       expect(existsSync(path), `${path} is built by npm test`).to.equal(true);

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { Counter, Gauge, Registry, collectDefaultMetrics, disableDefaultMetrics, type DefaultMetricsOptions } from '../../lib/index.js';
+import {
+  Counter,
+  Gauge,
+  Registry,
+  collectDefaultMetrics,
+  disableDefaultMetrics,
+  type DefaultMetricsOptions,
+} from '../../lib/index.js';
 import { Scrape, untilGarbageCollected, watchObservers } from './support.js';
 import { labelText } from '../support/labels.js';
 
@@ -8,22 +15,66 @@ type Watch = ReturnType<typeof watchObservers>;
 describe('collectDefaultMetrics: options', () => {
   const invalid: ReadonlyArray<readonly [string, unknown, RegExp]> = [
     ['options that are not an object', 42, /collectDefaultMetrics: options must be an object, got 42/],
-    ['an unknown option', { prefx: 'a_' }, /unknown option "prefx" \(did you mean "prefix"\?\); the options are registry, prefix, labels/],
-    ['prom-client\'s "register"', { register: new Registry() }, /unknown option "register" \(prom-client's "register" is called "registry" here\)/],
+    [
+      'an unknown option',
+      { prefx: 'a_' },
+      /unknown option "prefx" \(did you mean "prefix"\?\); the options are registry, prefix, labels/,
+    ],
+    [
+      'prom-client\'s "register"',
+      { register: new Registry() },
+      /unknown option "register" \(prom-client's "register" is called "registry" here\)/,
+    ],
     ['a registry that is not a Registry', { registry: {} }, /option registry must be a Registry, got \{\}/],
     ['a prefix that is not a string', { prefix: 7 }, /option prefix must be a string .* got 7/],
-    ['a prefix that cannot start a name', { prefix: '1app-' }, /option prefix must be a string that can start a metric name .* got "1app-"/],
+    [
+      'a prefix that cannot start a name',
+      { prefix: '1app-' },
+      /option prefix must be a string that can start a metric name .* got "1app-"/,
+    ],
     ['labels that are not an object', { labels: ['a'] }, /option labels must be an object .* got \["a"\]/],
     ['an empty label name', { labels: { '': 'x' } }, /invalid label name ""/],
     ['a reserved label name', { labels: { __x: 'x' } }, /label name "__x" is reserved/],
-    ['a label name the metrics use themselves', { labels: { kind: 'x' } }, /option labels: label name "kind" is used by the default metrics themselves/],
-    ['a label value of the wrong type', { labels: { service: null } }, /label "service" must be a string, number or boolean, got null/],
-    ['gcDurationBuckets that are not an array', { gcDurationBuckets: 'fast' }, /option gcDurationBuckets "fast" is invalid: .*must be an array of numbers/],
-    ['gcDurationBuckets out of order', { gcDurationBuckets: [1, 0.5] }, /option gcDurationBuckets \[1,0.5\] is invalid: .*strictly increasing/],
-    ['empty gcDurationBuckets', { gcDurationBuckets: [] }, /option gcDurationBuckets needs at least one finite bound, got \[\]/],
-    ['an eventLoopMonitoringPrecision of 0', { eventLoopMonitoringPrecision: 0 }, /option eventLoopMonitoringPrecision must be an integer number of milliseconds >= 1, got 0/],
-    ['a fractional eventLoopMonitoringPrecision', { eventLoopMonitoringPrecision: 2.5 }, /option eventLoopMonitoringPrecision .* got 2.5/],
-    ['an eventLoopMonitoringPrecision given as a string', { eventLoopMonitoringPrecision: '10' }, /option eventLoopMonitoringPrecision .* got "10"/],
+    [
+      'a label name the metrics use themselves',
+      { labels: { kind: 'x' } },
+      /option labels: label name "kind" is used by the default metrics themselves/,
+    ],
+    [
+      'a label value of the wrong type',
+      { labels: { service: null } },
+      /label "service" must be a string, number or boolean, got null/,
+    ],
+    [
+      'gcDurationBuckets that are not an array',
+      { gcDurationBuckets: 'fast' },
+      /option gcDurationBuckets "fast" is invalid: .*must be an array of numbers/,
+    ],
+    [
+      'gcDurationBuckets out of order',
+      { gcDurationBuckets: [1, 0.5] },
+      /option gcDurationBuckets \[1,0.5\] is invalid: .*strictly increasing/,
+    ],
+    [
+      'empty gcDurationBuckets',
+      { gcDurationBuckets: [] },
+      /option gcDurationBuckets needs at least one finite bound, got \[\]/,
+    ],
+    [
+      'an eventLoopMonitoringPrecision of 0',
+      { eventLoopMonitoringPrecision: 0 },
+      /option eventLoopMonitoringPrecision must be an integer number of milliseconds >= 1, got 0/,
+    ],
+    [
+      'a fractional eventLoopMonitoringPrecision',
+      { eventLoopMonitoringPrecision: 2.5 },
+      /option eventLoopMonitoringPrecision .* got 2.5/,
+    ],
+    [
+      'an eventLoopMonitoringPrecision given as a string',
+      { eventLoopMonitoringPrecision: '10' },
+      /option eventLoopMonitoringPrecision .* got "10"/,
+    ],
   ];
   for (const [what, options, message] of invalid) {
     it(`refuses ${what}, with an error naming the option and the value`, () => {
@@ -60,21 +111,26 @@ describe('collectDefaultMetrics: prefix, labels and buckets', () => {
     expect(scrape.families.size).to.be.above(20);
     for (const family of scrape.families.values()) {
       expect(family.name).to.match(/^app_(process|nodejs)_/);
-      for (const sample of family.samples) expect(sample.labels, sample.name).to.include({ service: 'api', shard: '3' });
+      for (const sample of family.samples)
+        expect(sample.labels, sample.name).to.include({ service: 'api', shard: '3' });
     }
     expect(scrape.value('app_nodejs_gc_duration_seconds_count', 'kind="major",service="api",shard="3"')).to.equal(0);
-    expect(labelText(scrape.family('app_nodejs_heap_space_size_used_bytes').samples[0]!.labels)).to.match(/^space="\w+",service="api",shard="3"$/);
+    expect(labelText(scrape.family('app_nodejs_heap_space_size_used_bytes').samples[0]!.labels)).to.match(
+      /^space="\w+",service="api",shard="3"$/,
+    );
     expect(scrape.value('app_nodejs_active_handles_total', 'service="api",shard="3"')).to.be.at.least(0);
   });
 
   it('uses the GC buckets and monitoring precision given', async () => {
     collectDefaultMetrics({ registry, gcDurationBuckets: [0.0005, 0.05], eventLoopMonitoringPrecision: 1 });
     const family = (await Scrape.of(registry)).family('nodejs_gc_duration_seconds');
-    const bounds = family.samples.filter((s) => s.name.endsWith('_bucket') && s.labels.kind === 'minor').map((s) => labelText(s.labels));
+    const bounds = family.samples
+      .filter((s) => s.name.endsWith('_bucket') && s.labels.kind === 'minor')
+      .map((s) => labelText(s.labels));
     expect(bounds).to.deep.equal(['kind="minor",le="0.0005"', 'kind="minor",le="0.05"', 'kind="minor",le="+Inf"']);
   });
 
-  it('takes the registry\'s constant labels too', async () => {
+  it("takes the registry's constant labels too", async () => {
     registry.setDefaultLabels({ region: 'eu' });
     collectDefaultMetrics({ registry });
     const scrape = await Scrape.of(registry);
@@ -130,7 +186,7 @@ describe('collectDefaultMetrics: lifecycle', () => {
     expect(disableDefaultMetrics(registry)).to.equal(false);
   });
 
-  it('leaves the other registries\' sets alone', async () => {
+  it("leaves the other registries' sets alone", async () => {
     const other = new Registry();
     collectDefaultMetrics({ registry });
     collectDefaultMetrics({ registry: other });
@@ -157,7 +213,7 @@ describe('collectDefaultMetrics: lifecycle', () => {
     expect(watch.running()).to.deep.equal({ observers: 0, monitors: 0 });
   });
 
-  it('lets a metric of the user\'s own with one of the names win, without failing the scrape', async () => {
+  it("lets a metric of the user's own with one of the names win, without failing the scrape", async () => {
     collectDefaultMetrics({ registry });
     new Gauge({ name: 'process_open_fds', help: 'mine', registry }).set(-1);
     new Counter({ name: 'process_cpu_seconds', help: 'mine too', registry }).inc(5);
@@ -168,7 +224,7 @@ describe('collectDefaultMetrics: lifecycle', () => {
     expect(scrape.families.has('process_cpu_user_seconds_total')).to.equal(true);
   });
 
-  it('refuses to start where the GC histogram\'s name is taken, and starts nothing', () => {
+  it("refuses to start where the GC histogram's name is taken, and starts nothing", () => {
     new Gauge({ name: 'nodejs_gc_duration_seconds', help: 'mine', registry });
     expect(() => collectDefaultMetrics({ registry })).to.throw(/nodejs_gc_duration_seconds is already registered/);
     expect(watch.started()).to.deep.equal({ observers: 0, monitors: 0 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createServer } from 'node:net';
-import { Histogram, Registry, collectDefaultMetrics, disableDefaultMetrics } from '../../lib/index.js';
+import { type Histogram, Registry, collectDefaultMetrics, disableDefaultMetrics } from '../../lib/index.js';
 import { BUILD_INDEX, Scrape, runNode, tick, untilGarbageCollected } from './support.js';
 import { labelText } from '../support/labels.js';
 
@@ -15,21 +15,45 @@ const NODEJS_FAMILIES: ReadonlyArray<readonly [string, string, string]> = [
   ['nodejs_eventloop_lag_p50_seconds', 'gauge', 'The 50th percentile of the recorded event loop delays.'],
   ['nodejs_eventloop_lag_p90_seconds', 'gauge', 'The 90th percentile of the recorded event loop delays.'],
   ['nodejs_eventloop_lag_p99_seconds', 'gauge', 'The 99th percentile of the recorded event loop delays.'],
-  ['nodejs_eventloop_utilization_ratio', 'gauge', 'Event loop utilization (active time over elapsed time) since the previous scrape.'],
-  ['nodejs_eventloop_active_seconds_total', 'counter', 'Total time the event loop has spent active (not waiting for I/O) in seconds.'],
-  ['nodejs_gc_duration_seconds', 'histogram', 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.'],
+  [
+    'nodejs_eventloop_utilization_ratio',
+    'gauge',
+    'Event loop utilization (active time over elapsed time) since the previous scrape.',
+  ],
+  [
+    'nodejs_eventloop_active_seconds_total',
+    'counter',
+    'Total time the event loop has spent active (not waiting for I/O) in seconds.',
+  ],
+  [
+    'nodejs_gc_duration_seconds',
+    'histogram',
+    'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+  ],
   ['nodejs_heap_size_total_bytes', 'gauge', 'Process heap size from Node.js in bytes.'],
   ['nodejs_heap_size_used_bytes', 'gauge', 'Process heap size used from Node.js in bytes.'],
   ['nodejs_external_memory_bytes', 'gauge', 'Node.js external memory size in bytes.'],
   ['nodejs_heap_space_size_total_bytes', 'gauge', 'Process heap space size total from Node.js in bytes.'],
   ['nodejs_heap_space_size_used_bytes', 'gauge', 'Process heap space size used from Node.js in bytes.'],
   ['nodejs_heap_space_size_available_bytes', 'gauge', 'Process heap space size available from Node.js in bytes.'],
-  ['nodejs_active_handles', 'gauge', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.'],
+  [
+    'nodejs_active_handles',
+    'gauge',
+    'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
+  ],
   // prom-client types these three gauges; "unknown" keeps the name and passes promtool's lint.
   ['nodejs_active_handles_total', 'unknown', 'Total number of active handles.'],
-  ['nodejs_active_requests', 'gauge', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.'],
+  [
+    'nodejs_active_requests',
+    'gauge',
+    'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
+  ],
   ['nodejs_active_requests_total', 'unknown', 'Total number of active requests.'],
-  ['nodejs_active_resources', 'gauge', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.'],
+  [
+    'nodejs_active_resources',
+    'gauge',
+    'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
+  ],
   ['nodejs_active_resources_total', 'unknown', 'Total number of active resources.'],
 ];
 
@@ -79,7 +103,9 @@ describe('default metrics: Node.js runtime', () => {
     const mean = blocked.value('nodejs_eventloop_lag_mean_seconds');
     expect(min).to.be.above(0).and.at.most(mean);
     expect(mean).to.be.at.most(blocked.value('nodejs_eventloop_lag_max_seconds'));
-    expect(blocked.value('nodejs_eventloop_lag_p50_seconds')).to.be.at.most(blocked.value('nodejs_eventloop_lag_p99_seconds'));
+    expect(blocked.value('nodejs_eventloop_lag_p50_seconds')).to.be.at.most(
+      blocked.value('nodejs_eventloop_lag_p99_seconds'),
+    );
     expect(blocked.value('nodejs_eventloop_lag_stddev_seconds')).to.be.above(0);
     await tick(60);
     expect((await Scrape.of(registry)).value('nodejs_eventloop_lag_max_seconds'), 'after the reset').to.be.below(0.1);
@@ -102,7 +128,9 @@ describe('default metrics: Node.js runtime', () => {
     const scrape = await Scrape.of(registry);
     const memory = process.memoryUsage();
     expect(scrape.value('nodejs_heap_size_total_bytes')).to.be.closeTo(memory.heapTotal, memory.heapTotal * 0.5);
-    expect(scrape.value('nodejs_heap_size_used_bytes')).to.be.above(0).and.at.most(scrape.value('nodejs_heap_size_total_bytes'));
+    expect(scrape.value('nodejs_heap_size_used_bytes'))
+      .to.be.above(0)
+      .and.at.most(scrape.value('nodejs_heap_size_total_bytes'));
     expect(scrape.value('nodejs_external_memory_bytes')).to.be.above(0);
     const spaces = scrape.family('nodejs_heap_space_size_used_bytes').samples.map((s) => labelText(s.labels));
     expect(spaces).to.include.members(['space="new"', 'space="old"', 'space="code"', 'space="large_object"']);
@@ -136,10 +164,16 @@ describe('default metrics: Node.js runtime', () => {
 
   it('has a series of nodejs_gc_duration_seconds for each kind from the start, with the default buckets', async () => {
     const family = (await Scrape.of(registry)).family('nodejs_gc_duration_seconds');
-    const counts = family.samples.filter((s) => s.name === 'nodejs_gc_duration_seconds_count').map((s) => labelText(s.labels));
+    const counts = family.samples
+      .filter((s) => s.name === 'nodejs_gc_duration_seconds_count')
+      .map((s) => labelText(s.labels));
     expect(counts).to.deep.equal(['kind="major"', 'kind="minor"', 'kind="incremental"', 'kind="weakcb"']);
-    const bounds = family.samples.filter((s) => s.name.endsWith('_bucket') && s.labels.kind === 'major').map((s) => labelText(s.labels));
-    expect(bounds).to.deep.equal(['0.001', '0.01', '0.1', '1.0', '2.0', '5.0', '+Inf'].map((le) => `kind="major",le="${le}"`));
+    const bounds = family.samples
+      .filter((s) => s.name.endsWith('_bucket') && s.labels.kind === 'major')
+      .map((s) => labelText(s.labels));
+    expect(bounds).to.deep.equal(
+      ['0.001', '0.01', '0.1', '1.0', '2.0', '5.0', '+Inf'].map((le) => `kind="major",le="${le}"`),
+    );
   });
 
   it('observes minor collections under allocation pressure', async () => {
@@ -149,7 +183,9 @@ describe('default metrics: Node.js runtime', () => {
     const count = scrape.value('nodejs_gc_duration_seconds_count', 'kind="minor"');
     expect(count).to.be.above(0);
     expect(scrape.value('nodejs_gc_duration_seconds_bucket', 'kind="minor",le="+Inf"')).to.equal(count);
-    expect(scrape.value('nodejs_gc_duration_seconds_sum', 'kind="minor"')).to.be.above(0).and.below(count * 5);
+    expect(scrape.value('nodejs_gc_duration_seconds_sum', 'kind="minor"'))
+      .to.be.above(0)
+      .and.below(count * 5);
   });
 
   it('observes a major collection forced with global.gc (child process with --expose-gc)', async () => {

@@ -32,7 +32,7 @@ describe('default metrics: process', () => {
     disableDefaultMetrics(registry);
   });
 
-  (linux ? it : it.skip)('has every process_* family with prom-client\'s name, type and help', async () => {
+  (linux ? it : it.skip)("has every process_* family with prom-client's name, type and help", async () => {
     const scrape = await Scrape.of(registry);
     for (const [name, type, help] of PROCESS_FAMILIES) {
       const family = scrape.family(name);
@@ -58,7 +58,7 @@ describe('default metrics: process', () => {
     expect((await Scrape.of(registry)).value('process_cpu_seconds_total')).to.be.above(user + system);
   });
 
-  it('gives a start time within a few seconds of the real one', async function () {
+  it('gives a start time within a few seconds of the real one', async () => {
     const start = (await Scrape.of(registry)).value('process_start_time_seconds');
     expect(Math.abs(start - (Date.now() / 1000 - process.uptime())), 'against process.uptime()').to.be.below(3);
     if (!linux) return;
@@ -66,7 +66,10 @@ describe('default metrics: process', () => {
     const stat = readProc('/proc/self/stat');
     const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
     const btime = Number(/^btime (\d+)/m.exec(readProc('/proc/stat'))![1]);
-    expect(Math.abs(start - (btime + ticks / (await getconf('CLK_TCK')))), 'against /proc/self/stat + btime').to.be.below(3);
+    expect(
+      Math.abs(start - (btime + ticks / (await getconf('CLK_TCK')))),
+      'against /proc/self/stat + btime',
+    ).to.be.below(3);
   });
 
   (linux ? it : it.skip)('counts open descriptors as /proc/self/fd lists them', async () => {
@@ -77,9 +80,13 @@ describe('default metrics: process', () => {
   });
 
   (linux ? it : it.skip)('gives the soft open-files limit of /proc/self/limits', async () => {
-    const line = readProc('/proc/self/limits').split('\n').find((l) => l.startsWith('Max open files'))!;
+    const line = readProc('/proc/self/limits')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'))!;
     const soft = /^Max open files\s+(\S+)/.exec(line)![1]!;
-    expect((await Scrape.of(registry)).value('process_max_fds')).to.equal(soft === 'unlimited' ? Infinity : Number(soft));
+    expect((await Scrape.of(registry)).value('process_max_fds')).to.equal(
+      soft === 'unlimited' ? Infinity : Number(soft),
+    );
   });
 
   (linux ? it : it.skip)('gives resident and virtual memory within 10% of /proc/self/statm', async () => {
@@ -88,7 +95,9 @@ describe('default metrics: process', () => {
     const [size, resident] = readProc('/proc/self/statm').split(' ').map(Number) as [number, number];
     expect(scrape.value('process_resident_memory_bytes')).to.be.closeTo(resident * pageSize, resident * pageSize * 0.1);
     expect(scrape.value('process_virtual_memory_bytes')).to.be.closeTo(size * pageSize, size * pageSize * 0.1);
-    expect(scrape.value('process_heap_bytes')).to.be.above(1 << 20).and.below(scrape.value('process_virtual_memory_bytes'));
+    expect(scrape.value('process_heap_bytes'))
+      .to.be.above(1 << 20)
+      .and.below(scrape.value('process_virtual_memory_bytes'));
   });
 });
 
@@ -97,7 +106,13 @@ describe('default metrics: process, fallback without procfs', () => {
     const out: CollectedFamily[] = [];
     new ProcessMetrics(new Families('', {}), fallbackSource()).collect(out);
     const names = out.map((f) => (f.type === 'counter' ? `${f.name}_total` : f.name));
-    expect(names).to.deep.equal(['process_cpu_user_seconds_total', 'process_cpu_system_seconds_total', 'process_cpu_seconds_total', 'process_start_time_seconds', 'process_resident_memory_bytes']);
+    expect(names).to.deep.equal([
+      'process_cpu_user_seconds_total',
+      'process_cpu_system_seconds_total',
+      'process_cpu_seconds_total',
+      'process_start_time_seconds',
+      'process_resident_memory_bytes',
+    ]);
     const value = (name: string) => out.find((f) => f.name === name)!.samples[0]!.value;
     expect(Math.abs(value('process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).to.be.below(1);
     const rss = process.memoryUsage.rss();
@@ -108,7 +123,9 @@ describe('default metrics: process, fallback without procfs', () => {
 describe('default metrics: procfs parsing', () => {
   it('reads the start time past a command name holding spaces and parentheses', () => {
     const fields = ['S', ...Array.from({ length: 18 }, () => '0'), '12345', '999'];
-    expect(parseStartTime(`42 (a) b (c)) ${fields.join(' ')}`, 'cpu 1 2\nbtime 1700000000\n')).to.equal(1700000000 + 123.45);
+    expect(parseStartTime(`42 (a) b (c)) ${fields.join(' ')}`, 'cpu 1 2\nbtime 1700000000\n')).to.equal(
+      1700000000 + 123.45,
+    );
   });
 
   it('fails clearly without btime', () => {
@@ -121,7 +138,8 @@ describe('default metrics: procfs parsing', () => {
   });
 
   it('reads the soft open-files limit; unlimited is +Inf', () => {
-    const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                20000                files\n`;
+    const limits = (soft: string) =>
+      `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                20000                files\n`;
     expect(parseMaxFds(limits('1024'))).to.equal(1024);
     expect(parseMaxFds(limits('unlimited'))).to.equal(Infinity);
     expect(parseMaxFds('nothing')).to.equal(undefined);

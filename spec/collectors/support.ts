@@ -19,7 +19,8 @@ export class Scrape {
   readonly families = new Map<string, MetricFamily>();
 
   constructor(list: readonly MetricFamily[]) {
-    for (const family of list) this.families.set(family.type === 'counter' ? `${family.name}_total` : family.name, family);
+    for (const family of list)
+      this.families.set(family.type === 'counter' ? `${family.name}_total` : family.name, family);
   }
 
   static async of(registry: Registry): Promise<Scrape> {
@@ -28,21 +29,26 @@ export class Scrape {
 
   family(name: string): MetricFamily {
     const family = this.families.get(name);
-    if (family === undefined) throw new Error(`no family ${name} in the scrape: ${[...this.families.keys()].join(', ')}`);
+    if (family === undefined)
+      throw new Error(`no family ${name} in the scrape: ${[...this.families.keys()].join(', ')}`);
     return family;
   }
 
   /** The value of one sample, given its name and exact label text (`kind="major"`). */
   value(name: string, labels = ''): number {
     for (const family of this.families.values()) {
-      for (const sample of family.samples) if (sample.name === name && labelText(sample.labels) === labels) return sample.value;
+      for (const sample of family.samples)
+        if (sample.name === name && labelText(sample.labels) === labels) return sample.value;
     }
     throw new Error(`no sample ${name}{${labels}} in the scrape`);
   }
 }
 
 /** Runs `node <args>` and resolves with its exit code, output and wall time. */
-export function runNode(args: readonly string[], timeoutMs = 10_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }> {
+export function runNode(
+  args: readonly string[],
+  timeoutMs = 10_000,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,7 +111,10 @@ export function watchObservers() {
     /** How many observers and monitors were started since watching began. */
     started: () => ({ observers: instances(spies.observe).size, monitors: instances(spies.enable).size }),
     /** How many of those are still running. */
-    running: () => ({ observers: running(spies.observe, spies.disconnect), monitors: running(spies.enable, spies.disable) }),
+    running: () => ({
+      observers: running(spies.observe, spies.disconnect),
+      monitors: running(spies.enable, spies.disable),
+    }),
     restore: () => Object.values(spies).forEach((s) => s.restore()),
   };
 }

@@ -45,7 +45,15 @@ describe('custom collector families', () => {
           { name: 'size_bytes_sum', value: 3.5 },
         ],
       },
-      { name: 'mode', help: 'Mode', type: 'stateset', samples: [{ labels: { mode: 'on' }, value: 1 }, { labels: { mode: 'off' }, value: 0 }] },
+      {
+        name: 'mode',
+        help: 'Mode',
+        type: 'stateset',
+        samples: [
+          { labels: { mode: 'on' }, value: 1 },
+          { labels: { mode: 'off' }, value: 0 },
+        ],
+      },
     ]);
     const text = await registry.metrics();
     const lint = promtoolCheck(text);
@@ -57,7 +65,12 @@ describe('custom collector families', () => {
       const fromOpenMetrics = await parsers.parse('openmetrics', await registry.metrics('openmetrics'));
       expect(fromOpenMetrics.ok, fromOpenMetrics.ok ? '' : fromOpenMetrics.error).to.equal(true);
       if (fromOpenMetrics.ok) {
-        expect(fromOpenMetrics.families.map((f) => `${f.name}:${f.type}`)).to.deep.equal(['jobs:counter', 'build:info', 'size_bytes:histogram', 'mode:stateset']);
+        expect(fromOpenMetrics.families.map((f) => `${f.name}:${f.type}`)).to.deep.equal([
+          'jobs:counter',
+          'build:info',
+          'size_bytes:histogram',
+          'mode:stateset',
+        ]);
       }
     } finally {
       parsers.close();
@@ -74,7 +87,9 @@ describe('custom collector families', () => {
   });
 
   it('a unit the family name does not end with fails the scrape', async () => {
-    registry.registerCollector(() => [{ name: 'latency', help: 'd', type: 'gauge', unit: 'seconds', samples: [{ value: 1 }] }]);
+    registry.registerCollector(() => [
+      { name: 'latency', help: 'd', type: 'gauge', unit: 'seconds', samples: [{ value: 1 }] },
+    ]);
     expect((await rejection(registry.metrics())).message).to.match(/latency.*_seconds/);
   });
 

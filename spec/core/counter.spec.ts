@@ -69,8 +69,12 @@ describe('Counter', () => {
       const c = new Counter('requests_total', 'Requests', [], { registry });
       expect(c.name).to.equal('requests');
       c.inc();
-      expect(await registry.metrics()).to.equal('# HELP requests_total Requests\n# TYPE requests_total counter\nrequests_total 1\n');
-      expect(await registry.metrics('openmetrics')).to.equal('# HELP requests Requests\n# TYPE requests counter\nrequests_total 1\n# EOF\n');
+      expect(await registry.metrics()).to.equal(
+        '# HELP requests_total Requests\n# TYPE requests_total counter\nrequests_total 1\n',
+      );
+      expect(await registry.metrics('openmetrics')).to.equal(
+        '# HELP requests Requests\n# TYPE requests counter\nrequests_total 1\n# EOF\n',
+      );
     });
 
     it('the name with and without _total is the same metric', () => {
@@ -126,8 +130,14 @@ describe('Counter', () => {
         const unlabeled = new Counter('bad_inc_plain', 'h', [], { registry });
         unlabeled.inc(7);
         const before = await registry.metrics();
-        expect(() => child.inc(value as number)).to.throw(RangeError, /bad_inc/).with.property('message').that.includes(shown);
-        expect(() => unlabeled.inc(value as number)).to.throw(RangeError, /bad_inc_plain/).with.property('message').that.includes(shown);
+        expect(() => child.inc(value as number))
+          .to.throw(RangeError, /bad_inc/)
+          .with.property('message')
+          .that.includes(shown);
+        expect(() => unlabeled.inc(value as number))
+          .to.throw(RangeError, /bad_inc_plain/)
+          .with.property('message')
+          .that.includes(shown);
         expect(child.get()).to.equal(5);
         expect(unlabeled.get()).to.equal(7);
         expect(await registry.metrics()).to.equal(before);
@@ -142,7 +152,9 @@ describe('Counter', () => {
       c.labels('y').inc(4);
       c.reset();
       expect(c.labels('x').get()).to.equal(0);
-      expect(await registry.metrics()).to.equal('# HELP c_total h\n# TYPE c_total counter\nc_total{a="x"} 0\nc_total{a="y"} 0\n');
+      expect(await registry.metrics()).to.equal(
+        '# HELP c_total h\n# TYPE c_total counter\nc_total{a="x"} 0\nc_total{a="y"} 0\n',
+      );
       c.labels('x').inc();
       expect(c.labels('x').get()).to.equal(1);
     });

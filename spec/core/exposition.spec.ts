@@ -35,7 +35,13 @@ function fixedRegistry(options: ConstructorParameters<typeof Registry>[0] = {}):
   odd.labels('tiny').set(5e-324);
   odd.labels('huge').set(1.7e308);
   odd.labels('fraction').set(0.1 + 0.2);
-  const latency = new Histogram({ name: 'latency', help: 'Latency', unit: 'seconds', buckets: [0.25, 1, 2.5e21], registry });
+  const latency = new Histogram({
+    name: 'latency',
+    help: 'Latency',
+    unit: 'seconds',
+    buckets: [0.25, 1, 2.5e21],
+    registry,
+  });
   for (const v of [0.1, 1, 7]) latency.observe(v);
   const size = new Summary({ name: 'payload', help: 'Payload', unit: 'bytes', percentiles: [0, 0.5, 1], registry });
   size.observe(64);
@@ -170,7 +176,7 @@ describe('exposition', () => {
     expect(renderExposition(snapshot, 'openmetrics')).to.equal(OPENMETRICS);
   });
 
-  it('Content-Type strings are exactly the specifications\'', () => {
+  it("Content-Type strings are exactly the specifications'", () => {
     expect(TEXT_CONTENT_TYPE).to.equal('text/plain; version=0.0.4; charset=utf-8');
     expect(OPENMETRICS_CONTENT_TYPE).to.equal('application/openmetrics-text; version=1.0.0; charset=utf-8');
     expect(CONTENT_TYPES).to.deep.equal({
@@ -313,7 +319,8 @@ describe('exposition', () => {
         ['phase', 'stateset', 'Phase'],
       ]);
       expect(om.families.map((f) => f.unit)).to.deep.equal(['', 'celsius', '', 'seconds', 'bytes', '', '', '']);
-      const samples = (r: typeof text & { ok: true }) => r.families.flatMap((f) => f.samples.map((s) => sampleKey(s.name, s.labels, s.value)));
+      const samples = (r: typeof text & { ok: true }) =>
+        r.families.flatMap((f) => f.samples.map((s) => sampleKey(s.name, s.labels, s.value)));
       const expected = [
         sampleKey('http_requests_total', { path: '/a"b\\c\nd', code: '200' }, 3),
         sampleKey('http_requests_total', { path: 'ünï€ode 😀', code: '500' }, 0.5),
@@ -345,7 +352,11 @@ describe('exposition', () => {
       // The OpenMetrics parser reads "-0" as the int 0: the sign is the parser's to lose.
       const negzero = om.families[2]!.samples[2]!;
       expect(negzero.int).to.equal(true);
-      expect(samples(om)).to.deep.equal(expected.map((k) => (k === sampleKey('odd_values', { v: 'negzero' }, -0) ? sampleKey('odd_values', { v: 'negzero' }, 0) : k)));
+      expect(samples(om)).to.deep.equal(
+        expected.map((k) =>
+          k === sampleKey('odd_values', { v: 'negzero' }, -0) ? sampleKey('odd_values', { v: 'negzero' }, 0) : k,
+        ),
+      );
     });
   });
 });

@@ -45,7 +45,7 @@ function buildAt(model: CaseModel): Registry {
 
 /** Text 1.0.0 with UTF-8 names, read by the spec's reader: the families and samples the model records. */
 function checkTextUtf8(model: CaseModel, body: string): void {
-  let families;
+  let families: ReturnType<typeof parseTextUtf8>;
   try {
     families = parseTextUtf8(body);
   } catch (error) {
@@ -61,7 +61,7 @@ function checkTextUtf8(model: CaseModel, body: string): void {
 function checkProtobuf(model: CaseModel, body: Buffer, names: NameScheme): void {
   const label = `protobuf (${names})`;
   const context = `${body.toString('hex')}\n${JSON.stringify(model)}`;
-  let families;
+  let families: ReturnType<typeof decodeDelimited>;
   try {
     families = decodeDelimited(body);
   } catch (error) {
@@ -85,11 +85,15 @@ describe('property: random registries through all four exposition formats', () =
       '# HELP plain plain\n# TYPE plain untyped\nplain -Inf 1700000000123\nplain{"q\\"r"="s",} NaN\n';
     expect(parseTextUtf8(body)).to.deep.equal([
       {
-        name: 'a.b_total', type: 'counter', help: 'Help with \\ and \n.',
+        name: 'a.b_total',
+        type: 'counter',
+        help: 'Help with \\ and \n.',
         samples: [{ name: 'a.b_total', labels: { 'c.d': 'x"y\\z\n', e: '1' }, value: 2.5 }],
       },
       {
-        name: 'plain', type: 'untyped', help: 'plain',
+        name: 'plain',
+        type: 'untyped',
+        help: 'plain',
         samples: [
           { name: 'plain', labels: {}, value: -Infinity, timestampMs: 1700000000123 },
           { name: 'plain', labels: { 'q"r': 's' }, value: NaN },

@@ -102,7 +102,9 @@ describe('Gauge', () => {
         (e: unknown) => e,
       );
       expect(error).to.be.instanceOf(CollectionError);
-      expect((error as Error).message).to.include('flaky_gauge').and.to.include('sensor offline');
+      expect((error as Error).message)
+        .to.include('flaky_gauge')
+        .and.to.include('sensor offline');
       expect((error as Error).cause).to.be.instanceOf(Error);
     });
 

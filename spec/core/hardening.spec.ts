@@ -9,7 +9,6 @@ import {
   CollectionError,
   Counter,
   Enum,
-  Gauge,
   Histogram,
   Info,
   Registry,
@@ -62,7 +61,10 @@ describe('hardening: strings that are not well-formed UTF-16 are refused (issue 
     const parsed = await python.parse('openmetrics', bytes.toString('utf8'));
     if (!parsed.ok) expect.fail(parsed.error);
     const samples = parsed.families[0]!.samples.map((s) => [s.labels.face, s.value]);
-    expect(samples).to.deep.equal([['😀', 1], ['😁', 2]]);
+    expect(samples).to.deep.equal([
+      ['😀', 1],
+      ['😁', 2],
+    ]);
   });
 
   it('refuses them in help, info values, enum states and constant labels, registering nothing', () => {
@@ -186,8 +188,10 @@ describe('hardening: every OpenMetrics body passes the OpenMetrics parser (issue
 
     it('keeps a histogram valid under ?name[]= of any of its sample names', async function () {
       const latency = new Histogram({
-        name: 'latency_seconds', help: 'l',
-        labelNames: ['route'], buckets: [0.1, 1],
+        name: 'latency_seconds',
+        help: 'l',
+        labelNames: ['route'],
+        buckets: [0.1, 1],
         registry,
       });
       latency.labels('/a').observe(0.5);
@@ -195,9 +199,15 @@ describe('hardening: every OpenMetrics body passes the OpenMetrics parser (issue
       new Counter({ name: 'jobs', help: 'j', registry }).inc(3);
       for (const name of ['_count', '_sum', '_bucket', '_created'].map((suffix) => `latency_seconds${suffix}`)) {
         const { families } = await scrapeOpenMetrics(this, `?name[]=${name}`);
-        expect(families.map((f) => f.name), name).to.deep.equal(['latency_seconds']);
+        expect(
+          families.map((f) => f.name),
+          name,
+        ).to.deep.equal(['latency_seconds']);
         expect(sampleNames(families), name).to.include(name);
-        expect(sampleNames(families).filter((n) => n === 'latency_seconds_bucket'), name).to.have.length(6);
+        expect(
+          sampleNames(families).filter((n) => n === 'latency_seconds_bucket'),
+          name,
+        ).to.have.length(6);
       }
       // A counter point needs its total: asking for _created brings _total along.
       const { families } = await scrapeOpenMetrics(this, '?name[]=jobs_created');
@@ -270,7 +280,10 @@ describe('hardening: every OpenMetrics body passes the OpenMetrics parser (issue
           name: 'g',
           help: 'g',
           type: 'gauge',
-          samples: [{ labels: { a: '1', b: '2' }, value: 1 }, { labels: { b: '2', a: '1' }, value: 2 }],
+          samples: [
+            { labels: { a: '1', b: '2' }, value: 1 },
+            { labels: { b: '2', a: '1' }, value: 2 },
+          ],
         },
         /family g: .*twice/,
       ],

@@ -44,7 +44,17 @@ const after = await settledBytes();
 const fresh = histogram.labels('0');
 const freshCountBefore = fresh.count();
 fresh.observe(1);
-console.log(JSON.stringify({
-  mode, series, baseline, withSeries, after, dropMs, arrayBuffersGrowth,
-  freshCountBefore, freshCount: fresh.count(), seriesLeft: histogram.labelSets().length,
-}));
+console.log(
+  JSON.stringify({
+    mode,
+    series,
+    baseline,
+    withSeries,
+    after,
+    dropMs,
+    arrayBuffersGrowth,
+    freshCountBefore,
+    freshCount: fresh.count(),
+    seriesLeft: histogram.labelSets().length,
+  }),
+);

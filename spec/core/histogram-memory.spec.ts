@@ -34,8 +34,10 @@ function measure(mode: 'clear' | 'remove'): Promise<MemoryReport> {
 
 function describeReport(r: MemoryReport): string {
   const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
-  return `${r.mode} of ${r.series} series: baseline ${mb(r.baseline)}, with the series ${mb(r.withSeries)}, ` +
-    `after ${mb(r.after)}; took ${r.dropMs.toFixed(0)} ms, array buffers grew by ${mb(r.arrayBuffersGrowth)}`;
+  return (
+    `${r.mode} of ${r.series} series: baseline ${mb(r.baseline)}, with the series ${mb(r.withSeries)}, ` +
+    `after ${mb(r.after)}; took ${r.dropMs.toFixed(0)} ms, array buffers grew by ${mb(r.arrayBuffersGrowth)}`
+  );
 }
 
 /** The memory is back: within 20% of the baseline, plus 1 MB for what the runtime itself moves. */
@@ -91,8 +93,10 @@ describe('Histogram series removed while a user still holds them', () => {
     for (const id of ids) h.remove(id);
     const successors = ids.map((id) => h.labels(`new-${id}`));
     for (const child of held) child.observe(0.5);
-    for (const child of successors) expect([...child.counts, child.sum()], JSON.stringify(child.labels)).to.deep.equal([0, 0, 0, 0]);
-    for (const child of held) expect([...child.counts, child.sum()], JSON.stringify(child.labels)).to.deep.equal([1, 1, 0, 2]);
+    for (const child of successors)
+      expect([...child.counts, child.sum()], JSON.stringify(child.labels)).to.deep.equal([0, 0, 0, 0]);
+    for (const child of held)
+      expect([...child.counts, child.sum()], JSON.stringify(child.labels)).to.deep.equal([1, 1, 0, 2]);
   });
 
   it('after clear(), series of the same labels start at zero and children held from before never touch them', () => {
@@ -162,9 +166,15 @@ describe('Histogram series removed while a user still holds them', () => {
             live.clear();
           }
         }
-        expect(h.labelSets().map((s) => s.id).sort()).to.deep.equal([...live.keys()].sort());
+        expect(
+          h
+            .labelSets()
+            .map((s) => s.id)
+            .sort(),
+        ).to.deep.equal([...live.keys()].sort());
         for (const [key, expected] of live) expect(actual(h.labels(key)), key).to.deep.equal(expected);
-        for (const { child, expected } of held) expect(actual(child), JSON.stringify(child.labels)).to.deep.equal(expected);
+        for (const { child, expected } of held)
+          expect(actual(child), JSON.stringify(child.labels)).to.deep.equal(expected);
       }),
       { numRuns: 500 },
     );

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DEFAULT_BUCKETS, Histogram, Registry, defaultRegistry, exponentialBuckets, linearBuckets, renderExposition, type MetricFamily } from '../../lib/index.js';
+import {
+  DEFAULT_BUCKETS,
+  Histogram,
+  Registry,
+  defaultRegistry,
+  exponentialBuckets,
+  linearBuckets,
+  renderExposition,
+  type MetricFamily,
+} from '../../lib/index.js';
 
 /** Cumulative bucket counts the slow, obvious way: le is inclusive. */
 function expectedCumulative(bounds: readonly number[], observations: readonly number[]): number[] {
@@ -39,7 +48,23 @@ describe('Histogram', () => {
     const h = new Histogram('h', 'h', [], { registry });
     expect(h.bounds).to.deep.equal(DEFAULT_BUCKETS);
     const les = bucketLines(await registry.metrics(), 'h').map((l) => /le="([^"]*)"/.exec(l)![1]);
-    expect(les).to.deep.equal(['0.005', '0.01', '0.025', '0.05', '0.075', '0.1', '0.25', '0.5', '0.75', '1.0', '2.5', '5.0', '7.5', '10.0', '+Inf']);
+    expect(les).to.deep.equal([
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.075',
+      '0.1',
+      '0.25',
+      '0.5',
+      '0.75',
+      '1.0',
+      '2.5',
+      '5.0',
+      '7.5',
+      '10.0',
+      '+Inf',
+    ]);
   });
 
   it('counts observations into cumulative buckets (le inclusive), with _count and _sum', async () => {
@@ -82,7 +107,10 @@ describe('Histogram', () => {
   it('matches the obvious count for many buckets and random observations (scan and binary search)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 40 }),
+        fc.uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         fc.array(fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(0, -0, 1)), { maxLength: 60 }),
         async (rawBounds, observations) => {
           // -0 and 0 are the same bound.
@@ -102,7 +130,11 @@ describe('Histogram', () => {
   describe('buckets', () => {
     it('appends +Inf, and accepts (without doubling) a trailing +Inf', async () => {
       new Histogram('a', 'h', [], { buckets: [1, 2, Infinity], registry });
-      expect(bucketLines(await registry.metrics(), 'a')).to.deep.equal(['a_bucket{le="1.0"} 0', 'a_bucket{le="2.0"} 0', 'a_bucket{le="+Inf"} 0']);
+      expect(bucketLines(await registry.metrics(), 'a')).to.deep.equal([
+        'a_bucket{le="1.0"} 0',
+        'a_bucket{le="2.0"} 0',
+        'a_bucket{le="+Inf"} 0',
+      ]);
     });
 
     const bad: Array<[string, unknown, RegExp]> = [
@@ -130,14 +162,23 @@ describe('Histogram', () => {
 
     it('errors are RangeError for bad bounds and TypeError for a non-array', () => {
       expect(() => new Histogram({ name: 'x', help: 'h', buckets: [2, 1], registry })).to.throw(RangeError);
-      expect(() => new Histogram({ name: 'x', help: 'h', buckets: 'abc' as unknown as number[], registry })).to.throw(TypeError);
+      expect(() => new Histogram({ name: 'x', help: 'h', buckets: 'abc' as unknown as number[], registry })).to.throw(
+        TypeError,
+      );
     });
 
     it('linearBuckets(start, width, count)', () => {
       expect(linearBuckets(0.5, 0.5, 4)).to.deep.equal([0.5, 1, 1.5, 2]);
       expect(linearBuckets(-1, 2, 3)).to.deep.equal([-1, 1, 3]);
       expect(linearBuckets(7, 1, 1)).to.deep.equal([7]);
-      for (const args of [[0, 0, 3], [0, -1, 3], [0, 1, 0], [0, 1, 1.5], [NaN, 1, 2], [0, Infinity, 2]] as const) {
+      for (const args of [
+        [0, 0, 3],
+        [0, -1, 3],
+        [0, 1, 0],
+        [0, 1, 1.5],
+        [NaN, 1, 2],
+        [0, Infinity, 2],
+      ] as const) {
         expect(() => linearBuckets(args[0], args[1], args[2]), String(args)).to.throw(RangeError, /linearBuckets/);
       }
     });
@@ -145,8 +186,19 @@ describe('Histogram', () => {
     it('exponentialBuckets(start, factor, count)', () => {
       expect(exponentialBuckets(1, 2, 5)).to.deep.equal([1, 2, 4, 8, 16]);
       expect(exponentialBuckets(0.001, 10, 3)).to.deep.equal([0.001, 0.001 * 10, 0.001 * 100]);
-      for (const args of [[0, 2, 3], [-1, 2, 3], [1, 1, 3], [1, 0.5, 3], [1, 2, 0], [1, 2, 2.5], [Infinity, 2, 2]] as const) {
-        expect(() => exponentialBuckets(args[0], args[1], args[2]), String(args)).to.throw(RangeError, /exponentialBuckets/);
+      for (const args of [
+        [0, 2, 3],
+        [-1, 2, 3],
+        [1, 1, 3],
+        [1, 0.5, 3],
+        [1, 2, 0],
+        [1, 2, 2.5],
+        [Infinity, 2, 2],
+      ] as const) {
+        expect(() => exponentialBuckets(args[0], args[1], args[2]), String(args)).to.throw(
+          RangeError,
+          /exponentialBuckets/,
+        );
       }
     });
 
@@ -159,7 +211,14 @@ describe('Histogram', () => {
   describe('in the snapshot, as rows', () => {
     async function collectRows(options: ConstructorParameters<typeof Registry>[0]): Promise<MetricFamily> {
       const reg = new Registry(options);
-      const h = new Histogram({ name: 'rows_seconds', help: 'Rows "x"\\', labelNames: ['route'], buckets: [0.5, 1], unit: 'seconds', registry: reg });
+      const h = new Histogram({
+        name: 'rows_seconds',
+        help: 'Rows "x"\\',
+        labelNames: ['route'],
+        buckets: [0.5, 1],
+        unit: 'seconds',
+        registry: reg,
+      });
       h.labels('/a').observe(0.2);
       h.labels('/a').observe(0.7);
       h.labels('/b\n"').observe(-3); // a negative sum: OpenMetrics leaves out _sum and _count
@@ -182,13 +241,28 @@ describe('Histogram', () => {
     });
 
     it('reads as samples too, and renders exactly as those samples do, in both formats', async () => {
-      for (const options of [{}, { created: true }, { labels: { zone: 'eu' } }, { created: true, labels: { zone: 'eu' } }]) {
+      for (const options of [
+        {},
+        { created: true },
+        { labels: { zone: 'eu' } },
+        { created: true, labels: { zone: 'eu' } },
+      ]) {
         const family = await collectRows(options);
-        const plain: MetricFamily = { name: family.name, help: family.help, type: family.type, unit: family.unit, samples: [...family.samples] };
+        const plain: MetricFamily = {
+          name: family.name,
+          help: family.help,
+          type: family.type,
+          unit: family.unit,
+          samples: [...family.samples],
+        };
         expect(plain.samples.filter((s) => s.name === 'rows_seconds_bucket')).to.have.length(9);
-        expect(plain.samples.find((s) => s.name === 'rows_seconds_count' && s.labels.route === '/a')!.value).to.equal(2);
+        expect(plain.samples.find((s) => s.name === 'rows_seconds_count' && s.labels.route === '/a')!.value).to.equal(
+          2,
+        );
         for (const format of ['text', 'openmetrics'] as const) {
-          expect(renderExposition([family], format), `${format} ${JSON.stringify(options)}`).to.equal(renderExposition([plain], format));
+          expect(renderExposition([family], format), `${format} ${JSON.stringify(options)}`).to.equal(
+            renderExposition([plain], format),
+          );
         }
       }
     });

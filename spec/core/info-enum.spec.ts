@@ -100,7 +100,9 @@ describe('Enum', () => {
     } finally {
       defaultRegistry.unregister(d);
     }
-    expect(new Enum({ name: 'prometric_spec_enum_null', help: 'h', states: ['a'], registry: null }).registry).to.equal(null);
+    expect(new Enum({ name: 'prometric_spec_enum_null', help: 'h', states: ['a'], registry: null }).registry).to.equal(
+      null,
+    );
     expect(defaultRegistry.getMetric('prometric_spec_enum_null')).to.equal(undefined);
   });
 
@@ -142,12 +144,24 @@ describe('Enum', () => {
 
   it('validates states, the name and the labels, naming the enum', () => {
     expect(() => new Enum({ name: 'e1', help: 'h', states: [], registry })).to.throw(TypeError, /e1.*states/);
-    expect(() => new Enum({ name: 'e2', help: 'h', states: undefined as unknown as string[], registry })).to.throw(TypeError, /e2/);
+    expect(() => new Enum({ name: 'e2', help: 'h', states: undefined as unknown as string[], registry })).to.throw(
+      TypeError,
+      /e2/,
+    );
     expect(() => new Enum({ name: 'e3', help: 'h', states: ['a', 'a'], registry })).to.throw(TypeError, /e3.*"a"/);
-    expect(() => new Enum({ name: 'e4', help: 'h', states: ['a', 1 as unknown as string], registry })).to.throw(TypeError, /e4.*1/);
-    expect(() => new Enum({ name: 'e5', help: 'h', labelNames: ['e5'], states: ['a'], registry })).to.throw(TypeError, /e5/);
+    expect(() => new Enum({ name: 'e4', help: 'h', states: ['a', 1 as unknown as string], registry })).to.throw(
+      TypeError,
+      /e4.*1/,
+    );
+    expect(() => new Enum({ name: 'e5', help: 'h', labelNames: ['e5'], states: ['a'], registry })).to.throw(
+      TypeError,
+      /e5/,
+    );
     expect(() => new Enum({ name: 'e:6', help: 'h', states: ['a'], registry })).to.throw(TypeError, /e:6/);
-    expect(() => new Enum({ name: 'e7', help: 'h', unit: 'seconds', states: ['a'], registry })).to.throw(TypeError, /e7.*unit/);
+    expect(() => new Enum({ name: 'e7', help: 'h', unit: 'seconds', states: ['a'], registry })).to.throw(
+      TypeError,
+      /e7.*unit/,
+    );
     expect(registry.getMetrics()).to.deep.equal([]);
   });
 

@@ -2,16 +2,21 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { Counter, Enum, Gauge, Histogram, Info, Registry, Summary, type Metric } from '../../lib/index.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: every metric type's children, whose methods differ
 type AnyMetric = Metric<'a' | 'b', any>;
 
 /** One of each type, labeled ['a', 'b'] unless `labelNames` says otherwise. */
 const TYPES: Record<string, (registry: Registry, labelNames?: string[]) => AnyMetric> = {
-  Counter: (registry, labelNames = ['a', 'b']) => new Counter({ name: 'm', help: 'h', labelNames, registry }) as AnyMetric,
+  Counter: (registry, labelNames = ['a', 'b']) =>
+    new Counter({ name: 'm', help: 'h', labelNames, registry }) as AnyMetric,
   Gauge: (registry, labelNames = ['a', 'b']) => new Gauge({ name: 'm', help: 'h', labelNames, registry }) as AnyMetric,
-  Histogram: (registry, labelNames = ['a', 'b']) => new Histogram({ name: 'm', help: 'h', labelNames, buckets: [1], registry }) as AnyMetric,
-  Summary: (registry, labelNames = ['a', 'b']) => new Summary({ name: 'm', help: 'h', labelNames, registry }) as AnyMetric,
+  Histogram: (registry, labelNames = ['a', 'b']) =>
+    new Histogram({ name: 'm', help: 'h', labelNames, buckets: [1], registry }) as AnyMetric,
+  Summary: (registry, labelNames = ['a', 'b']) =>
+    new Summary({ name: 'm', help: 'h', labelNames, registry }) as AnyMetric,
   Info: (registry, labelNames = ['a', 'b']) => new Info({ name: 'm', help: 'h', labelNames, registry }) as AnyMetric,
-  Enum: (registry, labelNames = ['a', 'b']) => new Enum({ name: 'm', help: 'h', labelNames, states: ['on', 'off'], registry }) as AnyMetric,
+  Enum: (registry, labelNames = ['a', 'b']) =>
+    new Enum({ name: 'm', help: 'h', labelNames, states: ['on', 'off'], registry }) as AnyMetric,
 };
 
 /** What an unlabeled metric of each type shows before first use. */
@@ -37,15 +42,42 @@ function seriesOf(body: string, type: string): string[] {
 
 /** Label sets that naive keys (joined with a separator, or unescaped) would merge. */
 const TRICKY: ReadonlyArray<readonly [Record<'a' | 'b', string>, Record<'a' | 'b', string>]> = [
-  [{ a: 'x|', b: '' }, { a: 'x', b: '|' }],
-  [{ a: 'x"', b: '' }, { a: 'x', b: '"' }],
-  [{ a: 'x\\', b: '' }, { a: 'x', b: '\\' }],
-  [{ a: 'x","b="', b: '' }, { a: 'x', b: '","b="' }],
-  [{ a: 'x",b="y', b: 'z' }, { a: 'x', b: 'y",b="z' }],
-  [{ a: '\n', b: '' }, { a: '\\n', b: '' }],
-  [{ a: 'x\n', b: '' }, { a: 'x', b: '\n' }],
-  [{ a: '', b: '' }, { a: '\u0000', b: '' }],
-  [{ a: 'x,', b: 'y' }, { a: 'x', b: ',y' }],
+  [
+    { a: 'x|', b: '' },
+    { a: 'x', b: '|' },
+  ],
+  [
+    { a: 'x"', b: '' },
+    { a: 'x', b: '"' },
+  ],
+  [
+    { a: 'x\\', b: '' },
+    { a: 'x', b: '\\' },
+  ],
+  [
+    { a: 'x","b="', b: '' },
+    { a: 'x', b: '","b="' },
+  ],
+  [
+    { a: 'x",b="y', b: 'z' },
+    { a: 'x', b: 'y",b="z' },
+  ],
+  [
+    { a: '\n', b: '' },
+    { a: '\\n', b: '' },
+  ],
+  [
+    { a: 'x\n', b: '' },
+    { a: 'x', b: '\n' },
+  ],
+  [
+    { a: '', b: '' },
+    { a: '\u0000', b: '' },
+  ],
+  [
+    { a: 'x,', b: 'y' },
+    { a: 'x', b: ',y' },
+  ],
 ];
 
 describe('labels', () => {
@@ -161,7 +193,10 @@ describe('labels', () => {
           [() => m.remove('x'), /got 1/],
         ];
         for (const [call, message] of calls) {
-          expect(call, String(message)).to.throw(TypeError, message).with.property('message').that.matches(/Metric m\b/);
+          expect(call, String(message))
+            .to.throw(TypeError, message)
+            .with.property('message')
+            .that.matches(/Metric m\b/);
         }
         expect(await registry.metrics()).to.equal(before);
         expect(m.labelSets()).to.deep.equal([{ a: 'x', b: 'y' }]);
@@ -189,13 +224,23 @@ describe('labels', () => {
   });
 
   it('the same child for equal label tuples, different children for different ones (random strings)', () => {
-    const value = fc.string({ unit: fc.constantFrom('a', '|', '"', '\\', '\n', 'n', ',', '=', '{', '}', 'é', '😀', '\u0000'), maxLength: 6 });
+    const value = fc.string({
+      unit: fc.constantFrom('a', '|', '"', '\\', '\n', 'n', ',', '=', '{', '}', 'é', '😀', '\u0000'),
+      maxLength: 6,
+    });
     fc.assert(
       fc.property(fc.tuple(value, value), fc.tuple(value, value), ([a1, b1], [a2, b2]) => {
         const c = new Counter({ name: 'p', help: 'h', labelNames: ['a', 'b'], registry: null });
         const same = a1 === a2 && b1 === b2;
         expect(c.labels(a1, b1) === c.labels({ a: a2, b: b2 })).to.equal(same);
-        expect(c.labelSets()).to.deep.equal(same ? [{ a: a1, b: b1 }] : [{ a: a1, b: b1 }, { a: a2, b: b2 }]);
+        expect(c.labelSets()).to.deep.equal(
+          same
+            ? [{ a: a1, b: b1 }]
+            : [
+                { a: a1, b: b1 },
+                { a: a2, b: b2 },
+              ],
+        );
       }),
       { numRuns: 500 },
     );

@@ -34,7 +34,8 @@ const openMetrics1 = (escaping: EscapingScheme): Negotiated => ({
 const protobuf = (escaping: EscapingScheme): Negotiated => ({
   format: 'protobuf',
   escaping,
-  contentType: `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; ` +
+  contentType:
+    `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; ` +
     `escaping=${escaping}`,
 });
 

@@ -124,7 +124,7 @@ describe('options: one validator for every options object', () => {
       expect(known('Counter')).to.match(/subsystem$/);
     });
 
-    it('points at the type that has an option, and at prom-client\'s and Python\'s names', () => {
+    it("points at the type that has an option, and at prom-client's and Python's names", () => {
       const message = (make: () => unknown): string => thrown(make).message;
       const base = (): Options => ({ name: uniqueName('hint'), help: 'h', registry });
       expect(message(() => new Summary({ ...base(), quantiles: [0.5] } as never))).to.match(
@@ -188,7 +188,8 @@ describe('options: one validator for every options object', () => {
         /Registry: unknown option "lables" \(did you mean "labels"\?\); the options are labels, created/,
       );
       expect(() => new Registry({ created: 'yes' } as never)).to.throw(
-        TypeError, /Registry: options\.created must be a boolean, got "yes"/,
+        TypeError,
+        /Registry: options\.created must be a boolean, got "yes"/,
       );
     });
 
@@ -234,7 +235,7 @@ describe('options: one validator for every options object', () => {
   });
 
   describe('collectDefaultMetrics', () => {
-    it('refuses prom-client\'s names and typos, and registers nothing', () => {
+    it("refuses prom-client's names and typos, and registers nothing", () => {
       const registry = new Registry();
       const register = thrown(() => collectDefaultMetrics({ registry, register: registry } as never));
       expect(register).to.be.instanceOf(TypeError);
@@ -306,7 +307,8 @@ describe('options: one validator for every options object', () => {
     it('refuses what is not an options object', () => {
       for (const bad of [null, 5, 'x', [1], () => 1]) {
         expect(() => checkOptions('f', bad, ['a']), String(bad)).to.throw(
-          TypeError, /^f: options must be an object, got /,
+          TypeError,
+          /^f: options must be an object, got /,
         );
       }
     });
@@ -343,7 +345,10 @@ describe('registration: a name belongs to one class', () => {
   it('a subclass under a name a Counter holds is an error naming both classes and the metric', () => {
     const first = new Counter({ name: 'jobs', help: 'h', registry });
     const error = thrown(() => new MyCounter({ name: 'jobs', help: 'h', registry }));
-    expect(error.message).to.include('jobs').and.include('MyCounter').and.match(/\bCounter\b/);
+    expect(error.message)
+      .to.include('jobs')
+      .and.include('MyCounter')
+      .and.match(/\bCounter\b/);
     expect(registry.getMetric('jobs')).to.equal(first);
     expect(registry.getMetrics()).to.deep.equal([first]);
   });
@@ -372,7 +377,10 @@ describe('registration: a name belongs to one class', () => {
   it('a Gauge where a Counter is names both classes', () => {
     const counter = new Counter({ name: 'jobs', help: 'h', registry });
     const error = thrown(() => new Gauge({ name: 'jobs', help: 'h', registry }));
-    expect(error.message).to.include('jobs').and.match(/\bCounter\b/).and.match(/\bGauge\b/);
+    expect(error.message)
+      .to.include('jobs')
+      .and.match(/\bCounter\b/)
+      .and.match(/\bGauge\b/);
     expect(registry.getMetrics()).to.deep.equal([counter]);
   });
 

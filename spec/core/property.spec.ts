@@ -96,9 +96,17 @@ const withLoneSurrogate = fc
 /** Where a string enters: label values (both forms), help, info values, enum states, constant labels, collectors. */
 const ENTRIES = [
   'label',
-  'labelObject', 'help', 'info', 'state', 'constant', 'collectorLabel', 'collectorHelp'] as const;
+  'labelObject',
+  'help',
+  'info',
+  'state',
+  'constant',
+  'collectorLabel',
+  'collectorHelp',
+] as const;
 type Entry = (typeof ENTRIES)[number];
 
+// biome-ignore lint/suspicious/noExplicitAny: every metric type's children, whose methods differ
 function labeledMetric(kind: Kind, registry: Registry, help = 'h'): Metric<'l', any> {
   const config = { name: `${kind}_lone`, help, labelNames: ['l' as const], registry };
   switch (kind) {
@@ -131,7 +139,10 @@ async function refusedAt(entry: Entry, kind: Kind, bad: string): Promise<void> {
     try {
       attempt();
     } catch (error) {
-      expect((error as Error).message, entry).to.include(naming).and.to.include('well-formed').and.to.include(shown);
+      expect((error as Error).message, entry)
+        .to.include(naming)
+        .and.to.include('well-formed')
+        .and.to.include(shown);
     }
   };
   switch (entry) {
@@ -187,7 +198,8 @@ describe('property: random registries round-trip through promtool and prometheus
     const parsers = python;
     await fc.assert(
       fc.asyncProperty(caseArb(), async (model) => {
-        const clock = model.createdAt === undefined ? undefined : sinon.useFakeTimers({ now: model.createdAt, toFake: ['Date'] });
+        const clock =
+          model.createdAt === undefined ? undefined : sinon.useFakeTimers({ now: model.createdAt, toFake: ['Date'] });
         let registry: Registry;
         try {
           registry = build(model);
@@ -196,7 +208,10 @@ describe('property: random registries round-trip through promtool and prometheus
         }
         const text = await registry.metrics('text');
         const openmetrics = await registry.metrics('openmetrics');
-        const [textResult, omResult] = await Promise.all([parsers.parse('text', text), parsers.parse('openmetrics', openmetrics)]);
+        const [textResult, omResult] = await Promise.all([
+          parsers.parse('text', text),
+          parsers.parse('openmetrics', openmetrics),
+        ]);
         checkPython(model, 'text', textResult, text);
         checkPython(model, 'openmetrics', omResult, openmetrics);
         await checkFilters(parsers, registry, (omResult as ParseResult & { ok: true }).families);
@@ -220,11 +235,14 @@ describe('property: random registries round-trip through promtool and prometheus
     const parsers = python;
     const many = fc.record({
       help,
-      series: fc.uniqueArray(fc.tuple(fc.string({ unit: char, maxLength: 24 }), fc.string({ unit: char, maxLength: 24 }), anyNumber), {
-        minLength: 1,
-        maxLength: 40,
-        selector: ([a, b]) => JSON.stringify([a, b]),
-      }),
+      series: fc.uniqueArray(
+        fc.tuple(fc.string({ unit: char, maxLength: 24 }), fc.string({ unit: char, maxLength: 24 }), anyNumber),
+        {
+          minLength: 1,
+          maxLength: 40,
+          selector: ([a, b]) => JSON.stringify([a, b]),
+        },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(many, async ({ help: h, series }) => {
@@ -240,14 +258,23 @@ describe('property: random registries round-trip through promtool and prometheus
               buckets: [],
               percentiles: [],
               states: [],
-              series: series.map(([a, b, v]) => ({ values: [a, b], numbers: [], gaugeOps: [['set', v]], facts: undefined, state: 0 })),
+              series: series.map(([a, b, v]) => ({
+                values: [a, b],
+                numbers: [],
+                gaugeOps: [['set', v]],
+                facts: undefined,
+                state: 0,
+              })),
             },
           ],
         };
         const registry = build(model);
         const text = await registry.metrics('text');
         const openmetrics = await registry.metrics('openmetrics');
-        const [textResult, omResult] = await Promise.all([parsers.parse('text', text), parsers.parse('openmetrics', openmetrics)]);
+        const [textResult, omResult] = await Promise.all([
+          parsers.parse('text', text),
+          parsers.parse('openmetrics', openmetrics),
+        ]);
         checkPython(model, 'text', textResult, text);
         checkPython(model, 'openmetrics', omResult, openmetrics);
         const lint = promtoolCheck(text);

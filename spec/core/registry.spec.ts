@@ -1,5 +1,16 @@
 import { expect } from 'chai';
-import { CollectionError, Counter, Enum, Gauge, Histogram, Info, Registry, Summary, defaultRegistry, type CollectedFamily } from '../../lib/index.js';
+import {
+  CollectionError,
+  Counter,
+  Enum,
+  Gauge,
+  Histogram,
+  Info,
+  Registry,
+  Summary,
+  defaultRegistry,
+  type CollectedFamily,
+} from '../../lib/index.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   return promise.then(
@@ -32,7 +43,10 @@ describe('Registry', () => {
 
     it('refuses another object under a registered name, even with the same definition', () => {
       registry.register(new Counter({ name: 'loose', help: 'h', registry: null }));
-      expect(() => registry.register(new Counter({ name: 'loose', help: 'h', registry: null }))).to.throw(Error, /loose/);
+      expect(() => registry.register(new Counter({ name: 'loose', help: 'h', registry: null }))).to.throw(
+        Error,
+        /loose/,
+      );
     });
 
     it('unregister takes the metric or its name; returns whether it was there', async () => {
@@ -84,8 +98,18 @@ describe('Registry', () => {
     });
 
     const conflicts: Array<[string, () => unknown, () => unknown, RegExp]> = [
-      ['type', () => new Counter({ name: 'x', help: 'h', registry: r() }), () => new Gauge({ name: 'x', help: 'h', registry: r() }), /type was "counter" and is now "gauge"/],
-      ['help', () => new Counter({ name: 'x', help: 'one', registry: r() }), () => new Counter({ name: 'x', help: 'two', registry: r() }), /help was "one" and is now "two"/],
+      [
+        'type',
+        () => new Counter({ name: 'x', help: 'h', registry: r() }),
+        () => new Gauge({ name: 'x', help: 'h', registry: r() }),
+        /type was "counter" and is now "gauge"/,
+      ],
+      [
+        'help',
+        () => new Counter({ name: 'x', help: 'one', registry: r() }),
+        () => new Counter({ name: 'x', help: 'two', registry: r() }),
+        /help was "one" and is now "two"/,
+      ],
       [
         'labels',
         () => new Counter({ name: 'x', help: 'h', labelNames: ['a'], registry: r() }),
@@ -110,7 +134,12 @@ describe('Registry', () => {
         () => new Summary({ name: 'x', help: 'h', percentiles: [0.9], registry: r() }),
         /percentiles/,
       ],
-      ['unit', () => new Gauge({ name: 'x_bytes', help: 'h', registry: r() }), () => new Gauge({ name: 'x', help: 'h', unit: 'bytes', registry: r() }), /unit was "" and is now "bytes"/],
+      [
+        'unit',
+        () => new Gauge({ name: 'x_bytes', help: 'h', registry: r() }),
+        () => new Gauge({ name: 'x', help: 'h', unit: 'bytes', registry: r() }),
+        /unit was "" and is now "bytes"/,
+      ],
     ];
     let current: Registry;
     const r = () => current;
@@ -119,7 +148,10 @@ describe('Registry', () => {
         current = registry;
         const original = first();
         const before = await registry.metrics();
-        expect(second).to.throw(Error, message).with.property('message').that.matches(/^Metric x(_bytes)? /);
+        expect(second)
+          .to.throw(Error, message)
+          .with.property('message')
+          .that.matches(/^Metric x(_bytes)? /);
         expect(registry.getMetrics()).to.deep.equal([original]);
         expect(await registry.metrics()).to.equal(before);
       });
@@ -128,13 +160,48 @@ describe('Registry', () => {
 
   describe('sample-name collisions', () => {
     const pairs: Array<[string, (reg: Registry) => unknown, (reg: Registry) => unknown, string]> = [
-      ['gauge foo_total / counter foo', (reg) => new Gauge({ name: 'foo_total', help: 'h', registry: reg }), (reg) => new Counter({ name: 'foo', help: 'h', registry: reg }), 'foo_total'],
-      ['gauge foo_created / counter foo', (reg) => new Gauge({ name: 'foo_created', help: 'h', registry: reg }), (reg) => new Counter({ name: 'foo', help: 'h', registry: reg }), 'foo_created'],
-      ['gauge foo_bucket / histogram foo', (reg) => new Gauge({ name: 'foo_bucket', help: 'h', registry: reg }), (reg) => new Histogram({ name: 'foo', help: 'h', registry: reg }), 'foo_bucket'],
-      ['gauge foo_count / summary foo', (reg) => new Gauge({ name: 'foo_count', help: 'h', registry: reg }), (reg) => new Summary({ name: 'foo', help: 'h', registry: reg }), 'foo_count'],
-      ['gauge foo_sum / histogram foo', (reg) => new Gauge({ name: 'foo_sum', help: 'h', registry: reg }), (reg) => new Histogram({ name: 'foo', help: 'h', registry: reg }), 'foo_sum'],
-      ['gauge foo_info / info foo', (reg) => new Gauge({ name: 'foo_info', help: 'h', registry: reg }), (reg) => new Info({ name: 'foo', help: 'h', registry: reg }), 'foo_info'],
-      ['summary foo / histogram foo_count... (histogram foo vs summary foo_count)', (reg) => new Histogram({ name: 'foo', help: 'h', registry: reg }), (reg) => new Summary({ name: 'foo_count', help: 'h', registry: reg }), 'foo_count'],
+      [
+        'gauge foo_total / counter foo',
+        (reg) => new Gauge({ name: 'foo_total', help: 'h', registry: reg }),
+        (reg) => new Counter({ name: 'foo', help: 'h', registry: reg }),
+        'foo_total',
+      ],
+      [
+        'gauge foo_created / counter foo',
+        (reg) => new Gauge({ name: 'foo_created', help: 'h', registry: reg }),
+        (reg) => new Counter({ name: 'foo', help: 'h', registry: reg }),
+        'foo_created',
+      ],
+      [
+        'gauge foo_bucket / histogram foo',
+        (reg) => new Gauge({ name: 'foo_bucket', help: 'h', registry: reg }),
+        (reg) => new Histogram({ name: 'foo', help: 'h', registry: reg }),
+        'foo_bucket',
+      ],
+      [
+        'gauge foo_count / summary foo',
+        (reg) => new Gauge({ name: 'foo_count', help: 'h', registry: reg }),
+        (reg) => new Summary({ name: 'foo', help: 'h', registry: reg }),
+        'foo_count',
+      ],
+      [
+        'gauge foo_sum / histogram foo',
+        (reg) => new Gauge({ name: 'foo_sum', help: 'h', registry: reg }),
+        (reg) => new Histogram({ name: 'foo', help: 'h', registry: reg }),
+        'foo_sum',
+      ],
+      [
+        'gauge foo_info / info foo',
+        (reg) => new Gauge({ name: 'foo_info', help: 'h', registry: reg }),
+        (reg) => new Info({ name: 'foo', help: 'h', registry: reg }),
+        'foo_info',
+      ],
+      [
+        'summary foo / histogram foo_count... (histogram foo vs summary foo_count)',
+        (reg) => new Histogram({ name: 'foo', help: 'h', registry: reg }),
+        (reg) => new Summary({ name: 'foo_count', help: 'h', registry: reg }),
+        'foo_count',
+      ],
     ];
     for (const [what, one, other, sample] of pairs) {
       it(`${what}: the second throws naming both, in either order`, () => {
@@ -292,7 +359,9 @@ describe('Registry', () => {
 
     it('are added to collector samples too', async () => {
       registry.setDefaultLabels({ app: 'a' });
-      registry.registerCollector(() => [{ name: 'up', help: 'h', type: 'gauge', samples: [{ value: 1, labels: { x: 'y' } }] }]);
+      registry.registerCollector(() => [
+        { name: 'up', help: 'h', type: 'gauge', samples: [{ value: 1, labels: { x: 'y' } }] },
+      ]);
       expect(await registry.metrics()).to.equal('# HELP up h\n# TYPE up gauge\nup{app="a",x="y"} 1\n');
     });
   });
@@ -340,8 +409,12 @@ describe('Registry', () => {
         { name: 'cc', help: 'h', type: 'counter', samples: [{ name: 'cc_total', value: 5 }] },
         { name: 'uu', help: 'h', type: 'unknown', samples: [{ value: 1 }] },
       ]);
-      expect(await registry.metrics()).to.equal('# HELP cc_total h\n# TYPE cc_total counter\ncc_total 5\n# HELP uu h\n# TYPE uu untyped\nuu 1\n');
-      expect(await registry.metrics('openmetrics')).to.equal('# HELP cc h\n# TYPE cc counter\ncc_total 5\n# HELP uu h\n# TYPE uu unknown\nuu 1\n# EOF\n');
+      expect(await registry.metrics()).to.equal(
+        '# HELP cc_total h\n# TYPE cc_total counter\ncc_total 5\n# HELP uu h\n# TYPE uu untyped\nuu 1\n',
+      );
+      expect(await registry.metrics('openmetrics')).to.equal(
+        '# HELP cc h\n# TYPE cc counter\ncc_total 5\n# HELP uu h\n# TYPE uu unknown\nuu 1\n# EOF\n',
+      );
     });
 
     it('unregisterCollector removes one; registering the same collector twice throws', async () => {
@@ -398,14 +471,22 @@ describe('Registry', () => {
       ['not an array', { name: 'x' }, /array/],
       ['a bad family name', [{ name: 'bad\uD800', help: 'h', type: 'gauge', samples: [] }], /"bad\\ud800"/],
       ['an unknown type', [{ name: 'x', help: 'h', type: 'meter', samples: [] }], /"meter"/],
-      ['a sample not starting with the family name', [{ name: 'x', help: 'h', type: 'gauge', samples: [{ name: 'y', value: 1 }] }], /y/],
+      [
+        'a sample not starting with the family name',
+        [{ name: 'x', help: 'h', type: 'gauge', samples: [{ name: 'y', value: 1 }] }],
+        /y/,
+      ],
       ['a non-number value', [{ name: 'x', help: 'h', type: 'gauge', samples: [{ value: '1' }] }], /"1"/],
       [
         'a reserved label name',
         [{ name: 'x', help: 'h', type: 'gauge', samples: [{ value: 1, labels: { __a: 'c' } }] }],
         /label name "__a" is reserved/,
       ],
-      ['a name used by a metric', [{ name: 'own_total', help: 'h', type: 'gauge', samples: [{ value: 1 }] }], /own_total/],
+      [
+        'a name used by a metric',
+        [{ name: 'own_total', help: 'h', type: 'gauge', samples: [{ value: 1 }] }],
+        /own_total/,
+      ],
     ];
     for (const [what, result, message] of badResults) {
       it(`a collector returning ${what} rejects the scrape naming the collector`, async () => {

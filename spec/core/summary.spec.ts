@@ -59,7 +59,9 @@ describe('Summary', () => {
     const s = new Summary('req_seconds', 'Time', [], { registry });
     s.observe(0.25);
     s.observe(1.5);
-    expect(await registry.metrics()).to.equal('# HELP req_seconds Time\n# TYPE req_seconds summary\nreq_seconds_count 2\nreq_seconds_sum 1.75\n');
+    expect(await registry.metrics()).to.equal(
+      '# HELP req_seconds Time\n# TYPE req_seconds summary\nreq_seconds_count 2\nreq_seconds_sum 1.75\n',
+    );
   });
 
   it('refuses NaN and non-numbers with a RangeError naming it, changing nothing', async () => {
@@ -77,7 +79,9 @@ describe('Summary', () => {
       '# HELP q h\n# TYPE q summary\nq{quantile="0.5"} NaN\nq{quantile="0.99"} NaN\nq_count 0\nq_sum 0\n',
     );
     s.observe(42);
-    expect(await registry.metrics()).to.equal('# HELP q h\n# TYPE q summary\nq{quantile="0.5"} 42\nq{quantile="0.99"} 42\nq_count 1\nq_sum 42\n');
+    expect(await registry.metrics()).to.equal(
+      '# HELP q h\n# TYPE q summary\nq{quantile="0.5"} 42\nq{quantile="0.99"} 42\nq_count 1\nq_sum 42\n',
+    );
   });
 
   it('validates percentiles, maxAgeSeconds, ageBuckets and quantileError, naming the summary', () => {
@@ -101,18 +105,28 @@ describe('Summary', () => {
         .that.includes('opts');
       expect(registry.getMetric('opts')).to.equal(undefined);
     }
-    expect(() => new Summary({ name: 'opts', help: 'h', registry, percentiles: 0.5 as unknown as number[] })).to.throw(TypeError, /opts/);
+    expect(() => new Summary({ name: 'opts', help: 'h', registry, percentiles: 0.5 as unknown as number[] })).to.throw(
+      TypeError,
+      /opts/,
+    );
   });
 
   it('sorts the percentiles it is given', () => {
-    expect(new Summary({ name: 's', help: 'h', percentiles: [0.99, 0.5, 0.9], registry }).percentiles).to.deep.equal([0.5, 0.9, 0.99]);
+    expect(new Summary({ name: 's', help: 'h', percentiles: [0.99, 0.5, 0.9], registry }).percentiles).to.deep.equal([
+      0.5, 0.9, 0.99,
+    ]);
   });
 
   describe('quantile accuracy', () => {
     const PERCENTILES = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1];
     // Magnitudes across the stated range 1e-9..1e15, both signs, and some exact zeros.
     const observation = fc.oneof(
-      { weight: 8, arbitrary: fc.tuple(fc.double({ min: -9, max: 15, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e) },
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(fc.double({ min: -9, max: 15, noNaN: true }), fc.boolean())
+          .map(([e, neg]) => (neg ? -1 : 1) * 10 ** e),
+      },
       { weight: 1, arbitrary: fc.constantFrom(0, 1e-9, 1e15, -1e15, 5e-324) },
       { weight: 4, arbitrary: fc.double({ min: 0.001, max: 10, noNaN: true }) },
     );
@@ -128,7 +142,9 @@ describe('Summary', () => {
           for (const q of PERCENTILES) {
             const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
             const estimate = estimates.get(q)!;
-            expect(withinStatedBound(estimate, exact, 0.01), `q=${q}: estimate ${estimate}, exact ${exact}`).to.equal(true);
+            expect(withinStatedBound(estimate, exact, 0.01), `q=${q}: estimate ${estimate}, exact ${exact}`).to.equal(
+              true,
+            );
           }
           expect(estimates.get(0)).to.equal(sorted[0]);
           expect(estimates.get(1)).to.equal(sorted[sorted.length - 1]);
@@ -141,12 +157,20 @@ describe('Summary', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(observation, { minLength: 1, maxLength: 1000 }), async (values) => {
           const reg = new Registry();
-          const s = new Summary({ name: 'acc', help: 'h', percentiles: [0.5, 0.9], quantileError: 0.05, registry: reg });
+          const s = new Summary({
+            name: 'acc',
+            help: 'h',
+            percentiles: [0.5, 0.9],
+            quantileError: 0.05,
+            registry: reg,
+          });
           for (const v of values) s.observe(v);
           const sorted = [...values].sort((a, b) => a - b);
           const estimates = await quantiles(reg, 'acc');
           for (const q of [0.5, 0.9]) {
-            expect(withinStatedBound(estimates.get(q)!, sorted[Math.floor(q * (sorted.length - 1))]!, 0.05)).to.equal(true);
+            expect(withinStatedBound(estimates.get(q)!, sorted[Math.floor(q * (sorted.length - 1))]!, 0.05)).to.equal(
+              true,
+            );
           }
         }),
         { numRuns: 30 },
@@ -178,7 +202,14 @@ describe('Summary', () => {
     });
 
     it('ages old observations out after maxAgeSeconds; _count and _sum keep them', async () => {
-      const s = new Summary({ name: 'win', help: 'h', percentiles: [0.25, 0.5, 0.75], maxAgeSeconds: 10, ageBuckets: 5, registry });
+      const s = new Summary({
+        name: 'win',
+        help: 'h',
+        percentiles: [0.25, 0.5, 0.75],
+        maxAgeSeconds: 10,
+        ageBuckets: 5,
+        registry,
+      });
       for (let i = 0; i < 100; i++) s.observe(1);
       expect(await quantiles(registry, 'win')).to.deep.equal(
         new Map([
@@ -211,21 +242,37 @@ describe('Summary', () => {
     });
 
     it('keeps observations younger than (ageBuckets - 1) / ageBuckets of maxAge', async () => {
-      const s = new Summary({ name: 'keep', help: 'h', percentiles: [0.5], maxAgeSeconds: 10, ageBuckets: 5, registry });
+      const s = new Summary({
+        name: 'keep',
+        help: 'h',
+        percentiles: [0.5],
+        maxAgeSeconds: 10,
+        ageBuckets: 5,
+        registry,
+      });
       s.observe(7);
       now += 7_999;
       expect((await quantiles(registry, 'keep')).get(0.5)).to.equal(7);
     });
 
     it('each labeled child has its own window', async () => {
-      const s = new Summary({ name: 'per', help: 'h', labelNames: ['a'], percentiles: [0.5], maxAgeSeconds: 10, ageBuckets: 2, registry });
+      const s = new Summary({
+        name: 'per',
+        help: 'h',
+        labelNames: ['a'],
+        percentiles: [0.5],
+        maxAgeSeconds: 10,
+        ageBuckets: 2,
+        registry,
+      });
       s.labels('x').observe(1);
       now += 6_000;
       await registry.metrics();
       s.labels('y').observe(2);
       now += 6_000;
       const family = (await registry.collect())[0]!;
-      const median = (labels: string) => family.samples.find((x) => labelText(x.labels) === `${labels},quantile="0.5"`)!.value;
+      const median = (labels: string) =>
+        family.samples.find((x) => labelText(x.labels) === `${labels},quantile="0.5"`)!.value;
       expect(median('a="x"')).to.be.NaN;
       expect(median('a="y"')).to.equal(2);
     });
@@ -245,6 +292,8 @@ describe('Summary', () => {
     const s = new Summary({ name: 'r', help: 'h', percentiles: [0.5], registry });
     s.observe(5);
     registry.resetMetrics();
-    expect(await registry.metrics()).to.equal('# HELP r h\n# TYPE r summary\nr{quantile="0.5"} NaN\nr_count 0\nr_sum 0\n');
+    expect(await registry.metrics()).to.equal(
+      '# HELP r h\n# TYPE r summary\nr{quantile="0.5"} NaN\nr_count 0\nr_sum 0\n',
+    );
   });
 });

@@ -86,4 +86,3 @@ describe('label typing (compile time)', () => {
     dynamic.labels('x', 'y').inc();
   });
 });
-

@@ -6,21 +6,42 @@ type Make = (registry: Registry, name: unknown, labelNames?: unknown, extra?: ob
 
 /** Each type through the options form and the positional form. */
 const MAKERS: Record<string, Make> = {
-  Counter: (registry, name, labelNames, extra) => new Counter({ name, help: 'h', labelNames, registry, ...extra } as never),
-  'Counter (positional)': (registry, name, labelNames, extra) => new Counter(name as string, 'h', labelNames as never, { registry, ...extra }),
+  Counter: (registry, name, labelNames, extra) =>
+    new Counter({ name, help: 'h', labelNames, registry, ...extra } as never),
+  'Counter (positional)': (registry, name, labelNames, extra) =>
+    new Counter(name as string, 'h', labelNames as never, { registry, ...extra }),
   Gauge: (registry, name, labelNames, extra) => new Gauge({ name, help: 'h', labelNames, registry, ...extra } as never),
-  'Gauge (positional)': (registry, name, labelNames, extra) => new Gauge(name as string, 'h', labelNames as never, { registry, ...extra }),
-  Histogram: (registry, name, labelNames, extra) => new Histogram({ name, help: 'h', labelNames, registry, ...extra } as never),
-  Summary: (registry, name, labelNames, extra) => new Summary({ name, help: 'h', labelNames, registry, ...extra } as never),
+  'Gauge (positional)': (registry, name, labelNames, extra) =>
+    new Gauge(name as string, 'h', labelNames as never, { registry, ...extra }),
+  Histogram: (registry, name, labelNames, extra) =>
+    new Histogram({ name, help: 'h', labelNames, registry, ...extra } as never),
+  Summary: (registry, name, labelNames, extra) =>
+    new Summary({ name, help: 'h', labelNames, registry, ...extra } as never),
   Info: (registry, name, labelNames, extra) => new Info({ name, help: 'h', labelNames, registry, ...extra } as never),
-  Enum: (registry, name, labelNames, extra) => new Enum({ name, help: 'h', labelNames, states: ['a'], registry, ...extra } as never),
-  'Enum (positional)': (registry, name, labelNames, extra) => new Enum(name as string, 'h', labelNames as never, { states: ['a'], registry, ...extra }),
+  Enum: (registry, name, labelNames, extra) =>
+    new Enum({ name, help: 'h', labelNames, states: ['a'], registry, ...extra } as never),
+  'Enum (positional)': (registry, name, labelNames, extra) =>
+    new Enum(name as string, 'h', labelNames as never, { states: ['a'], registry, ...extra }),
 };
 
 // Prometheus 3 names: any non-empty UTF-8 string; label names without the reserved "__" prefix.
 const GOOD_NAMES = [
-  'a', 'abc_def', 'A9_b', '_leading', 'ns:sub:name', ':colon', '__dunder',
-  'http.server.duration', 'has-dash', 'has space', '9lives', 'ünïcode', 'cpu😀', 'tab\t', 'a\nb', 'quote"back\\',
+  'a',
+  'abc_def',
+  'A9_b',
+  '_leading',
+  'ns:sub:name',
+  ':colon',
+  '__dunder',
+  'http.server.duration',
+  'has-dash',
+  'has space',
+  '9lives',
+  'ünïcode',
+  'cpu😀',
+  'tab\t',
+  'a\nb',
+  'quote"back\\',
 ];
 // A lone surrogate has no UTF-8 encoding.
 const BAD_NAMES: unknown[] = ['', '\uD800', 'a\uDC00b', 'x\uD83D', 42, null, undefined, {}];
@@ -28,7 +49,12 @@ const GOOD_LABELS = ['a', '_x', 'Upper', 'with_digits_9', 'http.method', 'a:b', 
 const BAD_LABELS: unknown[] = ['', '__reserved', '__', '__é', '\uD800', 'a\uDC00', 5, null];
 
 /** Runs `fn`, which must throw, and checks the registry is exactly as before. */
-async function throwsAndChangesNothing(registry: Registry, fn: () => unknown, type: typeof TypeError | typeof RangeError, ...fragments: string[]): Promise<void> {
+async function throwsAndChangesNothing(
+  registry: Registry,
+  fn: () => unknown,
+  type: typeof TypeError | typeof RangeError,
+  ...fragments: string[]
+): Promise<void> {
   const before = await registry.metrics();
   const names = registry.getMetrics();
   let error: unknown;
@@ -78,7 +104,13 @@ describe('validation', () => {
 
       for (const label of BAD_LABELS) {
         it(`refuses the label name ${shown(label)} with a TypeError naming the metric and it; nothing changes`, async () => {
-          await throwsAndChangesNothing(registry, () => make(registry, 'bad_label', ['ok', label]), TypeError, 'bad_label', shown(label));
+          await throwsAndChangesNothing(
+            registry,
+            () => make(registry, 'bad_label', ['ok', label]),
+            TypeError,
+            'bad_label',
+            shown(label),
+          );
         });
       }
 
@@ -100,24 +132,54 @@ describe('validation', () => {
           })[base]!();
         await throwsAndChangesNothing(registry, withHelp(undefined), TypeError, 'nohelp', 'help');
         await throwsAndChangesNothing(registry, withHelp(3), TypeError, 'nohelp', '3');
-        await throwsAndChangesNothing(registry, () => make(registry, 'badunit', [], { unit: 'mil-li' }), TypeError, 'badunit', '"mil-li"');
-        await throwsAndChangesNothing(registry, () => make(registry, 'badreg', [], { registry: {} }), TypeError, 'badreg', 'registry');
+        await throwsAndChangesNothing(
+          registry,
+          () => make(registry, 'badunit', [], { unit: 'mil-li' }),
+          TypeError,
+          'badunit',
+          '"mil-li"',
+        );
+        await throwsAndChangesNothing(
+          registry,
+          () => make(registry, 'badreg', [], { registry: {} }),
+          TypeError,
+          'badreg',
+          'registry',
+        );
       });
     });
   }
 
   it('le is reserved on histograms only', async () => {
-    await throwsAndChangesNothing(registry, () => new Histogram({ name: 'h', help: 'h', labelNames: ['le'], registry }), TypeError, 'h', '"le"');
+    await throwsAndChangesNothing(
+      registry,
+      () => new Histogram({ name: 'h', help: 'h', labelNames: ['le'], registry }),
+      TypeError,
+      'h',
+      '"le"',
+    );
     expect(() => new Gauge({ name: 'g_le', help: 'h', labelNames: ['le'], registry })).not.to.throw();
   });
 
   it('quantile is reserved on summaries only', async () => {
-    await throwsAndChangesNothing(registry, () => new Summary({ name: 's', help: 'h', labelNames: ['quantile'], registry }), TypeError, 's', '"quantile"');
+    await throwsAndChangesNothing(
+      registry,
+      () => new Summary({ name: 's', help: 'h', labelNames: ['quantile'], registry }),
+      TypeError,
+      's',
+      '"quantile"',
+    );
     expect(() => new Histogram({ name: 'h_q', help: 'h', labelNames: ['quantile'], registry })).not.to.throw();
   });
 
   it('namespace and subsystem are validated and prefixed with "_", UTF-8 or not', async () => {
-    const c = new Counter({ name: 'requests', help: 'h', namespace: 'shop', subsystem: 'http', registry } as never) as Counter;
+    const c = new Counter({
+      name: 'requests',
+      help: 'h',
+      namespace: 'shop',
+      subsystem: 'http',
+      registry,
+    } as never) as Counter;
     expect(c.name).to.equal('shop_http_requests');
     const prefixed = (extra: object) => () => new Counter({ name: 'requests', help: 'h', registry, ...extra } as never);
     const utf8 = prefixed({ namespace: 'my.shop', subsystem: 'http.server' })();
@@ -151,7 +213,13 @@ describe('validation', () => {
   });
 
   it('the positional form refuses a fourth argument that is not an options object', async () => {
-    await throwsAndChangesNothing(registry, () => new Counter('c4', 'h', [], 'nope' as never), TypeError, 'c4', '"nope"');
+    await throwsAndChangesNothing(
+      registry,
+      () => new Counter('c4', 'h', [], 'nope' as never),
+      TypeError,
+      'c4',
+      '"nope"',
+    );
   });
 
   it('Registry options must be an object', () => {

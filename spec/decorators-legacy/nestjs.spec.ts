@@ -14,8 +14,10 @@ describe('decorators with NestJS and emitDecoratorMetadata [legacy decorators]',
   @Controller('orders')
   class OrdersController {
     // Nest's decorators applied after ours (listed above them).
-    @Get(':id') @HttpCode(202)
-    @Timed(h) @CountExceptions(errors)
+    @Get(':id')
+    @HttpCode(202)
+    @Timed(h)
+    @CountExceptions(errors)
     find(id: string, _order: Order): string {
       return `order ${id}`;
     }

@@ -73,7 +73,9 @@ describe(`@CountExceptions [${MODE} decorators]`, () => {
   it('counts into a labeled child: labels from the error', () => {
     const byKind = new Counter({ name: 'failures_by_kind', help: 'e', registry, labelNames: ['kind'] });
     class Svc {
-      @CountExceptions(byKind, { labels: (_args, outcome) => ({ kind: (outcome?.error as Error).constructor.name }) })
+      @CountExceptions(byKind, {
+        labels: (_args, outcome) => ({ kind: (outcome?.error as Error | undefined)?.constructor.name ?? 'none' }),
+      })
       fail(error: Error): void {
         throw error;
       }

@@ -49,7 +49,7 @@ describe(`@GaugeInProgress [${MODE} decorators]`, () => {
     const byQueue = new Gauge({ name: 'in_flight_by_queue', help: 'g', registry, labelNames: ['queue'] });
     class Worker {
       @GaugeInProgress(byQueue, { labels: ([queue]) => ({ queue: queue as string }) })
-      async take(queue: string, release: Promise<void>): Promise<void> {
+      async take(_queue: string, release: Promise<void>): Promise<void> {
         await release;
       }
     }

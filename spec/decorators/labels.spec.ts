@@ -67,10 +67,13 @@ describe(`decorator labels [${MODE} decorators]`, () => {
       @Timed(h, {
         labels: (args, outcome) => ({
           method: args[0] as string,
-          status: outcome && 'error' in outcome && outcome.error !== undefined ? 'error' : String((outcome?.result as { status: number }).status),
+          status:
+            outcome && 'error' in outcome && outcome.error !== undefined
+              ? 'error'
+              : String((outcome?.result as { status: number } | undefined)?.status),
         }),
       })
-      async handle(method: string, fail: boolean): Promise<{ status: number }> {
+      async handle(_method: string, fail: boolean): Promise<{ status: number }> {
         if (fail) throw new Error('x');
         return { status: 200 };
       }
@@ -100,7 +103,9 @@ describe(`decorator labels [${MODE} decorators]`, () => {
       }
       return Worker;
     };
-    expect(defineTimed).to.throw(Error, /place/).and.to.match(/route, verb/);
+    expect(defineTimed)
+      .to.throw(Error, /place/)
+      .and.to.match(/route, verb/);
     expect(defineGauge).to.throw(Error, /take.*\n?.*|queue/);
     if (MODE === 'legacy') {
       expect(defineTimed).to.throw(/OrderService\.place/);

@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { CountExceptions, Counter, Gauge, GaugeInProgress, Histogram, Registry, Summary, Timed } from '../../lib/index.js';
+import {
+  CountExceptions,
+  Counter,
+  Gauge,
+  GaugeInProgress,
+  Histogram,
+  Registry,
+  Summary,
+  Timed,
+} from '../../lib/index.js';
 import { MODE } from './mode.js';
 
 describe(`decorated methods behave as before [${MODE} decorators]`, () => {
@@ -16,7 +25,9 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
     let seenThis: unknown;
     let seenArgs: unknown[] = [];
     class Svc {
-      @Timed(h) @CountExceptions(errors) @GaugeInProgress(inFlight)
+      @Timed(h)
+      @CountExceptions(errors)
+      @GaugeInProgress(inFlight)
       call(...args: unknown[]): object {
         seenThis = this;
         seenArgs = args;
@@ -35,7 +46,8 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
     const error = new RangeError('boom');
     const stack = error.stack;
     class Svc {
-      @Timed(h) @CountExceptions(errors)
+      @Timed(h)
+      @CountExceptions(errors)
       fail(): never {
         throw error;
       }
@@ -54,7 +66,8 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
   it('returns the same promise and rejects with the same error object', async () => {
     const error = new Error('async boom');
     class Svc {
-      @CountExceptions(errors) @Timed(h)
+      @CountExceptions(errors)
+      @Timed(h)
       async fail(): Promise<never> {
         throw error;
       }
@@ -68,7 +81,8 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
 
   it('adds no promise to a sync method', () => {
     class Svc {
-      @Timed(h) @GaugeInProgress(inFlight)
+      @Timed(h)
+      @GaugeInProgress(inFlight)
       sync(): number {
         return 7;
       }
@@ -83,12 +97,14 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
     let resolveIt!: (v: string) => void;
     const settled = new Promise<string>((resolve) => (resolveIt = resolve));
     const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a promise is what is tested
       then(onFulfilled: (v: string) => unknown, onRejected?: (e: unknown) => unknown) {
         return settled.then(onFulfilled, onRejected);
       },
     };
     class Svc {
-      @Timed(s) @GaugeInProgress(inFlight)
+      @Timed(s)
+      @GaugeInProgress(inFlight)
       query(): typeof thenable {
         return thenable;
       }
@@ -108,13 +124,15 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
   it('does not run a lazy thenable twice (a query builder executes on then)', async () => {
     let executions = 0;
     class Query {
+      // biome-ignore lint/suspicious/noThenProperty: a lazy query builder is a thenable
       then(onFulfilled: (v: string) => unknown, onRejected?: (e: unknown) => unknown) {
         executions++;
         return Promise.resolve('rows').then(onFulfilled, onRejected);
       }
     }
     class Repo {
-      @Timed(s) @CountExceptions(errors)
+      @Timed(s)
+      @CountExceptions(errors)
       find(): Query {
         return new Query();
       }
@@ -126,6 +144,7 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
 
   it('counts a lazy thenable that rejects, passing the same error on', async () => {
     const error = new Error('query failed');
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a promise is what is tested
     const failing = { then: (_ok: unknown, ko: (e: unknown) => unknown) => Promise.reject(error).then(undefined, ko) };
     const find = CountExceptions(errors)(() => failing);
     const caught = await Promise.resolve(find()).catch((e: unknown) => e);
@@ -135,7 +154,8 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
 
   it('keeps the name and length of the method', () => {
     class Svc {
-      @Timed(h) @CountExceptions(errors)
+      @Timed(h)
+      @CountExceptions(errors)
       threeArgs(_a: number, _b: string, _c: boolean): void {}
     }
     expect(Svc.prototype.threeArgs.name).to.equal('threeArgs');
@@ -143,10 +163,12 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
   });
 
   it('works on static methods', () => {
+    // biome-ignore lint/complexity/noStaticOnlyClass: what is tested is a decorated static method
     class Util {
       static base = 10;
       @Timed(h)
       static add(x: number): number {
+        // biome-ignore lint/complexity/noThisInStatic: `this` must reach the class through the wrapper
         return this.base + x;
       }
     }
@@ -183,14 +205,18 @@ describe(`decorated methods behave as before [${MODE} decorators]`, () => {
 
   it('stacks in any order with the same result', async () => {
     class A {
-      @Timed(h) @CountExceptions(errors) @GaugeInProgress(inFlight)
+      @Timed(h)
+      @CountExceptions(errors)
+      @GaugeInProgress(inFlight)
       async run(fail: boolean): Promise<string> {
         if (fail) throw new Error('f');
         return 'a';
       }
     }
     class B {
-      @GaugeInProgress(inFlight) @CountExceptions(errors) @Timed(h)
+      @GaugeInProgress(inFlight)
+      @CountExceptions(errors)
+      @Timed(h)
       async run(fail: boolean): Promise<string> {
         if (fail) throw new Error('f');
         return 'b';

@@ -57,17 +57,20 @@ const METRIC_CASES: Array<[string, Record<EscapingScheme, string>]> = [
     { 'allow-utf-8': 'température', underscores: 'temp_rature', dots: 'temp_rature', values: 'U__temp_E9_rature' },
   ],
   // A character outside the BMP is one code point (two UTF-16 units): one underscore, one hex number.
-  [
-    'cpu😀load',
-    { 'allow-utf-8': 'cpu😀load', underscores: 'cpu_load', dots: 'cpu_load', values: 'U__cpu_1F600_load' },
-  ],
+  ['cpu😀load', { 'allow-utf-8': 'cpu😀load', underscores: 'cpu_load', dots: 'cpu_load', values: 'U__cpu_1F600_load' }],
   ['𝔵', { 'allow-utf-8': '𝔵', underscores: '_', dots: '_', values: 'U___1D535_' }],
   // The characters quoting has to deal with are escaped like any other.
   ['a"b\\c\nd', { 'allow-utf-8': 'a"b\\c\nd', underscores: 'a_b_c_d', dots: 'a_b_c_d', values: 'U__a_22_b_5C_c_A_d' }],
 ];
 
 const LEGACY_METRIC_NAMES = [
-  'http_requests_total', 'ns:sub:name', ':colon', '_leading', 'A9_b', 'U__metric_2E_name', 'a__b',
+  'http_requests_total',
+  'ns:sub:name',
+  ':colon',
+  '_leading',
+  'A9_b',
+  'U__metric_2E_name',
+  'a__b',
 ];
 
 /** Any name, a few code points long, BMP or not. */
@@ -77,9 +80,11 @@ const anyEscaping = fc.constantFrom(...ESCAPING);
 /** Undoes the `values` scheme, to check that no two non-legacy names escape to the same one. */
 function unescapeValues(escaped: string): string {
   expect(escaped.startsWith('U__'), escaped).to.equal(true);
-  return escaped.slice(3).replace(/__|_([0-9A-F]+)_/g, (all, hex: string | undefined) =>
-    hex === undefined ? '_' : String.fromCodePoint(parseInt(hex, 16)),
-  );
+  return escaped
+    .slice(3)
+    .replace(/__|_([0-9A-F]+)_/g, (_all, hex: string | undefined) =>
+      hex === undefined ? '_' : String.fromCodePoint(parseInt(hex, 16)),
+    );
 }
 
 describe('names: the legacy character set and the escaping schemes', () => {
@@ -126,9 +131,12 @@ describe('names: the legacy character set and the escaping schemes', () => {
       const unit = fc.constantFrom('a', 'Z', '0', '9', '_', ':', '.', '-', 'é', '😀', 'A', 'F', ' ');
       const name = fc.string({ unit, minLength: 1, maxLength: 8 });
       fc.assert(
-        fc.property(name.filter((n) => !isLegacyMetricName(n)), (n) => {
-          expect(unescapeValues(escapeName(n, 'values'))).to.equal(n);
-        }),
+        fc.property(
+          name.filter((n) => !isLegacyMetricName(n)),
+          (n) => {
+            expect(unescapeValues(escapeName(n, 'values'))).to.equal(n);
+          },
+        ),
         { numRuns: 500 },
       );
     });

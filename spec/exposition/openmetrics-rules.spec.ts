@@ -66,7 +66,9 @@ describe('OpenMetrics rules (issue 10)', () => {
         // where Go (and the OpenMetrics examples) write "1e+10".
         const byValue = new Map(expressions.map((e, i) => [evaluate(e), expected[i]!]));
         const belowTwoDigitExponents = bounds.filter((b) => b < 1e10);
-        expect(les.slice(0, belowTwoDigitExponents.length)).to.deep.equal(belowTwoDigitExponents.map((b) => byValue.get(b)));
+        expect(les.slice(0, belowTwoDigitExponents.length)).to.deep.equal(
+          belowTwoDigitExponents.map((b) => byValue.get(b)),
+        );
         expect(byValue.get(1e10)).to.equal('1e+010');
         expect(les.at(-2)).to.equal('1e+10');
       });
@@ -80,7 +82,10 @@ describe('OpenMetrics rules (issue 10)', () => {
       for (const format of ['text', 'openmetrics'] as const) {
         const body = await registry.metrics(format);
         expect(leValues(body, 'h'), format).to.deep.equal(expected);
-        expect([...body.matchAll(/^s\{quantile="([^"]*)"\}/gm)].map((m) => m[1]), format).to.deep.equal(['1e-05', '0.5', '1.0']);
+        expect(
+          [...body.matchAll(/^s\{quantile="([^"]*)"\}/gm)].map((m) => m[1]),
+          format,
+        ).to.deep.equal(['1e-05', '0.5', '1.0']);
       }
     });
 
@@ -137,7 +142,15 @@ describe('OpenMetrics rules (issue 10)', () => {
 
   describe('collector timestamps', () => {
     const stamped: CollectedFamily[] = [
-      { name: 'queue_depth', help: 'Jobs queued', type: 'gauge', samples: [{ labels: { q: 'a' }, value: 3, timestamp: 1_700_000_000_123 }, { labels: { q: 'b' }, value: 4 }] },
+      {
+        name: 'queue_depth',
+        help: 'Jobs queued',
+        type: 'gauge',
+        samples: [
+          { labels: { q: 'a' }, value: 3, timestamp: 1_700_000_000_123 },
+          { labels: { q: 'b' }, value: 4 },
+        ],
+      },
       { name: 'jobs', help: 'Jobs done', type: 'counter', samples: [{ value: 7, timestamp: 1_700_000_001_000 }] },
     ];
 
@@ -146,10 +159,16 @@ describe('OpenMetrics rules (issue 10)', () => {
       const registry = new Registry();
       registry.registerCollector(() => stamped, 'stamped');
       const text = await registry.metrics('text');
-      expect(text).to.contain('queue_depth{q="a"} 3 1700000000123\n').and.contain('queue_depth{q="b"} 4\n').and.contain('jobs_total 7 1700000001000\n');
+      expect(text)
+        .to.contain('queue_depth{q="a"} 3 1700000000123\n')
+        .and.contain('queue_depth{q="b"} 4\n')
+        .and.contain('jobs_total 7 1700000001000\n');
       const om = await registry.metrics('openmetrics');
       expect(om).to.contain('queue_depth{q="a"} 3 1700000000.123\n').and.contain('jobs_total 7 1700000001\n');
-      for (const [format, body] of [['text', text], ['openmetrics', om]] as const) {
+      for (const [format, body] of [
+        ['text', text],
+        ['openmetrics', om],
+      ] as const) {
         const parsed = await python.parse(format, body);
         if (!parsed.ok) throw new Error(parsed.error);
         const samples = parsed.families.flatMap((f) => f.samples);
@@ -163,7 +182,10 @@ describe('OpenMetrics rules (issue 10)', () => {
     it('refuses a timestamp that is not an integer of milliseconds, naming the collector', async () => {
       for (const timestamp of [1.5, NaN, Infinity, '1700000000000']) {
         const registry = new Registry();
-        registry.registerCollector(() => [{ name: 'g', help: 'h', type: 'gauge', samples: [{ value: 1, timestamp: timestamp as number }] }], 'clocky');
+        registry.registerCollector(
+          () => [{ name: 'g', help: 'h', type: 'gauge', samples: [{ value: 1, timestamp: timestamp as number }] }],
+          'clocky',
+        );
         const error = await rejection(registry.metrics());
         expect(error).to.be.instanceOf(CollectionError);
         expect(error.message).to.contain('clocky').and.contain('timestamp');

@@ -124,20 +124,23 @@ describe('protobuf decoder for specs (spec/support/protobuf-decoder.ts)', () => 
       const exponential = /^-?[1-9](\.\d*[1-9])?e([+-])(\d{2,3})$/;
       const plain = /^-?\d+\.\d+$/;
       fc.assert(
-        fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((v) => v !== 0), (v) => {
-          const text = canonicalFloat(v);
-          expect(Number(text)).to.equal(v);
-          // Exponent form exactly when the decimal exponent is below -4 or at least 6.
-          const magnitude = Math.abs(v);
-          if (magnitude >= 1e-4 && magnitude < 1e6) {
-            expect(text).to.match(plain);
-          } else {
-            const match = exponential.exec(text);
-            expect(match, text).to.not.equal(null);
-            const exponent = Number(match![2]! + match![3]!);
-            expect(exponent < -4 || exponent >= 6, text).to.equal(true);
-          }
-        }),
+        fc.property(
+          fc.double({ noNaN: true, noDefaultInfinity: true }).filter((v) => v !== 0),
+          (v) => {
+            const text = canonicalFloat(v);
+            expect(Number(text)).to.equal(v);
+            // Exponent form exactly when the decimal exponent is below -4 or at least 6.
+            const magnitude = Math.abs(v);
+            if (magnitude >= 1e-4 && magnitude < 1e6) {
+              expect(text).to.match(plain);
+            } else {
+              const match = exponential.exec(text);
+              expect(match, text).to.not.equal(null);
+              const exponent = Number(match![2]! + match![3]!);
+              expect(exponent < -4 || exponent >= 6, text).to.equal(true);
+            }
+          },
+        ),
         { numRuns: 2000 },
       );
     });
@@ -181,7 +184,10 @@ describe('protobuf decoder for specs (spec/support/protobuf-decoder.ts)', () => 
       const summary = {
         sample_count: 4,
         sample_sum: 10,
-        quantile: [{ quantile: 0.5, value: 2 }, { quantile: 1, value: 4 }],
+        quantile: [
+          { quantile: 0.5, value: 2 },
+          { quantile: 1, value: 4 },
+        ],
         created_timestamp: { seconds: 5 },
       };
       expect(flat({ name: 's', type: 'SUMMARY', metric: [{ summary }] })).to.deep.equal([
@@ -264,7 +270,10 @@ describe('protobuf decoder for specs (spec/support/protobuf-decoder.ts)', () => 
 
     it('spans and deltas give absolute counts by index (a gap between spans, a negative start)', () => {
       const h = histogram({
-        positive_span: [{ offset: -2, length: 2 }, { offset: 3, length: 1 }],
+        positive_span: [
+          { offset: -2, length: 2 },
+          { offset: 3, length: 1 },
+        ],
         positive_delta: [4, -1, 2],
       });
       expect(nativeBuckets(h, 'positive')).to.deep.equal([

@@ -23,7 +23,17 @@ const CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.clien
 const BOUNDS = [1e-5, 1.5e-5, 0.0001, 0.1, 1, 2.5, 100000, 999999.5, 1e6, 1234567, 1e21];
 const QUANTILES = [0, 1e-5, 0.5, 0.99, 1];
 /** The native histogram: schema -1 (bucket i is (4^(i-1), 4^i]), buckets -2, -1 and 3. */
-const NATIVE = { schema: -1, spans: [[-2, 2], [3, 1]], deltas: [4, -1, 2], zeroCount: 1, count: 13, sum: 30.25 };
+const NATIVE = {
+  schema: -1,
+  spans: [
+    [-2, 2],
+    [3, 1],
+  ],
+  deltas: [4, -1, 2],
+  zeroCount: 1,
+  count: 13,
+  sum: 30.25,
+};
 
 /** The body: a counter named with `_total`, a gauge, a classic histogram, a summary, a native histogram. */
 function writeBody(): Buffer {
@@ -209,8 +219,20 @@ describe('protobuf reference helpers against Prometheus 2.42', function () {
     expect(sorted(stored), diagnostics()).to.deep.equal(sorted(expected));
     // The le values themselves, across %g's changes of form.
     const les = stored.filter((s) => s.name === 'pb_latency_seconds_bucket').map((s) => s.labels.le);
-    expect(les).to.have.members(['1e-05', '1.5e-05', '0.0001', '0.1', '1.0', '2.5', '100000.0', '999999.5', '1e+06',
-      '1.234567e+06', '1e+21', '+Inf']);
+    expect(les).to.have.members([
+      '1e-05',
+      '1.5e-05',
+      '0.0001',
+      '0.1',
+      '1.0',
+      '2.5',
+      '100000.0',
+      '999999.5',
+      '1e+06',
+      '1.234567e+06',
+      '1e+21',
+      '+Inf',
+    ]);
   });
 
   it('puts the native histogram buckets where nativeBuckets() says', async () => {

@@ -316,7 +316,7 @@ describe('ProtobufWriter (protobuf wire format)', () => {
       );
     });
 
-    it('negative int64 and int32 varints as 10-byte two\'s complement', () => {
+    it("negative int64 and int32 varints as 10-byte two's complement", () => {
       const negative = fc.oneof(int64, int32, fc.constantFrom(-TWO_63, -(2 ** 60))).filter((v) => v < 0);
       fc.assert(
         fc.property(negative, (v) => {
@@ -396,11 +396,14 @@ describe('ProtobufWriter (protobuf wire format)', () => {
       const cases: Array<[string, string]> = [
         ['\ud800', '\ufffd'],
         ['a\udc00b', 'a\ufffdb'],
-        ['x'.repeat(50) + '\ud83d', 'x'.repeat(50) + '\ufffd'],
+        [`${'x'.repeat(50)}\ud83d`, `${'x'.repeat(50)}\ufffd`],
         ['\ud83d\ude00', '\ud83d\ude00'],
       ];
       for (const [s, expected] of cases) {
-        const decoded = decodeMessage('LabelPair', written((w) => w.stringField(1, s)));
+        const decoded = decodeMessage(
+          'LabelPair',
+          written((w) => w.stringField(1, s)),
+        );
         expect(decoded.name).to.equal(expected);
       }
     });
@@ -442,14 +445,24 @@ describe('ProtobufWriter (protobuf wire format)', () => {
       for (const count of [TWO_53, TWO_53 + 2, 2 ** 60, TWO_64 - 2048]) {
         const deltas = [-TWO_63, TWO_63 - 1024];
         const h = { ...emptyHistogram(), sample_count: count, zero_count: count, positive_delta: deltas };
-        expect(decodeMessage('Histogram', written((w) => writeHistogram(w, h, UNPACKED)))).to.deep.equal(h);
+        expect(
+          decodeMessage(
+            'Histogram',
+            written((w) => writeHistogram(w, h, UNPACKED)),
+          ),
+        ).to.deep.equal(h);
       }
     });
 
     it('Metric with a timestamp, any of the value types', () => {
       fc.assert(
         fc.property(metric, (m) => {
-          expect(decodeMessage('Metric', written((w) => writeMetric(w, m, UNPACKED)))).to.deep.equal(m);
+          expect(
+            decodeMessage(
+              'Metric',
+              written((w) => writeMetric(w, m, UNPACKED)),
+            ),
+          ).to.deep.equal(m);
         }),
         { numRuns: 200 },
       );

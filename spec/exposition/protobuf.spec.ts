@@ -495,7 +495,7 @@ describe('protobuf exposition (delimited io.prometheus.client.MetricFamily)', ()
       });
     }
 
-    it('the escaped names are the text format\'s under the same scheme (as Python reads them)', async function () {
+    it("the escaped names are the text format's under the same scheme (as Python reads them)", async function () {
       requireTool(this, 'Python prometheus_client', hasPythonClient());
       const parsers = new PythonParsers();
       try {

@@ -4,20 +4,44 @@
  * the server, with the Accept headers of Prometheus 2.42 and 3.x.
  */
 import { expect } from 'chai';
-import { Counter, Gauge, Histogram, Registry, exposeMetrics, type EscapingScheme, type MetricsServer } from '../../lib/index.js';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  exposeMetrics,
+  type EscapingScheme,
+  type MetricsServer,
+} from '../../lib/index.js';
 import { PythonParsers, promtoolCheck } from '../support/exposition-tools.js';
 import { hasPromtool, hasPythonClient, requireTool } from '../support/tools.js';
 import { LOOPBACK, request } from '../server/support.js';
 
-const PROMETHEUS_2_42 = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const PROMETHEUS_2_42 =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const PROMETHEUS_3 =
   'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
 const PROMETHEUS_3_TEXT_ONLY = 'text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3';
 
 function sampleRegistry(): Registry {
   const registry = new Registry();
-  new Counter({ name: 'http.server.requests', help: 'Requests "served"', labelNames: ['http.method', 'route'], registry }).labels('GET', '/a').inc();
-  new Histogram({ name: 'http.server.duration', help: 'Duration', labelNames: ['http.method'], buckets: [0.5], registry }).labels('GET').observe(0.25);
+  new Counter({
+    name: 'http.server.requests',
+    help: 'Requests "served"',
+    labelNames: ['http.method', 'route'],
+    registry,
+  })
+    .labels('GET', '/a')
+    .inc();
+  new Histogram({
+    name: 'http.server.duration',
+    help: 'Duration',
+    labelNames: ['http.method'],
+    buckets: [0.5],
+    registry,
+  })
+    .labels('GET')
+    .observe(0.25);
   new Gauge({ name: 'plain_level', help: 'Legacy', labelNames: ['kind'], registry }).labels('x').set(2);
   return registry;
 }
@@ -35,7 +59,9 @@ describe('UTF-8 names in the text formats', () => {
 
   it('quotes names outside the legacy set under allow-utf-8, in text 1.0.0', async () => {
     const body = await registry.metrics('text', { escaping: 'allow-utf-8' });
-    expect(body).to.contain('# HELP "http.server.requests_total" Requests "served"\n# TYPE "http.server.requests_total" counter\n');
+    expect(body).to.contain(
+      '# HELP "http.server.requests_total" Requests "served"\n# TYPE "http.server.requests_total" counter\n',
+    );
     expect(sampleLines(body)).to.deep.equal([
       '{"http.server.requests_total","http.method"="GET",route="/a"} 1',
       '{"http.server.duration_bucket","http.method"="GET",le="0.5"} 1',
@@ -48,7 +74,9 @@ describe('UTF-8 names in the text formats', () => {
 
   it('quotes them in OpenMetrics too, with the HELP quote escaped', async () => {
     const body = await registry.metrics('openmetrics', { escaping: 'allow-utf-8' });
-    expect(body).to.contain('# HELP "http.server.requests" Requests \\"served\\"\n# TYPE "http.server.requests" counter\n');
+    expect(body).to.contain(
+      '# HELP "http.server.requests" Requests \\"served\\"\n# TYPE "http.server.requests" counter\n',
+    );
     expect(body).to.contain('{"http.server.requests_total","http.method"="GET",route="/a"} 1\n');
     expect(body).to.contain('# TYPE plain_level gauge\nplain_level{kind="x"} 2\n');
     expect(body.endsWith('# EOF\n')).to.equal(true);
@@ -97,10 +125,16 @@ describe('UTF-8 names in the text formats', () => {
     expect(lint.ok, lint.output).to.equal(true);
     const python = new PythonParsers();
     try {
-      for (const [format, body] of [['text', text], ['openmetrics', await registry.metrics('openmetrics')]] as const) {
+      for (const [format, body] of [
+        ['text', text],
+        ['openmetrics', await registry.metrics('openmetrics')],
+      ] as const) {
         const parsed = await python.parse(format, body);
         if (!parsed.ok) throw new Error(parsed.error);
-        expect(parsed.families.map((f) => f.name), format).to.include('http_server_duration');
+        expect(
+          parsed.families.map((f) => f.name),
+          format,
+        ).to.include('http_server_duration');
       }
     } finally {
       python.close();
@@ -133,11 +167,31 @@ describe('UTF-8 names in the text formats', () => {
     after(() => server.close());
 
     const cases = [
-      ['Prometheus 2.42', PROMETHEUS_2_42, 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores', 'http_server_requests_total{'],
-      ['Prometheus 3.x', PROMETHEUS_3, 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8', '{"http.server.requests_total",'],
-      ['Prometheus 3.x, text only', PROMETHEUS_3_TEXT_ONLY, 'text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8', '{"http.server.requests_total",'],
+      [
+        'Prometheus 2.42',
+        PROMETHEUS_2_42,
+        'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores',
+        'http_server_requests_total{',
+      ],
+      [
+        'Prometheus 3.x',
+        PROMETHEUS_3,
+        'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8',
+        '{"http.server.requests_total",',
+      ],
+      [
+        'Prometheus 3.x, text only',
+        PROMETHEUS_3_TEXT_ONLY,
+        'text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8',
+        '{"http.server.requests_total",',
+      ],
       ['no Accept', undefined, 'text/plain; version=0.0.4; charset=utf-8', 'http_server_requests_total{'],
-      ['dots asked', 'text/plain;version=1.0.0;escaping=dots', 'text/plain; version=1.0.0; charset=utf-8; escaping=dots', 'http_dot_server_dot_requests_total{'],
+      [
+        'dots asked',
+        'text/plain;version=1.0.0;escaping=dots',
+        'text/plain; version=1.0.0; charset=utf-8; escaping=dots',
+        'http_dot_server_dot_requests_total{',
+      ],
     ] as const;
     for (const [who, accept, contentType, line] of cases) {
       it(`answers ${who} with the escaping its Content-Type names`, async () => {

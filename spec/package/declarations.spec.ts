@@ -44,7 +44,10 @@ function reexports(file: string): Map<string, [string, string]> {
 
 /** The text of a top-level exported declaration of `name` in a declaration file, or undefined. */
 function declarationOf(text: string, name: string): string | undefined {
-  const start = new RegExp(`^export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum) ${name}\\b`, 'm').exec(text);
+  const start = new RegExp(
+    `^export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum) ${name}\\b`,
+    'm',
+  ).exec(text);
   if (start === null) return undefined;
   const rest = text.slice(start.index);
   const next = /\n(?:export |\/\*\*)/.exec(rest.slice(1));
@@ -61,7 +64,7 @@ function importedNames(text: string): Set<string> {
 }
 
 describe('published declarations (dist/*.d.ts)', () => {
-  before(function () {
+  before(() => {
     if (!existsSync(join(DIST, 'index.d.ts'))) throw new Error('dist/ is not built: run npm run build (npm test does)');
   });
 
@@ -78,7 +81,8 @@ describe('published declarations (dist/*.d.ts)', () => {
     for (const [exported, [file, local]] of publicNames) {
       // Follow re-export chains (lib/decorators/index.ts re-exports the instruments' types).
       let [where, name] = [file, local];
-      for (let hop = reexports(where).get(name); hop !== undefined; hop = reexports(where).get(name)) [where, name] = hop;
+      for (let hop = reexports(where).get(name); hop !== undefined; hop = reexports(where).get(name))
+        [where, name] = hop;
       const text = readFileSync(where, 'utf8');
       const declaration = declarationOf(text, name);
       if (declaration === undefined) {
@@ -87,7 +91,8 @@ describe('published declarations (dist/*.d.ts)', () => {
       }
       const imported = importedNames(text);
       for (const identifier of new Set(declaration.match(/\b[A-Za-z_]\w*\b/g) ?? [])) {
-        if (imported.has(identifier) && !publicNames.has(identifier)) missing.push(`${exported} (${relative(DIST, where)}) refers to ${identifier}`);
+        if (imported.has(identifier) && !publicNames.has(identifier))
+          missing.push(`${exported} (${relative(DIST, where)}) refers to ${identifier}`);
       }
       for (const m of declaration.matchAll(/import\("[^"]+"\)\.(\w+)/g)) {
         if (!publicNames.has(m[1]!)) missing.push(`${exported} refers to ${m[1]}`);

@@ -23,7 +23,9 @@ function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sources(LIB)) {
     const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm)].map((m) => m[1] ?? m[2]!);
+    const targets = [
+      ...text.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm),
+    ].map((m) => m[1] ?? m[2]!);
     graph.set(
       relative(LIB, file),
       targets.map((target) => relative(LIB, normalize(join(dirname(file), target.replace(/\.js$/, '.ts'))))),
@@ -84,7 +86,9 @@ describe('lib/ layering', () => {
 
   it('keeps the metrics free of decorators, the server and the formats', () => {
     const offending = [...graph].flatMap(([module, targets]) =>
-      module.startsWith('metrics/') ? targets.filter((t) => /^(decorators|server|exposition|collectors)\//.test(t)).map((t) => `${module} -> ${t}`) : [],
+      module.startsWith('metrics/')
+        ? targets.filter((t) => /^(decorators|server|exposition|collectors)\//.test(t)).map((t) => `${module} -> ${t}`)
+        : [],
     );
     expect(offending).to.deep.equal([]);
   });
@@ -92,7 +96,12 @@ describe('lib/ layering', () => {
   it('has one clock module', () => {
     const clocks = [...graph.keys()].filter((module) => /clock/.test(module));
     expect(clocks).to.deep.equal(['instrument/clock.ts']);
-    const wallClockReaders = sources(LIB).filter((file) => /Date\.now\(\)|performance\.now\(\)/.test(readFileSync(file, 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')));
-    expect(wallClockReaders.map((f) => relative(LIB, f)).sort()).to.deep.equal(['collectors/process-fallback.ts', 'instrument/clock.ts']);
+    const wallClockReaders = sources(LIB).filter((file) =>
+      /Date\.now\(\)|performance\.now\(\)/.test(readFileSync(file, 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')),
+    );
+    expect(wallClockReaders.map((f) => relative(LIB, f)).sort()).to.deep.equal([
+      'collectors/process-fallback.ts',
+      'instrument/clock.ts',
+    ]);
   });
 });

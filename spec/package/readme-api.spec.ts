@@ -45,7 +45,12 @@ function readApiSection(markdown: string): ApiSection | undefined {
  */
 function typeExports(source: string): string[] {
   const names: string[] = [];
-  const exportedName = (specifier: string): string => specifier.trim().split(/\s+as\s+/).pop()!.trim();
+  const exportedName = (specifier: string): string =>
+    specifier
+      .trim()
+      .split(/\s+as\s+/)
+      .pop()!
+      .trim();
   for (const [, typeOnly, list] of source.matchAll(/export\s+(type\s+)?\{([^}]*)\}/g)) {
     for (const raw of list!.split(',')) {
       const specifier = raw.trim();
@@ -83,14 +88,20 @@ describe('README: the API section matches the exports of lib/index.ts', () => {
   it('lists every exported value, and no value that is not exported', async () => {
     const exported = Object.keys(await import('../../lib/index.js'));
     const { missing, extra } = compare(exported, section?.values ?? []);
-    expect({ missingFromReadme: missing, notExported: extra }).to.deep.equal({ missingFromReadme: [], notExported: [] });
+    expect({ missingFromReadme: missing, notExported: extra }).to.deep.equal({
+      missingFromReadme: [],
+      notExported: [],
+    });
   });
 
   it('lists every exported type, and no type that is not exported', () => {
     const exported = typeExports(source);
     expect(exported.length, 'no type exports parsed from lib/index.ts').to.be.greaterThan(0);
     const { missing, extra } = compare(exported, section?.types ?? []);
-    expect({ missingFromReadme: missing, notExported: extra }).to.deep.equal({ missingFromReadme: [], notExported: [] });
+    expect({ missingFromReadme: missing, notExported: extra }).to.deep.equal({
+      missingFromReadme: [],
+      notExported: [],
+    });
   });
 
   it('reads type exports in each form lib/index.ts may use', () => {

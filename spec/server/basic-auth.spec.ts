@@ -10,22 +10,32 @@ describe('exposeMetrics: basic auth', () => {
   before(async () => {
     const registry = new Registry();
     new Gauge({ name: 'secret_value', help: 'h', registry }).set(42);
-    server = await exposeMetrics(0, { host: LOOPBACK, registry, basicAuth: { username: 'prometheus', password: 'pä:ss wörd' } });
+    server = await exposeMetrics(0, {
+      host: LOOPBACK,
+      registry,
+      basicAuth: { username: 'prometheus', password: 'pä:ss wörd' },
+    });
   });
   after(() => server.close());
 
   const expectChallenge = async (authorization: string | undefined, why: string): Promise<void> => {
-    const answer = await request(server.port, '/metrics', { headers: authorization === undefined ? {} : { authorization } });
+    const answer = await request(server.port, '/metrics', {
+      headers: authorization === undefined ? {} : { authorization },
+    });
     expect(answer.status, why).to.equal(401);
     expect(answer.headers['www-authenticate'], why).to.equal('Basic realm="metrics"');
     expect(answer.text, why).to.not.include('secret_value');
   };
 
   it('serves the right credentials (UTF-8, with a colon in the password)', async () => {
-    const answer = await request(server.port, '/metrics', { headers: { authorization: basic('prometheus:pä:ss wörd') } });
+    const answer = await request(server.port, '/metrics', {
+      headers: { authorization: basic('prometheus:pä:ss wörd') },
+    });
     expect(answer.status).to.equal(200);
     expect(answer.text).to.include('secret_value 42');
-    const lowercaseScheme = await request(server.port, '/metrics', { headers: { authorization: `basic ${Buffer.from('prometheus:pä:ss wörd').toString('base64')}` } });
+    const lowercaseScheme = await request(server.port, '/metrics', {
+      headers: { authorization: `basic ${Buffer.from('prometheus:pä:ss wörd').toString('base64')}` },
+    });
     expect(lowercaseScheme.status, 'the scheme is case-insensitive').to.equal(200);
   });
 
@@ -50,6 +60,13 @@ describe('exposeMetrics: basic auth', () => {
 
   it('checks credentials before the method, so 405 tells nothing to strangers', async () => {
     expect((await request(server.port, '/metrics', { method: 'POST' })).status).to.equal(401);
-    expect((await request(server.port, '/metrics', { method: 'POST', headers: { authorization: basic('prometheus:pä:ss wörd') } })).status).to.equal(405);
+    expect(
+      (
+        await request(server.port, '/metrics', {
+          method: 'POST',
+          headers: { authorization: basic('prometheus:pä:ss wörd') },
+        })
+      ).status,
+    ).to.equal(405);
   });
 });

@@ -15,7 +15,9 @@ import {
 } from '../../lib/index.js';
 import { LOOPBACK, deferred, request, requestWithin, waitFor } from './support.js';
 
-const FAMILY: CollectedFamily[] = [{ name: 'jobs_waiting', help: 'Jobs waiting', type: 'gauge', samples: [{ value: 3 }] }];
+const FAMILY: CollectedFamily[] = [
+  { name: 'jobs_waiting', help: 'Jobs waiting', type: 'gauge', samples: [{ value: 3 }] },
+];
 
 /** A scrape whose client gives up after `ms`, as a scraper with a short timeout does. */
 function abandonAfter(port: number, ms: number): Promise<void> {
@@ -48,7 +50,9 @@ describe('Collection deadline and single-flight collectors', () => {
       registry.registerCollector(hung, 'inventory_db');
       const answer = await requestWithin(server.port, 3_000);
       expect(answer.status, 'a 503 before the client gives up').to.equal(503);
-      expect(answer.text).to.match(/inventory_db/).and.to.match(/300 ms/);
+      expect(answer.text)
+        .to.match(/inventory_db/)
+        .and.to.match(/300 ms/);
       expect(answer.ms).to.be.below(2_000);
 
       registry.unregisterCollector(hung);
@@ -63,7 +67,9 @@ describe('Collection deadline and single-flight collectors', () => {
         const hold = deferred<CollectedFamily[]>();
         holds.push(() => hold.resolve(FAMILY));
         registry.registerCollector(() => hold.promise, 'slow_cache');
-        const answer = await requestWithin(slowServer.port, 4_000, '/metrics', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1' } });
+        const answer = await requestWithin(slowServer.port, 4_000, '/metrics', {
+          headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1' },
+        });
         expect(answer.status).to.equal(503);
         expect(answer.text).to.match(/slow_cache/);
         expect(answer.ms).to.be.within(400, 2_000);
@@ -80,7 +86,12 @@ describe('Collection deadline and single-flight collectors', () => {
         calls++;
         return hold.promise;
       }, 'slow_cache');
-      const local = await exposeMetrics(0, { host: LOOPBACK, registry, collectTimeout: 5_000, maxConcurrentScrapes: 20 });
+      const local = await exposeMetrics(0, {
+        host: LOOPBACK,
+        registry,
+        collectTimeout: 5_000,
+        maxConcurrentScrapes: 20,
+      });
       try {
         const scrapes = Array.from({ length: 15 }, () => request(local.port));
         await waitFor('every scrape to be waiting on the collector', () => (calls > 0 ? true : undefined), 2_000, 20);
@@ -130,7 +141,12 @@ describe('Collection deadline and single-flight collectors', () => {
         calls++;
         return calls === 1 ? hold.promise : FAMILY;
       }, 'counted');
-      const local = await exposeMetrics(0, { host: LOOPBACK, registry: gate, maxConcurrentScrapes: 1, collectTimeout: 5_000 });
+      const local = await exposeMetrics(0, {
+        host: LOOPBACK,
+        registry: gate,
+        maxConcurrentScrapes: 1,
+        collectTimeout: 5_000,
+      });
       try {
         const first = request(local.port);
         await waitFor('the first scrape to call the collector', () => (calls === 1 ? true : undefined), 2_000, 20);
@@ -165,7 +181,10 @@ describe('Collection deadline and single-flight collectors', () => {
 
   it('refuses an invalid collectTimeout, naming it', () => {
     expect(() => metricsHandler(undefined, { collectTimeout: 0 })).to.throw(RangeError, /collectTimeout.*0/);
-    expect(() => metricsHandler(undefined, { collectTimeout: '5s' as unknown as number })).to.throw(TypeError, /collectTimeout.*"5s"/);
+    expect(() => metricsHandler(undefined, { collectTimeout: '5s' as unknown as number })).to.throw(
+      TypeError,
+      /collectTimeout.*"5s"/,
+    );
   });
 
   describe('Registry.collect options', () => {

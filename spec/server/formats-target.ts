@@ -115,7 +115,10 @@ registry.registerCollector(
       name: 'formats_legacy_queue',
       help: 'Queue depth from a collector',
       type: 'unknown',
-      samples: [{ labels: { queue: 'a' }, value: 3 }, { labels: { queue: 'b' }, value: -1.5 }],
+      samples: [
+        { labels: { queue: 'a' }, value: 3 },
+        { labels: { queue: 'b' }, value: -1.5 },
+      ],
     },
     // A timestamp of its own (recent, so Prometheus accepts it): the same in every format.
     {

@@ -20,7 +20,8 @@ const frameworks: Record<string, (handler: ReturnType<typeof metricsHandler>) =>
   async Koa(handler) {
     const app = new Koa();
     // The README's line:
-    app.use((ctx, next) => ctx.path === '/metrics' ? ((ctx.respond = false), handler(ctx.req, ctx.res)) : next());
+    // biome-ignore lint/complexity/noCommaOperator: the README's line, word for word
+    app.use((ctx, next) => (ctx.path === '/metrics' ? ((ctx.respond = false), handler(ctx.req, ctx.res)) : next()));
     app.use((ctx) => {
       ctx.body = 'hi';
     });
@@ -39,7 +40,10 @@ const frameworks: Record<string, (handler: ReturnType<typeof metricsHandler>) =>
   async Fastify(handler) {
     const fastify: FastifyInstance = Fastify();
     // The README's line:
-    fastify.get('/metrics', (request, reply) => { reply.hijack(); handler(request.raw, reply.raw); });
+    fastify.get('/metrics', (request, reply) => {
+      reply.hijack();
+      handler(request.raw, reply.raw);
+    });
     fastify.get('/hello', async () => 'hi');
     await fastify.listen({ port: 0, host: LOOPBACK });
     return { port: (fastify.server.address() as AddressInfo).port, close: () => fastify.close() };
@@ -67,7 +71,9 @@ for (const [name, mount] of Object.entries(frameworks)) {
     });
 
     it('negotiates OpenMetrics from Accept', async () => {
-      const answer = await request(app.port, '/metrics', { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+      const answer = await request(app.port, '/metrics', {
+        headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+      });
       expect(answer.status).to.equal(200);
       expect(answer.headers['content-type']).to.equal(OPENMETRICS);
       expect(answer.text).to.equal(await registry.metrics('openmetrics'));
@@ -78,7 +84,8 @@ for (const [name, mount] of Object.entries(frameworks)) {
       const head = await request(app.port, '/metrics', { method: 'HEAD' });
       expect(head.status).to.equal(200);
       expect(head.body.length).to.equal(0);
-      for (const header of ['content-type', 'content-length']) expect(head.headers[header], header).to.equal(get.headers[header]);
+      for (const header of ['content-type', 'content-length'])
+        expect(head.headers[header], header).to.equal(get.headers[header]);
     });
 
     it('answers 500 naming a failing collector, and keeps serving', async () => {

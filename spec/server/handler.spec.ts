@@ -35,7 +35,9 @@ describe('metricsHandler', () => {
       const text = await request(port, '/anything');
       expect(text.status).to.equal(200);
       expect(text.text).to.equal('# HELP orders_total Orders placed\n# TYPE orders_total counter\norders_total 4\n');
-      const openMetrics = await request(port, '/', { headers: { accept: 'application/openmetrics-text; version=1.0.0', 'accept-encoding': 'gzip' } });
+      const openMetrics = await request(port, '/', {
+        headers: { accept: 'application/openmetrics-text; version=1.0.0', 'accept-encoding': 'gzip' },
+      });
       expect(openMetrics.headers['content-type']).to.equal(
         'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores',
       );

@@ -114,7 +114,13 @@ describe('exposeMetrics hardening: misbehaving clients cannot wedge it, hold mem
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
       extensions: [
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        },
       ],
     });
     cert = pems.cert;
@@ -309,7 +315,10 @@ describe('connection deadlines: options and defaults', () => {
 
   it('validates the deadline options like the others', async () => {
     const rejection = async (options: ExposeMetricsOptions): Promise<Error> => {
-      const error: unknown = await exposeMetrics(0, options).then(async (server) => server.close(), (e: unknown) => e);
+      const error: unknown = await exposeMetrics(0, options).then(
+        async (server) => server.close(),
+        (e: unknown) => e,
+      );
       expect(error, `${JSON.stringify(options)} is refused`).to.be.instanceOf(Error);
       return error as Error;
     };

@@ -5,7 +5,8 @@ import { Counter, Gauge, Histogram, Registry, exposeMetrics, type MetricsServer 
 import { LOOPBACK, deferred, rawExchange, request, waitFor } from './support.js';
 
 /** The Accept header Prometheus 2.42 sends. */
-const PROMETHEUS_2_42_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const PROMETHEUS_2_42_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 // No escaping parameter in the Accept header means underscores, and the answer names it.
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores';
@@ -42,7 +43,9 @@ describe('exposeMetrics: HTTP behaviour', () => {
 
   it('gzips when Accept-Encoding asks, and the body decompresses to the same text', async () => {
     const plain = await request(server.port, '/metrics', { headers: { accept: PROMETHEUS_2_42_ACCEPT } });
-    const zipped = await request(server.port, '/metrics', { headers: { accept: PROMETHEUS_2_42_ACCEPT, 'accept-encoding': 'gzip' } });
+    const zipped = await request(server.port, '/metrics', {
+      headers: { accept: PROMETHEUS_2_42_ACCEPT, 'accept-encoding': 'gzip' },
+    });
     expect(plain.headers['content-encoding']).to.equal(undefined);
     expect(zipped.headers['content-encoding']).to.equal('gzip');
     expect(zipped.headers['content-length']).to.equal(String(zipped.body.length));
@@ -50,10 +53,18 @@ describe('exposeMetrics: HTTP behaviour', () => {
   });
 
   it('does not gzip when the client refuses it, or when gzip is off', async () => {
-    expect((await request(server.port, '/metrics', { headers: { 'accept-encoding': 'gzip;q=0, deflate' } })).headers['content-encoding']).to.equal(undefined);
+    expect(
+      (await request(server.port, '/metrics', { headers: { 'accept-encoding': 'gzip;q=0, deflate' } })).headers[
+        'content-encoding'
+      ],
+    ).to.equal(undefined);
     const noGzip = await exposeMetrics(0, { host: LOOPBACK, registry, gzip: false });
     try {
-      expect((await request(noGzip.port, '/metrics', { headers: { 'accept-encoding': 'gzip' } })).headers['content-encoding']).to.equal(undefined);
+      expect(
+        (await request(noGzip.port, '/metrics', { headers: { 'accept-encoding': 'gzip' } })).headers[
+          'content-encoding'
+        ],
+      ).to.equal(undefined);
     } finally {
       await noGzip.close();
     }
@@ -64,7 +75,8 @@ describe('exposeMetrics: HTTP behaviour', () => {
     const head = await request(server.port, '/metrics', { method: 'HEAD', headers: { 'accept-encoding': 'gzip' } });
     expect(head.status).to.equal(200);
     expect(head.body.length).to.equal(0);
-    for (const name of ['content-type', 'content-length', 'content-encoding', 'vary']) expect(head.headers[name], name).to.equal(get.headers[name]);
+    for (const name of ['content-type', 'content-length', 'content-encoding', 'vary'])
+      expect(head.headers[name], name).to.equal(get.headers[name]);
   });
 
   it('answers 405 with Allow to other methods', async () => {
@@ -76,7 +88,8 @@ describe('exposeMetrics: HTTP behaviour', () => {
   });
 
   it('answers 404 off the path, and serves a custom path', async () => {
-    for (const path of ['/', '/metrics/', '/metricsx', '/favicon.ico']) expect((await request(server.port, path)).status, path).to.equal(404);
+    for (const path of ['/', '/metrics/', '/metricsx', '/favicon.ico'])
+      expect((await request(server.port, path)).status, path).to.equal(404);
     const custom = await exposeMetrics(0, { host: LOOPBACK, registry, path: '/internal/prom' });
     try {
       expect(custom.url).to.equal(`http://${LOOPBACK}:${custom.port}/internal/prom`);
@@ -89,9 +102,14 @@ describe('exposeMetrics: HTTP behaviour', () => {
 
   it('filters families with ?name[]= by family or sample name, as Python does, but a histogram whole', async () => {
     const byFamily = await request(server.port, '/metrics?name[]=jobs&name[]=queue_depth');
-    expect(byFamily.text).to.include('jobs_total{kind="a"} 3').and.include('queue_depth 7').and.not.include('latency_seconds');
+    expect(byFamily.text)
+      .to.include('jobs_total{kind="a"} 3')
+      .and.include('queue_depth 7')
+      .and.not.include('latency_seconds');
 
-    const bySample = await request(server.port, `/metrics?${encodeURIComponent('name[]')}=latency_seconds_count`, { headers: { accept: PROMETHEUS_2_42_ACCEPT } });
+    const bySample = await request(server.port, `/metrics?${encodeURIComponent('name[]')}=latency_seconds_count`, {
+      headers: { accept: PROMETHEUS_2_42_ACCEPT },
+    });
     // OpenMetrics has no histogram without its +Inf bucket, nor a _count without _sum: the whole histogram.
     expect(bySample.text).to.equal(
       '# HELP latency_seconds Latency\n# TYPE latency_seconds histogram\nlatency_seconds_bucket{le="0.1"} 0\n' +
@@ -174,8 +192,11 @@ describe('exposeMetrics: HTTP behaviour', () => {
     // Listeners added after exposeMetrics' own run after it: once one sees a request, the handler
     // has started or queued it; once one sees a response close, the admission has seen it too.
     const arrivals: Promise<void>[] = [];
-    bounded.server.on('request', (_req, res: ServerResponse) => arrivals.push(new Promise((resolve) => res.once('close', resolve))));
-    const arrived = (count: number): Promise<true> => waitFor(`request ${count} to arrive`, () => (arrivals.length === count ? true : undefined), 5_000, 10);
+    bounded.server.on('request', (_req, res: ServerResponse) =>
+      arrivals.push(new Promise((resolve) => res.once('close', resolve))),
+    );
+    const arrived = (count: number): Promise<true> =>
+      waitFor(`request ${count} to arrive`, () => (arrivals.length === count ? true : undefined), 5_000, 10);
     try {
       const first = request(bounded.port);
       await waitFor('the first scrape to start', () => (started === 1 ? true : undefined), 5_000, 10);
@@ -242,7 +263,11 @@ describe('exposeMetrics: HTTP behaviour', () => {
     });
     try {
       // Pipelined on one connection, the 8 requests reach the handler in the same turn.
-      const { answer } = await rawExchange(server.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(7) + 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const { answer } = await rawExchange(
+        server.port,
+        'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(7) +
+          'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
       expect(answer.match(/HTTP\/1\.1 200 OK/g)).to.have.length(8);
     } finally {
       counting = false;
@@ -269,10 +294,15 @@ describe('exposeMetrics: HTTP behaviour', () => {
       registry.unregisterCollector(slowCollector);
       leaving.destroy();
       // The slot is released when the server sees the connection close.
-      const answer = await waitFor('the slot to be released', async () => {
-        const a = await request(bounded.port);
-        return a.status === 200 ? a : undefined;
-      }, 5_000, 20);
+      const answer = await waitFor(
+        'the slot to be released',
+        async () => {
+          const a = await request(bounded.port);
+          return a.status === 200 ? a : undefined;
+        },
+        5_000,
+        20,
+      );
       expect(answer.status).to.equal(200);
     } finally {
       gate.resolve();

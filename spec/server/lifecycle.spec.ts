@@ -43,10 +43,14 @@ describe('exposeMetrics: lifecycle', () => {
   it('rejects with an error naming the port when it is taken', async () => {
     const first = await exposeMetrics(0, { host: LOOPBACK, registry: new Registry() });
     try {
-      const error = (await exposeMetrics(first.port, { host: LOOPBACK }).catch((e: unknown) => e)) as Error & { code?: string };
+      const error = (await exposeMetrics(first.port, { host: LOOPBACK }).catch((e: unknown) => e)) as Error & {
+        code?: string;
+      };
       expect(error).to.be.instanceOf(Error);
       expect(error.code).to.equal('EADDRINUSE');
-      expect(error.message).to.equal(`exposeMetrics: cannot listen on 127.0.0.1 port ${first.port}: port ${first.port} is already in use (EADDRINUSE)`);
+      expect(error.message).to.equal(
+        `exposeMetrics: cannot listen on 127.0.0.1 port ${first.port}: port ${first.port} is already in use (EADDRINUSE)`,
+      );
       expect((await request(first.port)).status, 'the first server is unharmed').to.equal(200);
     } finally {
       await first.close();
@@ -97,15 +101,17 @@ describe('exposeMetrics: lifecycle', () => {
     const server = await exposeMetrics(0, { host: LOOPBACK, registry, keepAliveTimeout: 60_000 });
     const agent = new Agent({ keepAlive: true });
     try {
-      const answer = new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
-        httpRequest({ host: LOOPBACK, port: server.port, path: '/metrics', agent }, (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
-        })
-          .on('error', reject)
-          .end();
-      });
+      const answer = new Promise<{ status: number; body: string; connection: string | undefined }>(
+        (resolve, reject) => {
+          httpRequest({ host: LOOPBACK, port: server.port, path: '/metrics', agent }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
+          })
+            .on('error', reject)
+            .end();
+        },
+      );
       await waitFor('the scrape to start', () => (started ? true : undefined), 5_000, 10);
       let closed = false;
       const closing = server.close().then(() => (closed = true));

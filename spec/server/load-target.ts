@@ -10,11 +10,22 @@ import { Counter, Gauge, Registry, exposeMetrics } from '../../lib/index.js';
 const SERIES_PER_FAMILY = 5_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined || process.send === undefined) throw new Error('load-target: run with node --expose-gc as a child process with IPC');
+if (gc === undefined || process.send === undefined)
+  throw new Error('load-target: run with node --expose-gc as a child process with IPC');
 
 const registry = new Registry();
-const requests = new Counter({ name: 'load_requests', help: 'Requests by route and status', labelNames: ['route', 'status'], registry });
-const inFlight = new Gauge({ name: 'load_in_flight', help: 'Requests in flight by route and worker', labelNames: ['route', 'worker'], registry });
+const requests = new Counter({
+  name: 'load_requests',
+  help: 'Requests by route and status',
+  labelNames: ['route', 'status'],
+  registry,
+});
+const inFlight = new Gauge({
+  name: 'load_in_flight',
+  help: 'Requests in flight by route and worker',
+  labelNames: ['route', 'worker'],
+  registry,
+});
 for (let i = 0; i < SERIES_PER_FAMILY; i++) {
   requests.labels({ route: `/api/v1/resource/${i % 1000}`, status: String(200 + Math.floor(i / 1000)) }).inc(i);
   inFlight.labels({ route: `/api/v1/resource/${i % 1000}`, worker: String(Math.floor(i / 1000)) }).set(i / 7);

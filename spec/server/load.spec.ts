@@ -48,7 +48,11 @@ describe('exposeMetrics under load', function () {
     const ready = await nextMessage<Ready>();
     expect(ready.series).to.equal(10_000);
 
-    const result = await autocannon({ url: `http://${LOOPBACK}:${ready.port}/metrics`, connections: CONNECTIONS, duration: DURATION_SECONDS });
+    const result = await autocannon({
+      url: `http://${LOOPBACK}:${ready.port}/metrics`,
+      connections: CONNECTIONS,
+      duration: DURATION_SECONDS,
+    });
 
     child.send('heap');
     const heap = await nextMessage<HeapReport>();

@@ -29,7 +29,9 @@ describe('exposeMetrics: malformed requests', () => {
   });
 
   const expectStatus = (answer: string, status: number): void => {
-    expect(answer.split('\r\n')[0], JSON.stringify(answer.slice(0, 120))).to.equal(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 431 ? 'Request Header Fields Too Large' : 'Request Timeout'}`);
+    expect(answer.split('\r\n')[0], JSON.stringify(answer.slice(0, 120))).to.equal(
+      `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 431 ? 'Request Header Fields Too Large' : 'Request Timeout'}`,
+    );
     expect(answer).to.include('Connection: close');
   };
 
@@ -41,7 +43,10 @@ describe('exposeMetrics: malformed requests', () => {
 
   it('answers 400 to random bytes', async () => {
     for (let i = 0; i < 5; i++) {
-      const { answer, closedByServer } = await rawExchange(server.port, Buffer.concat([Buffer.from([0x00, 0xff]), randomBytes(512)]));
+      const { answer, closedByServer } = await rawExchange(
+        server.port,
+        Buffer.concat([Buffer.from([0x00, 0xff]), randomBytes(512)]),
+      );
       expectStatus(answer, 400);
       expect(closedByServer).to.equal(true);
     }
@@ -57,26 +62,47 @@ describe('exposeMetrics: malformed requests', () => {
     ];
     for (const raw of cases) {
       const { answer, closedByServer } = await rawExchange(server.port, raw);
-      expect(answer.startsWith('HTTP/1.1 400 '), `${JSON.stringify(raw)} -> ${JSON.stringify(answer.slice(0, 60))}`).to.equal(true);
+      expect(
+        answer.startsWith('HTTP/1.1 400 '),
+        `${JSON.stringify(raw)} -> ${JSON.stringify(answer.slice(0, 60))}`,
+      ).to.equal(true);
       expect(closedByServer, JSON.stringify(raw)).to.equal(true);
     }
   });
 
   it('answers 404 to request targets that pass the HTTP parser but are not a path or an http URL', async () => {
-    for (const target of ['*', 'http://', 'http://[', 'http://[::1/metrics', 'http://x:99999/metrics', 'http://%zz/metrics', 'ftp://x/metrics']) {
-      const { answer } = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    for (const target of [
+      '*',
+      'http://',
+      'http://[',
+      'http://[::1/metrics',
+      'http://x:99999/metrics',
+      'http://%zz/metrics',
+      'ftp://x/metrics',
+    ]) {
+      const { answer } = await rawExchange(
+        server.port,
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
       expect(answer.split('\r\n')[0], target).to.equal('HTTP/1.1 404 Not Found');
     }
   });
 
   it('answers 431 to oversized headers', async () => {
-    const { answer, closedByServer } = await rawExchange(server.port, `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const { answer, closedByServer } = await rawExchange(
+      server.port,
+      `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
     expectStatus(answer, 431);
     expect(closedByServer).to.equal(true);
   });
 
   it('answers 408 and closes when the headers never end (headersTimeout)', async () => {
-    const { answer, closedByServer } = await rawExchange(server.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n', 5_000);
+    const { answer, closedByServer } = await rawExchange(
+      server.port,
+      'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n',
+      5_000,
+    );
     expectStatus(answer, 408);
     expect(closedByServer).to.equal(true);
   });
@@ -102,7 +128,10 @@ describe('exposeMetrics: malformed requests', () => {
   });
 
   it('answers 400 to a request whose body is malformed, before its scrape answers', async () => {
-    const { answer, closedByServer } = await rawExchange(server.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+    const { answer, closedByServer } = await rawExchange(
+      server.port,
+      'GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    );
     expectStatus(answer, 400);
     expect(closedByServer).to.equal(true);
   });

@@ -39,7 +39,7 @@ describe('end to end with a real Prometheus', function () {
   const query = (expr: string) => prometheus!.query(expr);
   const api = <T>(path: string): Promise<T> => prometheus!.api<T>(path);
   /** The single value of an instant query. */
-  const valueOf = async (expr: string): Promise<number> => {
+  const queryValue = async (expr: string): Promise<number> => {
     const result = await query(expr);
     expect(result, `${expr} -> ${JSON.stringify(result)}`).to.have.length(1);
     return Number(result[0]!.value![1]);
@@ -89,14 +89,24 @@ describe('end to end with a real Prometheus', function () {
   ] as const) {
     it(`stores the decorated methods' series with the right values (${format})`, async () => {
       const on = `job="${job}"`;
-      expect(await valueOf(`up{${on}}`)).to.equal(1);
-      expect(await valueOf(`my_counter_total{${on},label1="value1",label2="value2"}`), 'inc(5) per request').to.equal(5 * processed);
-      expect(await valueOf(`my_counter_total{${on},label1="process_request",label2="calls"}`), 'inc() per request').to.equal(processed);
-      expect(await valueOf(`my_gauge{${on}}`)).to.equal(10);
-      expect(await valueOf(`request_processing_seconds_count{${on}}`), '@REQUEST_TIME.time() calls').to.equal(processed);
-      const seconds = await valueOf(`request_processing_seconds_sum{${on}}`);
+      expect(await queryValue(`up{${on}}`)).to.equal(1);
+      expect(
+        await queryValue(`my_counter_total{${on},label1="value1",label2="value2"}`),
+        'inc(5) per request',
+      ).to.equal(5 * processed);
+      expect(
+        await queryValue(`my_counter_total{${on},label1="process_request",label2="calls"}`),
+        'inc() per request',
+      ).to.equal(processed);
+      expect(await queryValue(`my_gauge{${on}}`)).to.equal(10);
+      expect(await queryValue(`request_processing_seconds_count{${on}}`), '@REQUEST_TIME.time() calls').to.equal(
+        processed,
+      );
+      const seconds = await queryValue(`request_processing_seconds_sum{${on}}`);
       // Each request sleeps under 0.1 s; the bound only guards against units gone wrong (ms).
-      expect(seconds).to.be.above(0).and.below(processed * 0.1 + 1);
+      expect(seconds)
+        .to.be.above(0)
+        .and.below(processed * 0.1 + 1);
     });
   }
 
@@ -106,7 +116,9 @@ describe('end to end with a real Prometheus', function () {
     expect(asked.length, 'scrapes through /as-asked').to.be.above(0);
     expect(asText.length, 'scrapes through /as-text').to.be.above(0);
     for (const exchange of asked) {
-      expect(exchange.askedAccept, 'Prometheus 2.42 asks for OpenMetrics first').to.match(/^application\/openmetrics-text;version=1\.0\.0,/);
+      expect(exchange.askedAccept, 'Prometheus 2.42 asks for OpenMetrics first').to.match(
+        /^application\/openmetrics-text;version=1\.0\.0,/,
+      );
       expect(exchange.askedEncoding).to.include('gzip');
       expect(exchange.status).to.equal(200);
       // 2.42 asks for OpenMetrics 1.0.0 without an escaping parameter: underscores, named in the answer.
@@ -122,7 +134,8 @@ describe('end to end with a real Prometheus', function () {
 
   it('read the metadata as each format names it', async () => {
     type Metadata = Array<{ metric: string; type: string; help: string }>;
-    const metadataOf = (job: string): Promise<Metadata> => api<Metadata>(`/api/v1/targets/metadata?match_target=${encodeURIComponent(`{job="${job}"}`)}`);
+    const metadataOf = (job: string): Promise<Metadata> =>
+      api<Metadata>(`/api/v1/targets/metadata?match_target=${encodeURIComponent(`{job="${job}"}`)}`);
     const pick = (metadata: Metadata, metric: string) => metadata.find((m) => m.metric === metric);
     const openMetrics = await metadataOf(JOBS.asAsked);
     const text = await metadataOf(JOBS.asText);
@@ -133,7 +146,10 @@ describe('end to end with a real Prometheus', function () {
     expect(pick(text, 'my_counter'), 'no OpenMetrics-style name from the text job').to.equal(undefined);
     for (const metadata of [openMetrics, text]) {
       expect(pick(metadata, 'my_gauge')).to.include({ type: 'gauge', help: 'sample gauge metric' });
-      expect(pick(metadata, 'request_processing_seconds')).to.include({ type: 'summary', help: 'Time spent processing request' });
+      expect(pick(metadata, 'request_processing_seconds')).to.include({
+        type: 'summary',
+        help: 'Time spent processing request',
+      });
     }
   });
 });

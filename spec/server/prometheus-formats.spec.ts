@@ -212,9 +212,12 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     const latency = (await protobufFamilies()).find((f) => f.name === 'formats_latency_seconds');
     expect(latency!.metric[0]!.histogram!.bucket.map((b) => b.upper_bound)).to.not.include(Infinity);
     has('formats_latency_seconds_count', { method: 'POST' }, '1');
-    const median = fromProtobuf.map((t) => JSON.parse(t) as [string, string[][], string]).find(
-      ([name, labels]) => name === 'formats_payload_bytes' && labels.some(([k, v]) => k === 'quantile' && v === '0.5'),
-    );
+    const median = fromProtobuf
+      .map((t) => JSON.parse(t) as [string, string[][], string])
+      .find(
+        ([name, labels]) =>
+          name === 'formats_payload_bytes' && labels.some(([k, v]) => k === 'quantile' && v === '0.5'),
+      );
     // The summary's stated relative error is 1%: the median of 10..1000 is estimated near 500.
     expect(Math.abs(Number(median?.[2]) - 500), String(median)).to.be.at.most(5);
     has('formats_payload_bytes_sum', {}, '50500');
@@ -250,14 +253,17 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     expect(await seriesOf(job('A', 'every-type'), created), 'A stores no _created series').to.deep.equal([]);
   });
 
-  it('seed sample: its own series are equal in every job, and so are the runtime metrics\' label sets', async () => {
+  it("seed sample: its own series are equal in every job, and so are the runtime metrics' label sets", async () => {
     const seedJobs = JOBS.filter((j) => j.server === 'seed');
     const own = ', __name__=~"my_counter_total|my_gauge|request_processing_seconds.*"';
     const [first, ...others] = await Promise.all(seedJobs.map(async (j) => seriesText(await seriesOf(j, own))));
     for (const [i, series] of others.entries()) {
       expect(series, `${scraperOf(seedJobs[0]!)} vs ${scraperOf(seedJobs[i + 1]!)}`).to.deep.equal(first);
     }
-    const value1 = [['label1', 'value1'], ['label2', 'value2']];
+    const value1 = [
+      ['label1', 'value1'],
+      ['label2', 'value2'],
+    ];
     expect(first).to.include(JSON.stringify(['my_counter_total', value1, String(5 * seedProcessed)]));
     expect(first).to.include(JSON.stringify(['request_processing_seconds_count', [], String(seedProcessed)]));
     expect(first).to.include(JSON.stringify(['my_gauge', [], '10']));
@@ -271,7 +277,7 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     for (const [i, list] of otherSets.entries()) {
       expect(list, `${scraperOf(seedJobs[0]!)} vs ${scraperOf(seedJobs[i + 1]!)}`).to.deep.equal(sets);
     }
-    const names = namesOf((await seriesOf(seedJobs[0]!)));
+    const names = namesOf(await seriesOf(seedJobs[0]!));
     expect(names).to.include.members(['nodejs_gc_duration_seconds_bucket', 'process_cpu_seconds_total']);
     expect(names).to.include.members(['nodejs_active_resources', 'nodejs_active_handles']);
   });
@@ -300,25 +306,27 @@ describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetr
     ];
     expect(await metadataOf(job('A', 'every-type'))).to.deep.equal([...common, ...asSent].sort());
     // OpenMetrics: family names without sample suffixes, its own info and stateset types, units.
-    expect(await metadataOf(job('B', 'every-type'))).to.deep.equal([
-      ...common,
-      'formats_build info ',
-      'formats_payload_bytes summary bytes',
-      'formats_phase stateset ',
-      'formats_requests counter ',
-      'formats_temperature_celsius gauge celsius',
-    ].sort());
+    expect(await metadataOf(job('B', 'every-type'))).to.deep.equal(
+      [
+        ...common,
+        'formats_build info ',
+        'formats_payload_bytes summary bytes',
+        'formats_phase stateset ',
+        'formats_requests counter ',
+        'formats_temperature_celsius gauge celsius',
+      ].sort(),
+    );
     // Text 0.0.4: named and typed as protobuf, plus the _created gauge families.
-    expect(await metadataOf(job('B', 'every-type-text'))).to.deep.equal([
-      ...common,
-      ...asSent,
-      'formats_latency_seconds_created gauge ',
-      'formats_payload_bytes_created gauge ',
-      'formats_requests_created gauge ',
-    ].sort());
-    const units = (await protobufFamilies())
-      .filter((f) => f.unit !== undefined)
-      .map((f) => `${f.name} ${f.unit}`);
+    expect(await metadataOf(job('B', 'every-type-text'))).to.deep.equal(
+      [
+        ...common,
+        ...asSent,
+        'formats_latency_seconds_created gauge ',
+        'formats_payload_bytes_created gauge ',
+        'formats_requests_created gauge ',
+      ].sort(),
+    );
+    const units = (await protobufFamilies()).filter((f) => f.unit !== undefined).map((f) => `${f.name} ${f.unit}`);
     expect(units).to.deep.equal(['formats_temperature_celsius celsius', 'formats_payload_bytes bytes']);
   });
 

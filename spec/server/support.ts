@@ -25,7 +25,13 @@ export function request(port: number, path = '/metrics', options: RequestOptions
   return send(port, path, options, 10_000, `request to ${path} timed out`);
 }
 
-function send(port: number, path: string, options: RequestOptions, limitMs: number, timeoutMessage: string): Promise<Answer> {
+function send(
+  port: number,
+  path: string,
+  options: RequestOptions,
+  limitMs: number,
+  timeoutMessage: string,
+): Promise<Answer> {
   const sendRequest = options.https ? httpsRequest : httpRequest;
   const { method = 'GET', headers, ca } = options;
   return new Promise((resolve, reject) => {
@@ -51,7 +57,11 @@ function send(port: number, path: string, options: RequestOptions, limitMs: numb
  * Writes raw bytes to the server and returns everything it answers until it closes the
  * connection (or `waitMs` passes, after which the socket is destroyed).
  */
-export function rawExchange(port: number, data: string | Buffer, waitMs = 5_000): Promise<{ answer: string; closedByServer: boolean }> {
+export function rawExchange(
+  port: number,
+  data: string | Buffer,
+  waitMs = 5_000,
+): Promise<{ answer: string; closedByServer: boolean }> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ host: LOOPBACK, port });
     const chunks: Buffer[] = [];
@@ -95,7 +105,12 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 }
 
 /** Polls `check` every `intervalMs` until it returns a value, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

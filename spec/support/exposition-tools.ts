@@ -30,7 +30,9 @@ export interface ParsedFamily {
   readonly samples: readonly ParsedSample[];
 }
 
-export type ParseResult = { readonly ok: true; readonly families: ParsedFamily[] } | { readonly ok: false; readonly error: string };
+export type ParseResult =
+  | { readonly ok: true; readonly families: ParsedFamily[] }
+  | { readonly ok: false; readonly error: string };
 
 function pythonFloat(repr: string): number {
   if (repr === 'nan') return NaN;
@@ -55,10 +57,21 @@ export class PythonParsers {
       const raw = JSON.parse(line) as {
         ok: boolean;
         error?: string;
-        families?: Array<Omit<ParsedFamily, 'samples'> & { samples: Array<Omit<ParsedSample, 'value' | 'timestamp'> & { value: string; timestamp: string | null }> }>;
+        families?: Array<
+          Omit<ParsedFamily, 'samples'> & {
+            samples: Array<Omit<ParsedSample, 'value' | 'timestamp'> & { value: string; timestamp: string | null }>;
+          }
+        >;
       };
       if (!raw.ok) return next.resolve({ ok: false, error: raw.error! });
-      const families = raw.families!.map((f) => ({ ...f, samples: f.samples.map((s) => ({ ...s, value: pythonFloat(s.value), timestamp: s.timestamp === null ? null : pythonFloat(s.timestamp) })) }));
+      const families = raw.families!.map((f) => ({
+        ...f,
+        samples: f.samples.map((s) => ({
+          ...s,
+          value: pythonFloat(s.value),
+          timestamp: s.timestamp === null ? null : pythonFloat(s.timestamp),
+        })),
+      }));
       next.resolve({ ok: true, families });
     });
     this.child.on('exit', (code) => {
@@ -83,7 +96,10 @@ export class PythonParsers {
 /** Runs `promtool check metrics` (parse and lint) on a text-format body. */
 export function promtoolCheck(body: string): { ok: boolean; output: string } {
   const run = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
-  return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}${run.error ? String(run.error) : ''}` };
+  return {
+    ok: run.status === 0,
+    output: `${run.stdout ?? ''}${run.stderr ?? ''}${run.error ? String(run.error) : ''}`,
+  };
 }
 
 /** Samples as comparable strings: name, labels sorted by name, value (NaN equal to NaN, -0 kept). */

@@ -24,8 +24,18 @@ const PACKAGE = 'io.prometheus.client';
 
 /** The messages of metrics.proto, by their unqualified names. */
 export type MetricsMessageName =
-  | 'MetricFamily' | 'Metric' | 'LabelPair' | 'Gauge' | 'Counter' | 'Quantile' | 'Summary' | 'Untyped'
-  | 'Histogram' | 'Bucket' | 'BucketSpan' | 'Exemplar';
+  | 'MetricFamily'
+  | 'Metric'
+  | 'LabelPair'
+  | 'Gauge'
+  | 'Counter'
+  | 'Quantile'
+  | 'Summary'
+  | 'Untyped'
+  | 'Histogram'
+  | 'Bucket'
+  | 'BucketSpan'
+  | 'Exemplar';
 
 /**
  * google.protobuf.Timestamp as decoded. It is a proto3 message (unlike metrics.proto): a zero

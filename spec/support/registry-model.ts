@@ -120,12 +120,43 @@ export function isLegacyName(name: string): boolean {
 // Generators
 
 const UNIT_WORDS = [
-  'amperes', 'bytes', 'celsius', 'grams', 'joules', 'kelvin', 'meters', 'metres', 'seconds', 'volts', 'minutes',
-  'hours', 'days', 'weeks',
-  'kelvins', 'fahrenheit', 'rankine', 'inches', 'yards', 'miles', 'bits', 'calories', 'pounds', 'ounces',
+  'amperes',
+  'bytes',
+  'celsius',
+  'grams',
+  'joules',
+  'kelvin',
+  'meters',
+  'metres',
+  'seconds',
+  'volts',
+  'minutes',
+  'hours',
+  'days',
+  'weeks',
+  'kelvins',
+  'fahrenheit',
+  'rankine',
+  'inches',
+  'yards',
+  'miles',
+  'bits',
+  'calories',
+  'pounds',
+  'ounces',
 ];
 const RESERVED_WORDS = [
-  'counter', 'gauge', 'histogram', 'summary', 'untyped', 'total', 'count', 'sum', 'bucket', 'info', 'created',
+  'counter',
+  'gauge',
+  'histogram',
+  'summary',
+  'untyped',
+  'total',
+  'count',
+  'sum',
+  'bucket',
+  'info',
+  'created',
 ];
 
 /** A name segment promtool's linter has nothing to say about. */
@@ -174,13 +205,34 @@ function labelNamesArb(
   const takenEscaped = new Set(taken.map((n) => labelNameAs(n, 'underscores')));
   const clash = (n: string): boolean => !taken.includes(n) && takenEscaped.has(labelNameAs(n, 'underscores'));
   const selector = (n: string): string => labelNameAs(n, 'underscores');
-  return fc.uniqueArray(labelNameArb(utf8).filter((n) => !clash(n)), { ...options, selector });
+  return fc.uniqueArray(
+    labelNameArb(utf8).filter((n) => !clash(n)),
+    { ...options, selector },
+  );
 }
 
 /** Characters that break naive escaping, and arbitrary ones. */
 const TRICKY_CHARS = [
-  '"', '\\', '\n', '\\n', ',', '|', '=', '{', '}', ' ', ' # ', '\t', '\r',
-  'é', '€', '中', '😀', '\u0000', '\u2028', 'x',
+  '"',
+  '\\',
+  '\n',
+  '\\n',
+  ',',
+  '|',
+  '=',
+  '{',
+  '}',
+  ' ',
+  ' # ',
+  '\t',
+  '\r',
+  'é',
+  '€',
+  '中',
+  '😀',
+  '\u0000',
+  '\u2028',
+  'x',
 ];
 export const char = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...TRICKY_CHARS) },
@@ -218,7 +270,10 @@ const quantileObservation = fc.oneof(
 
 const gaugeOp: fc.Arbitrary<GaugeOp> = fc.oneof(
   fc.tuple(fc.constant('set' as const), anyNumber),
-  fc.tuple(fc.constantFrom('inc' as const, 'dec' as const), anyNumber.filter((n) => !Number.isNaN(n))),
+  fc.tuple(
+    fc.constantFrom('inc' as const, 'dec' as const),
+    anyNumber.filter((n) => !Number.isNaN(n)),
+  ),
 );
 
 /** A sample timestamp: integer milliseconds, from the epoch to well past today. */
@@ -232,10 +287,13 @@ function seriesArb(
   withQuantiles: boolean,
 ): fc.Arbitrary<SeriesModel> {
   const numbers =
-    kind === 'counter' ? fc.array(finiteNonNegative, { maxLength: 4 }) :
-    kind === 'histogram' ? fc.array(observation, { maxLength: 6 }) :
-    kind === 'summary' ? fc.array(withQuantiles ? quantileObservation : observation, { maxLength: 12 }) :
-    fc.constant([] as number[]);
+    kind === 'counter'
+      ? fc.array(finiteNonNegative, { maxLength: 4 })
+      : kind === 'histogram'
+        ? fc.array(observation, { maxLength: 6 })
+        : kind === 'summary'
+          ? fc.array(withQuantiles ? quantileObservation : observation, { maxLength: 12 })
+          : fc.constant([] as number[]);
   return fc.record({
     values: fc.array(labelValue, { minLength: labelCount, maxLength: labelCount }),
     numbers,
@@ -593,10 +651,13 @@ export function expectedFamilies(
     const name = fullName(m);
     if (format === 'text') {
       const [n, t] =
-        m.kind === 'counter' ? [`${name}_total`, 'counter'] :
-        m.kind === 'info' ? [`${name}_info`, 'gauge'] :
-        m.kind === 'enum' ? [name, 'gauge'] :
-        [name, m.kind];
+        m.kind === 'counter'
+          ? [`${name}_total`, 'counter']
+          : m.kind === 'info'
+            ? [`${name}_info`, 'gauge']
+            : m.kind === 'enum'
+              ? [name, 'gauge']
+              : [name, m.kind];
       const family = JSON.stringify([as(n), t, m.help]);
       // The text format has no _created in families: it is a gauge family of its own.
       const created = model.createdAt !== undefined && HAS_CREATED.includes(m.kind) && m.series.length > 0;

@@ -18,15 +18,25 @@ export async function seedSampleReady(
   const exited = (): void => {
     if (started.child.exitCode !== null) throw new Error(`the sample exited: ${started.output()}`);
   };
-  const port = await waitFor('the sample to print its port', () => {
-    exited();
-    const found = /Serving metrics at http:\/\/localhost:(\d+)\/metrics/.exec(started.output());
-    return found ? Number(found[1]) : undefined;
-  }, timeoutMs, 20);
-  const processed = await waitFor('the sample to process its requests', () => {
-    exited();
-    const found = /Processed (\d+) requests/.exec(started.output());
-    return found ? Number(found[1]) : undefined;
-  }, timeoutMs, 20);
+  const port = await waitFor(
+    'the sample to print its port',
+    () => {
+      exited();
+      const found = /Serving metrics at http:\/\/localhost:(\d+)\/metrics/.exec(started.output());
+      return found ? Number(found[1]) : undefined;
+    },
+    timeoutMs,
+    20,
+  );
+  const processed = await waitFor(
+    'the sample to process its requests',
+    () => {
+      exited();
+      const found = /Processed (\d+) requests/.exec(started.output());
+      return found ? Number(found[1]) : undefined;
+    },
+    timeoutMs,
+    20,
+  );
   return { port, processed };
 }

@@ -43,7 +43,10 @@ const SUFFIXES: Readonly<Record<string, readonly string[]>> = {
 
 class Cursor {
   at = 0;
-  constructor(readonly line: string, readonly lineNumber: number) {}
+  constructor(
+    readonly line: string,
+    readonly lineNumber: number,
+  ) {}
 
   fail(what: string): never {
     throw new Error(`line ${this.lineNumber}: ${what} at column ${this.at + 1}: ${JSON.stringify(this.line)}`);

@@ -28,7 +28,9 @@ export function hasPrometheus(): boolean {
 
 export function hasPythonClient(): boolean {
   return available(
-    () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import prometheus_client.parser, prometheus_client.openmetrics.parser']).status === 0,
+    () =>
+      existsSync(PYTHON) &&
+      spawnSync(PYTHON, ['-c', 'import prometheus_client.parser, prometheus_client.openmetrics.parser']).status === 0,
     'python',
   );
 }
