@@ -55,32 +55,31 @@ export class ActiveResources implements Part {
         list,
       });
     };
-    if (typeof process.getActiveResourcesInfo === 'function') {
-      add(
+    const handles = internals._getActiveHandles;
+    const requests = internals._getActiveRequests;
+    const resources =
+      typeof process.getActiveResourcesInfo === 'function' ? () => process.getActiveResourcesInfo() : undefined;
+    const kinds: Array<[noun: string, help: string, totalHelp: string, list: (() => string[]) | undefined]> = [
+      [
         'resources',
         'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
         'Total number of active resources.',
-        () => process.getActiveResourcesInfo(),
-      );
-    }
-    const handles = internals._getActiveHandles;
-    if (typeof handles === 'function') {
-      add(
+        resources,
+      ],
+      [
         'handles',
         'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
         'Total number of active handles.',
-        () => classNames(handles.call(process)),
-      );
-    }
-    const requests = internals._getActiveRequests;
-    if (typeof requests === 'function') {
-      add(
+        typeof handles === 'function' ? () => classNames(handles.call(process)) : undefined,
+      ],
+      [
         'requests',
         'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
         'Total number of active requests.',
-        () => classNames(requests.call(process)),
-      );
-    }
+        typeof requests === 'function' ? () => classNames(requests.call(process)) : undefined,
+      ],
+    ];
+    for (const [noun, help, totalHelp, list] of kinds) if (list !== undefined) add(noun, help, totalHelp, list);
   }
 
   collect(out: CollectedFamily[]): void {

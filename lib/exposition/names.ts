@@ -8,6 +8,9 @@
 /** How names outside the legacy character set are written: the `escaping` parameter of Accept. */
 export type EscapingScheme = 'allow-utf-8' | 'underscores' | 'dots' | 'values';
 
+/** The scheme of a scraper that names none (and of Prometheus 2): `underscores`. */
+export const DEFAULT_ESCAPING: EscapingScheme = 'underscores';
+
 /** The schemes, as the `escaping` parameter spells them. */
 export const ESCAPING_SCHEMES: readonly EscapingScheme[] = Object.freeze([
   'allow-utf-8',

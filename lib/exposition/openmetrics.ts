@@ -6,7 +6,7 @@
 import type { HistogramRows, Labels, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
 import { bucketParts, writeBuckets, writeFamilySample, writeSample, type FamilyLines as Lines } from './lines.js';
-import type { EscapingScheme } from './names.js';
+import { DEFAULT_ESCAPING, type EscapingScheme } from './names.js';
 import { formatValue } from './numbers.js';
 import { FamilyHeads, labelText } from './tokens.js';
 
@@ -21,7 +21,7 @@ function escapeHelp(help: string): string {
 export function writeOpenMetrics(
   families: readonly MetricFamily[],
   out: BodyWriter,
-  escaping: EscapingScheme = 'underscores',
+  escaping = DEFAULT_ESCAPING,
 ): void {
   for (const family of families) {
     const heads = new FamilyHeads(family.name, escaping);

@@ -245,9 +245,7 @@ function writeCounters(w: ProtobufWriter, family: MetricFamily, escaping: Escapi
  */
 function writeSummaries(w: ProtobufWriter, family: MetricFamily, escaping: EscapingScheme): void {
   const { name } = family;
-  const countName = `${name}_count`;
-  const sumName = `${name}_sum`;
-  const createdName = `${name}_created`;
+  const { countName, sumName, createdName } = suffixed(name);
   writePointMetrics(w, family.samples, name, 'quantile', escaping, (samples, start, end) => {
     const summary = w.beginMessage(METRIC.summary);
     let created: number | undefined;
@@ -269,6 +267,16 @@ function writeSummaries(w: ProtobufWriter, family: MetricFamily, escaping: Escap
     if (created !== undefined) writeSecondsTimestamp(w, SUMMARY.created, created);
     w.endMessage(summary);
   });
+}
+
+/** A family's sample names. */
+function suffixed(name: string): { bucketName: string; countName: string; sumName: string; createdName: string } {
+  return {
+    bucketName: `${name}_bucket`,
+    countName: `${name}_count`,
+    sumName: `${name}_sum`,
+    createdName: `${name}_created`,
+  };
 }
 
 /**
@@ -324,11 +332,7 @@ function writeBucket(w: ProtobufWriter, count: number, upperBound: number): void
  * (they are equal when both are given: collected-points.ts).
  */
 function writeHistogramSamples(w: ProtobufWriter, family: MetricFamily, escaping: EscapingScheme): void {
-  const { name } = family;
-  const bucketName = `${name}_bucket`;
-  const countName = `${name}_count`;
-  const sumName = `${name}_sum`;
-  const createdName = `${name}_created`;
+  const { bucketName, countName, sumName, createdName } = suffixed(family.name);
   writePointMetrics(w, family.samples, bucketName, 'le', escaping, (samples, start, end) => {
     let count: number | undefined;
     let infinite: number | undefined;

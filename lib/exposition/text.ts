@@ -8,7 +8,7 @@
 import type { HistogramRows, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
 import { bucketParts, writeBuckets, writeFamilySample, writeSample, type FamilyLines as Lines } from './lines.js';
-import type { EscapingScheme } from './names.js';
+import { DEFAULT_ESCAPING, type EscapingScheme } from './names.js';
 import { FamilyHeads, labelText } from './tokens.js';
 
 /** Content-Type of this format, exactly as the format's documentation gives it. */
@@ -32,11 +32,7 @@ function escapeHelp(help: string): string {
  * Writes families in the Prometheus text format: 0.0.4, or 1.0.0 when `escaping` is `allow-utf-8`
  * (names outside the legacy set quoted), the two being the same for legacy names.
  */
-export function writeText(
-  families: readonly MetricFamily[],
-  out: BodyWriter,
-  escaping: EscapingScheme = 'underscores',
-): void {
+export function writeText(families: readonly MetricFamily[], out: BodyWriter, escaping = DEFAULT_ESCAPING): void {
   for (const family of families) {
     const heads = new FamilyHeads(family.name, escaping);
     const sampleName =

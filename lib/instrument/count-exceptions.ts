@@ -7,7 +7,7 @@ import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
-import type { Incrementable, InstrumentedMetric } from './series.js';
+import { expectMetricType, type Incrementable, type InstrumentedMetric } from './series.js';
 
 /** A class of errors: `Error` itself or a subclass of it. */
 export type ErrorClass = abstract new (...args: never[]) => Error;
@@ -73,11 +73,7 @@ export function countCallErrors<L extends string>(
   counter: InstrumentedMetric<L, Incrementable>,
   options: CountExceptionsOptions<L> = {},
 ): MethodDecorator {
-  if ((counter as { type?: unknown } | null)?.type !== 'counter') {
-    throw new TypeError(
-      `@CountExceptions: needs a Counter, got ${show((counter as { type?: unknown } | null)?.type ?? counter)}`,
-    );
-  }
+  expectMetricType('@CountExceptions', counter, 'counter', 'a Counter');
   const where = `@CountExceptions(${counter.name})`;
   validateOptions(where, options);
   const only = validateOnly(where, options.only);

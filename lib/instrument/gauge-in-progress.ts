@@ -4,10 +4,9 @@
  * implementation serves `@GaugeInProgress`, `gauge.trackInProgress()` and the child's.
  */
 import { checkOptions } from '../options.js';
-import { show } from '../validation.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
-import type { InstrumentedMetric, UpDown } from './series.js';
+import { expectMetricType, type InstrumentedMetric, type UpDown } from './series.js';
 
 /** Options of @GaugeInProgress and `gauge.trackInProgress()`. */
 export interface GaugeInProgressOptions<L extends string> {
@@ -20,11 +19,7 @@ export function trackCallsInFlight<L extends string>(
   gauge: InstrumentedMetric<L, UpDown>,
   options: GaugeInProgressOptions<L> = {},
 ): MethodDecorator {
-  if ((gauge as { type?: unknown } | null)?.type !== 'gauge') {
-    throw new TypeError(
-      `@GaugeInProgress: needs a Gauge, got ${show((gauge as { type?: unknown } | null)?.type ?? gauge)}`,
-    );
-  }
+  expectMetricType('@GaugeInProgress', gauge, 'gauge', 'a Gauge');
   checkOptions(`@GaugeInProgress(${gauge.name})`, options as unknown, ['labels']);
   return createMethodDecorator('@GaugeInProgress', (site) => {
     const resolve = childResolver<L, UpDown>('@GaugeInProgress', gauge, options.labels, site);

@@ -5,6 +5,7 @@
  * cycle. Client_golang draws the same line with its `Observer`.
  */
 import type { LabelValues, NamedLabelValues } from '../labels.js';
+import { show } from '../validation.js';
 
 /**
  * The version of a metric's set of series, bumped when series are removed, so that an
@@ -26,6 +27,12 @@ export interface InstrumentedMetric<L extends string, S> {
 export function seriesOf<L extends string, S>(metric: InstrumentedMetric<L, S>, values: LabelValues<L>): S {
   // Both forms reach the same lookup: one object of values is what labels() takes by name.
   return (metric.labels as (values: LabelValues<L>) => S).call(metric, values);
+}
+
+/** Throws a TypeError naming the decorator when `metric` is not of the type it needs. */
+export function expectMetricType(decorator: string, metric: unknown, type: string, needs: string): void {
+  const given = (metric as { type?: unknown } | null)?.type;
+  if (given !== type) throw new TypeError(`${decorator}: needs ${needs}, got ${show(given ?? metric)}`);
 }
 
 /** A series that records a number: a histogram's or summary's observe(). */

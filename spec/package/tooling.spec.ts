@@ -34,6 +34,18 @@ function biome(
 }
 
 describe('lint and format tooling', () => {
+  it('finds nothing in the tree: lint and format are clean', async () => {
+    const result = await run(BIOME, ['check'], { cwd: REPO });
+    expect(result.code, `${result.stdout}${result.stderr}`).to.equal(0);
+  });
+
+  it('compiles with noUncheckedIndexedAccess and noUnusedLocals', () => {
+    const base = readFileSync(join(REPO, 'tsconfig.base.json'), 'utf8');
+    expect(base)
+      .to.match(/"noUncheckedIndexedAccess":\s*true/)
+      .and.match(/"noUnusedLocals":\s*true/);
+  });
+
   it('CI runs `npm run lint` after installing and before the tests', () => {
     const steps = readFileSync(join(REPO, '.ci', 'run'), 'utf8')
       .split('\n')
