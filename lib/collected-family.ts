@@ -9,6 +9,7 @@
  */
 import { checkPoint, describeSample, type PointSample } from './collected-points.js';
 import { formatBound, parseBound } from './bounds.js';
+import { labelNameClash, wireNames } from './exposition/names.js';
 import { labelValueToString } from './labels.js';
 import type { Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
 import { assertLabelName, assertMetricName, assertUnit, isWellFormed, notWellFormed, show } from './validation.js';
@@ -169,6 +170,12 @@ function readSample(shape: FamilyShape, sample: unknown, identity: boolean): Key
     }
     labels[label] = labelText;
   }
+  const clash = labelNameClash(Object.keys(labels));
+  if (clash !== undefined) {
+    throw new TypeError(
+      `family ${family}: sample ${name} has labels ${show(clash[0])} and ${show(clash[1])}, one name to a scraper that asked for ${clash[2]}`,
+    );
+  }
   const apart = special === undefined ? '' : labels[special];
   if (special !== undefined && apart === undefined) {
     const line = describeSample({ name, suffix, labels, value, bound });
@@ -256,7 +263,7 @@ function byBound(a: PointSample, b: PointSample): number {
   return a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0;
 }
 
-/** Every name a family occupies: its own and each sample name its type may use. */
+/** Every name a family occupies: its own and each sample name its type may use, as every scraper may see them. */
 export function reservedNames(family: MetricFamily): Set<string> {
-  return new Set([family.name, ...SUFFIXES[family.type].map((suffix) => family.name + suffix)]);
+  return wireNames([family.name, ...SUFFIXES[family.type].map((suffix) => family.name + suffix)]);
 }

@@ -2,7 +2,7 @@
  * The registry: which metrics and collectors are exposed together, and the scrape-time
  * snapshot of all of them.
  */
-import { ESCAPING_SCHEMES } from './exposition/names.js';
+import { ESCAPING_SCHEMES, labelNameClash, wireNames } from './exposition/names.js';
 import {
   renderExposition,
   renderExpositionBytes,
@@ -147,7 +147,14 @@ export class Registry {
         `Metric ${metric.name} is already registered with a different definition: ${differences.join('; ')}`,
       );
     }
-    this.claimSampleNames(metric.name, metric.sampleNames());
+    const clash = labelNameClash(metric.labelNames);
+    if (clash !== undefined) {
+      const [a, b, scheme] = clash;
+      throw new TypeError(
+        `Metric ${metric.name}: label names ${show(a)} and ${show(b)} are one name to a scraper that asked for ${scheme}`,
+      );
+    }
+    this.claimSampleNames(metric.name, [...wireNames(metric.sampleNames())]);
     this.metricsByName.set(metric.name, metric);
     return metric;
   }
@@ -167,7 +174,7 @@ export class Registry {
     const found = this.metricsByName.get(name);
     if (found === undefined || (typeof metric !== 'string' && found !== metric)) return false;
     this.metricsByName.delete(name);
-    for (const sample of found.sampleNames()) this.sampleOwners.delete(sample);
+    for (const sample of wireNames(found.sampleNames())) this.sampleOwners.delete(sample);
     return true;
   }
 

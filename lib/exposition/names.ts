@@ -90,3 +90,37 @@ function escapeChars(
 export function quoteName(name: string): string {
   return `"${/[\\\n"]/.test(name) ? name.replace(/[\\\n"]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : name}"`;
 }
+
+/**
+ * The names a scraper may see for `names`: each as it is, and, when outside the legacy set, as
+ * every scheme but `allow-utf-8` escapes it. Two metrics whose sets meet would be one name to some
+ * scraper (`a.b` and `a_b` under `underscores`), so a registry lets only one of them in.
+ */
+export function wireNames(names: Iterable<string>): Set<string> {
+  const all = new Set<string>();
+  for (const name of names) {
+    all.add(name);
+    if (isLegacyMetricName(name)) continue;
+    for (const scheme of ['underscores', 'dots', 'values'] as const) all.add(escapeName(name, scheme));
+  }
+  return all;
+}
+
+/**
+ * Two of `labelNames` that some scheme writes alike (`x.y` and `x_y` under `underscores`), with
+ * that scheme; undefined when every scraper sees them apart. A series would carry such a label twice.
+ */
+export function labelNameClash(labelNames: readonly string[]): [string, string, EscapingScheme] | undefined {
+  // Legacy names are written as they are under every scheme: only another name can meet one.
+  if (labelNames.every(isLegacyLabelName)) return undefined;
+  for (const scheme of ['underscores', 'dots', 'values'] as const) {
+    const seen = new Map<string, string>();
+    for (const name of labelNames) {
+      const wire = escapeLabelName(name, scheme);
+      const other = seen.get(wire);
+      if (other !== undefined) return [other, name, scheme];
+      seen.set(wire, name);
+    }
+  }
+  return undefined;
+}

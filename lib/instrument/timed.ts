@@ -96,6 +96,7 @@ export function startMetricTimer<L extends string>(
   startLabels?: Partial<LabelValues<L>>,
 ): EndTimer<L> {
   const record = recorderFor(where, metric);
+  if (startLabels !== undefined) checkLabelNames(where, metric, startLabels);
   const start = now();
   return endTimerOnce<L>((endLabels) => {
     const seconds = secondsSince(start);
@@ -107,6 +108,19 @@ export function startMetricTimer<L extends string>(
 }
 
 const NO_VALUES = Object.freeze({});
+
+/** Refuses, when a timer starts, label values the metric has no label for (else only its end would fail). */
+function checkLabelNames(where: string, metric: InstrumentedMetric<string, unknown>, labels: unknown): void {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw new TypeError(`${where}(${metric.name}): labels must be an object of label values, got ${show(labels)}`);
+  }
+  const unknown = Object.keys(labels).filter((name) => !metric.labelNames.includes(name));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `${where}(${metric.name}): unknown label(s) [${unknown.join(', ')}]; expected [${metric.labelNames.join(', ')}]`,
+    );
+  }
+}
 
 /** A timer on one series, for `child.startTimer()`. */
 export function startSeriesTimer(record: Recorder, series: TimedSeries): EndTimer<never> {

@@ -22,8 +22,7 @@ export class CounterChild {
   #value = 0;
   #created = wallSeconds();
   readonly #metric: Counter<string>;
-  /** @internal The series' labels. */
-  readonly labels: Labels;
+  readonly #labels: Labels;
 
   static {
     createdOf = (child) => child.#created;
@@ -31,8 +30,13 @@ export class CounterChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Counter<string>) {
-    this.labels = labels;
+    this.#labels = labels;
     this.#metric = metric;
+  }
+
+  /** @internal The series' labels (read-only: a series keeps its label set). */
+  get labels(): Labels {
+    return this.#labels;
   }
 
   /** Adds `amount` (default 1); it must be finite and >= 0. */

@@ -14,8 +14,7 @@ let resetState: (child: EnumChild) => void;
 export class EnumChild<S extends string = string> {
   #current = 0;
   readonly #metric: Enum<string, S>;
-  /** @internal The series' labels. */
-  readonly labels: Labels;
+  readonly #labels: Labels;
 
   static {
     currentOf = (child) => child.#current;
@@ -26,8 +25,13 @@ export class EnumChild<S extends string = string> {
 
   /** @internal */
   constructor(labels: Labels, metric: Enum<string, S>) {
-    this.labels = labels;
+    this.#labels = labels;
     this.#metric = metric;
+  }
+
+  /** @internal The series' labels (read-only: a series keeps its label set). */
+  get labels(): Labels {
+    return this.#labels;
   }
 
   /** Moves to `state`, which must be one of the declared states. */

@@ -28,13 +28,17 @@ export class GaugeChild {
   #value = 0;
   #valueFunction: (() => number) | undefined = undefined;
   readonly #metric: Gauge<string>;
-  /** @internal The series' labels. */
-  readonly labels: Labels;
+  readonly #labels: Labels;
 
   /** @internal */
   constructor(labels: Labels, metric: Gauge<string>) {
-    this.labels = labels;
+    this.#labels = labels;
     this.#metric = metric;
+  }
+
+  /** @internal The series' labels (read-only: a series keeps its label set). */
+  get labels(): Labels {
+    return this.#labels;
   }
 
   /** Adds `amount` (default 1). */

@@ -34,8 +34,7 @@ export class HistogramChild {
   #page: Float64Array;
   #offset: number;
   readonly #metric: Histogram<string>;
-  /** @internal The series' labels. */
-  readonly labels: Labels;
+  readonly #labels: Labels;
 
   static {
     slotOf = (child) => ({ page: child.#page, offset: child.#offset });
@@ -49,13 +48,18 @@ export class HistogramChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Histogram<string>) {
-    this.labels = labels;
+    this.#labels = labels;
     this.#metric = metric;
     const slot: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
     metric.slots.place(slot);
     this.#page = slot.page;
     this.#offset = slot.offset;
     this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
+  }
+
+  /** @internal The series' labels (read-only: a series keeps its label set). */
+  get labels(): Labels {
+    return this.#labels;
   }
 
   /** Records one observation. NaN is refused; ±Infinity lands in the outer buckets. */

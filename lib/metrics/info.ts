@@ -15,8 +15,7 @@ let clearFacts: (child: InfoChild) => void;
 export class InfoChild {
   #facts: Labels = NO_LABELS;
   readonly #metric: Info<string>;
-  /** @internal The series' labels. */
-  readonly labels: Labels;
+  readonly #labels: Labels;
 
   static {
     factsOf = (child) => child.#facts;
@@ -27,8 +26,13 @@ export class InfoChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Info<string>) {
-    this.labels = labels;
+    this.#labels = labels;
     this.#metric = metric;
+  }
+
+  /** @internal The series' labels (read-only: a series keeps its label set). */
+  get labels(): Labels {
+    return this.#labels;
   }
 
   /** Sets the facts, replacing earlier ones. Values are copied. */

@@ -42,6 +42,9 @@ export class QuantileSketch {
   readonly positive = new Map<number, number>();
   readonly negative = new Map<number, number>();
   zero = 0;
+  /** Observations of +Inf and -Inf, kept apart: a bucket would answer a finite value for them. */
+  positiveInfinity = 0;
+  negativeInfinity = 0;
   count = 0;
   min = Infinity;
   max = -Infinity;
@@ -52,7 +55,11 @@ export class QuantileSketch {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (value >= MIN_MAGNITUDE) {
+    if (value === Infinity) {
+      this.positiveInfinity++;
+    } else if (value === -Infinity) {
+      this.negativeInfinity++;
+    } else if (value >= MIN_MAGNITUDE) {
       const i = this.mapping.index(value);
       this.positive.set(i, (this.positive.get(i) ?? 0) + 1);
     } else if (value <= -MIN_MAGNITUDE) {
@@ -67,6 +74,8 @@ export class QuantileSketch {
     this.positive.clear();
     this.negative.clear();
     this.zero = 0;
+    this.positiveInfinity = 0;
+    this.negativeInfinity = 0;
     this.count = 0;
     this.min = Infinity;
     this.max = -Infinity;
@@ -81,6 +90,8 @@ export function mergedQuantiles(
 ): number[] {
   let count = 0;
   let zero = 0;
+  let positiveInfinity = 0;
+  let negativeInfinity = 0;
   let min = Infinity;
   let max = -Infinity;
   const positive = new Map<number, number>();
@@ -88,6 +99,8 @@ export function mergedQuantiles(
   for (const s of sketches) {
     count += s.count;
     zero += s.zero;
+    positiveInfinity += s.positiveInfinity;
+    negativeInfinity += s.negativeInfinity;
     if (s.min < min) min = s.min;
     if (s.max > max) max = s.max;
     for (const [i, c] of s.positive) positive.set(i, (positive.get(i) ?? 0) + c);
@@ -97,9 +110,11 @@ export function mergedQuantiles(
 
   // Buckets in ascending order of value: negatives by falling magnitude, zero, positives.
   const order: Array<[value: number, count: number]> = [];
+  if (negativeInfinity > 0) order.push([-Infinity, negativeInfinity]);
   for (const i of [...negative.keys()].sort((a, b) => b - a)) order.push([-mapping.value(i), negative.get(i)!]);
   if (zero > 0) order.push([0, zero]);
   for (const i of [...positive.keys()].sort((a, b) => a - b)) order.push([mapping.value(i), positive.get(i)!]);
+  if (positiveInfinity > 0) order.push([Infinity, positiveInfinity]);
 
   return quantiles.map((q) => {
     if (q === 0) return min;

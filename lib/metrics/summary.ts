@@ -32,8 +32,7 @@ export class SummaryChild {
   /** Present when the summary has quantiles. */
   readonly #window: QuantileWindow | undefined;
   readonly #metric: Summary<string>;
-  /** @internal The series' labels. */
-  readonly labels: Labels;
+  readonly #labels: Labels;
 
   static {
     stateOf = (child) => ({ count: child.#count, sum: child.#sum, created: child.#created, window: child.#window });
@@ -41,9 +40,14 @@ export class SummaryChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Summary<string>) {
-    this.labels = labels;
+    this.#labels = labels;
     this.#metric = metric;
     this.#window = metric.newWindow();
+  }
+
+  /** @internal The series' labels (read-only: a series keeps its label set). */
+  get labels(): Labels {
+    return this.#labels;
   }
 
   /** Records one observation. NaN is refused. */

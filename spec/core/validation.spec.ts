@@ -99,7 +99,9 @@ describe('validation', () => {
       }
 
       it('accepts label names of the data model', () => {
-        expect(() => make(registry, 'labeled', GOOD_LABELS)).not.to.throw();
+        // Each alone: several of them are one name to some scraper (a:b, a-b and a b are all a_b
+        // under underscores), which a metric refuses (spec/core/wire-collisions.spec.ts).
+        GOOD_LABELS.forEach((label, i) => expect(() => make(registry, `labeled_${i}`, [label]), label).not.to.throw());
       });
 
       for (const label of BAD_LABELS) {
