@@ -96,7 +96,7 @@ export class SparseCounts {
         spans.push({ offset: gap, length: 1 });
       } else {
         for (let k = 0; k < gap; k++) {
-          deltas.push(-previousCount);
+          deltas.push(0 - previousCount); // not -previousCount: -0 for an empty run
           previousCount = 0;
         }
         span.length += gap + 1;
