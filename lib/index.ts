@@ -13,6 +13,7 @@ export type {
 export { Metric, type Child } from './metrics/metric.js';
 export type { Observer } from './instrument/series.js';
 export { ObservingMetric } from './metrics/observing-metric.js';
+export { Series } from './metrics/series.js';
 export type { MetricConfig, ExtraOptions } from './metrics/config.js';
 export { Counter, type CounterChild, type CounterConfig } from './metrics/counter.js';
 export { Gauge, type GaugeChild, type GaugeConfig } from './metrics/gauge.js';

@@ -13,16 +13,16 @@ import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config
 
 export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
+import { Series } from './series.js';
 
 /** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
 let createdOf: (child: CounterChild) => number;
 
 /** One counter series: its value changes only through inc() and reset(). */
-export class CounterChild {
+export class CounterChild extends Series {
   #value = 0;
   #created = wallSeconds();
   readonly #metric: Counter<string>;
-  readonly #labels: Labels;
 
   static {
     createdOf = (child) => child.#created;
@@ -30,13 +30,8 @@ export class CounterChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Counter<string>) {
-    this.#labels = labels;
+    super(labels);
     this.#metric = metric;
-  }
-
-  /** @internal The series' labels (read-only: a series keeps its label set). */
-  get labels(): Labels {
-    return this.#labels;
   }
 
   /** Adds `amount` (default 1); it must be finite and >= 0. */

@@ -5,16 +5,16 @@ import { normalizeConfig, type ExtraOptions, type EnumConfig } from './config.js
 
 export type { EnumConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
+import { Series } from './series.js';
 
 /** Index of a series' current state (private to this module). */
 let currentOf: (child: EnumChild) => number;
 let resetState: (child: EnumChild) => void;
 
 /** One enum series: its state changes only through state(). */
-export class EnumChild<S extends string = string> {
+export class EnumChild<S extends string = string> extends Series {
   #current = 0;
   readonly #metric: Enum<string, S>;
-  readonly #labels: Labels;
 
   static {
     currentOf = (child) => child.#current;
@@ -25,13 +25,8 @@ export class EnumChild<S extends string = string> {
 
   /** @internal */
   constructor(labels: Labels, metric: Enum<string, S>) {
-    this.#labels = labels;
+    super(labels);
     this.#metric = metric;
-  }
-
-  /** @internal The series' labels (read-only: a series keeps its label set). */
-  get labels(): Labels {
-    return this.#labels;
   }
 
   /** Moves to `state`, which must be one of the declared states. */

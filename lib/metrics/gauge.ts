@@ -22,23 +22,18 @@ import { normalizeConfig, type ExtraOptions, type GaugeConfig } from './config.j
 
 export type { GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
+import { Series } from './series.js';
 
 /** One gauge series: its value changes only through its methods. */
-export class GaugeChild {
+export class GaugeChild extends Series {
   #value = 0;
   #valueFunction: (() => number) | undefined = undefined;
   readonly #metric: Gauge<string>;
-  readonly #labels: Labels;
 
   /** @internal */
   constructor(labels: Labels, metric: Gauge<string>) {
-    this.#labels = labels;
+    super(labels);
     this.#metric = metric;
-  }
-
-  /** @internal The series' labels (read-only: a series keeps its label set). */
-  get labels(): Labels {
-    return this.#labels;
   }
 
   /** Adds `amount` (default 1). */

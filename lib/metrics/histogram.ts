@@ -11,6 +11,7 @@ import { normalizeConfig, type ExtraOptions, type HistogramConfig } from './conf
 
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
+import { Series } from './series.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
 
@@ -30,11 +31,10 @@ const EMPTY_PAGE = new Float64Array(0);
  * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
  * `+Inf`), then the sum, then the created time.
  */
-export class HistogramChild {
+export class HistogramChild extends Series {
   #page: Float64Array;
   #offset: number;
   readonly #metric: Histogram<string>;
-  readonly #labels: Labels;
 
   static {
     slotOf = (child) => ({ page: child.#page, offset: child.#offset });
@@ -48,18 +48,13 @@ export class HistogramChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Histogram<string>) {
-    this.#labels = labels;
+    super(labels);
     this.#metric = metric;
     const slot: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
     metric.slots.place(slot);
     this.#page = slot.page;
     this.#offset = slot.offset;
     this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
-  }
-
-  /** @internal The series' labels (read-only: a series keeps its label set). */
-  get labels(): Labels {
-    return this.#labels;
   }
 
   /** Records one observation. NaN is refused; ±Infinity lands in the outer buckets. */

@@ -6,16 +6,16 @@ import { normalizeConfig, type ExtraOptions, type InfoConfig } from './config.js
 
 export type { InfoConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
+import { Series } from './series.js';
 
 /** A series' facts, as labels (private to this module). */
 let factsOf: (child: InfoChild) => Labels;
 let clearFacts: (child: InfoChild) => void;
 
 /** One info series: its facts change only through info(). */
-export class InfoChild {
+export class InfoChild extends Series {
   #facts: Labels = NO_LABELS;
   readonly #metric: Info<string>;
-  readonly #labels: Labels;
 
   static {
     factsOf = (child) => child.#facts;
@@ -26,13 +26,8 @@ export class InfoChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Info<string>) {
-    this.#labels = labels;
+    super(labels);
     this.#metric = metric;
-  }
-
-  /** @internal The series' labels (read-only: a series keeps its label set). */
-  get labels(): Labels {
-    return this.#labels;
   }
 
   /** Sets the facts, replacing earlier ones. Values are copied. */

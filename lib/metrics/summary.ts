@@ -12,6 +12,7 @@ import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config
 
 export type { SummaryConfig } from './config.js';
 import type { Definition } from './metric.js';
+import { Series } from './series.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SketchMapping } from './quantile-sketch.js';
 import { QuantileWindow } from './quantile-window.js';
@@ -25,14 +26,13 @@ let stateOf: (child: SummaryChild) => {
 };
 
 /** One summary series: its numbers change only through observe() and reset(). */
-export class SummaryChild {
+export class SummaryChild extends Series {
   #count = 0;
   #sum = 0;
   #created = wallSeconds();
   /** Present when the summary has quantiles. */
   readonly #window: QuantileWindow | undefined;
   readonly #metric: Summary<string>;
-  readonly #labels: Labels;
 
   static {
     stateOf = (child) => ({ count: child.#count, sum: child.#sum, created: child.#created, window: child.#window });
@@ -40,14 +40,9 @@ export class SummaryChild {
 
   /** @internal */
   constructor(labels: Labels, metric: Summary<string>) {
-    this.#labels = labels;
+    super(labels);
     this.#metric = metric;
     this.#window = metric.newWindow();
-  }
-
-  /** @internal The series' labels (read-only: a series keeps its label set). */
-  get labels(): Labels {
-    return this.#labels;
   }
 
   /** Records one observation. NaN is refused. */

@@ -1,0 +1,17 @@
+/** What every series (a metric's child) is: a label set, fixed for the series' life. */
+import type { Labels } from '../snapshot.js';
+
+/** The base of every child class: its label set, readable and never replaced. */
+export abstract class Series {
+  readonly #labels: Labels;
+
+  /** @internal */
+  constructor(labels: Labels) {
+    this.#labels = labels;
+  }
+
+  /** @internal The series' labels. */
+  get labels(): Labels {
+    return this.#labels;
+  }
+}
