@@ -25,15 +25,16 @@ export class HistogramFamily implements MetricFamily {
 }
 
 /** Expands histogram rows to samples: per series its buckets, `_count`, `_sum` and, if collected, `_created`. */
-export function histogramSamples(name: string, { bounds, rows }: HistogramRows): Sample[] {
+export function histogramSamples(name: string, { bounds, rows, classic }: HistogramRows): Sample[] {
   const bucketName = `${name}_bucket`;
   const countName = `${name}_count`;
   const sumName = `${name}_sum`;
   const createdName = `${name}_created`;
   const le = bounds.map(formatBound);
+  const buckets = classic === false ? 0 : le.length;
   const out: Sample[] = [];
   for (const { labels, cumulative, sum, created } of rows) {
-    for (let i = 0; i < le.length; i++)
+    for (let i = 0; i < buckets; i++)
       out.push({ name: bucketName, labels: { ...labels, le: le[i]! }, value: cumulative[i]! });
     out.push({ name: countName, labels, value: cumulative[le.length - 1]! });
     out.push({ name: sumName, labels, value: sum });

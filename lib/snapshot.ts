@@ -3,6 +3,7 @@
  * data, not text: names, label names and values, numbers. A metric never knows a format and a
  * format never reaches into a metric.
  */
+import type { NativeHistogramPoint } from './native-histogram.js';
 
 /** Metric family types, named as OpenMetrics names them. */
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'info' | 'stateset' | 'unknown';
@@ -52,12 +53,22 @@ export interface HistogramRow {
   readonly sum: number;
   /** The `_created` value in seconds since the epoch, or undefined when `_created` is not collected. */
   readonly created: number | undefined;
+  /** The series' native histogram, for a histogram with `native`; only the protobuf format shows it. */
+  readonly native?: NativeHistogramPoint;
 }
 
-/** The series of a histogram family in row form. */
+/**
+ * The series of a histogram family in row form.
+ *
+ * A native-only histogram (no classic buckets) has `classic: false`, `bounds` of just
+ * `[Infinity]` and each row's `cumulative` of just its count, so that every reader of the count
+ * finds it where it always is; the formatters then write no `_bucket` lines and no classic buckets.
+ */
 export interface HistogramRows {
   /** Each bucket's upper bound, ascending; the last is `Infinity`. */
   readonly bounds: readonly number[];
+  /** False for a native-only histogram, whose buckets are not to be shown (absent: true). */
+  readonly classic?: boolean;
   readonly rows: readonly HistogramRow[];
 }
 

@@ -39,8 +39,9 @@ export interface BucketParts {
   readonly close: readonly string[];
 }
 
-/** Prepares the parts of a histogram family's bucket lines. */
+/** Prepares the parts of a histogram family's bucket lines: none for a native-only histogram. */
 export function bucketParts(head: LineHead, histogram: HistogramRows): BucketParts {
+  if (histogram.classic === false) return { head, close: [] };
   return { head, close: histogram.bounds.map((bound) => `${pairText('le', formatBound(bound))}} `) };
 }
 

@@ -24,6 +24,7 @@
  * as 0; a `_created` that is not finite has no Timestamp to be.
  */
 import { parseBound } from '../bounds.js';
+import type { BucketSpan, NativeHistogramPoint } from '../native-histogram.js';
 import type { HistogramRows, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { escapeLabelName, escapeName, isLegacyLabelName, type EscapingScheme } from './names.js';
 import { ProtobufWriter } from './protobuf-wire.js';
@@ -40,7 +41,21 @@ const VALUE = 1; // Gauge.value, Counter.value, Untyped.value
 const COUNTER_CREATED = 3;
 const SUMMARY = { count: 1, sum: 2, quantile: 3, created: 4 } as const;
 const QUANTILE = { quantile: 1, value: 2 } as const;
-const HISTOGRAM = { count: 1, sum: 2, bucket: 3, countFloat: 4, created: 15 } as const;
+const HISTOGRAM = {
+  count: 1,
+  sum: 2,
+  bucket: 3,
+  countFloat: 4,
+  schema: 5,
+  zeroThreshold: 6,
+  zeroCount: 7,
+  negativeSpan: 9,
+  negativeDelta: 10,
+  positiveSpan: 12,
+  positiveDelta: 13,
+  created: 15,
+} as const;
+const BUCKET_SPAN = { offset: 1, length: 2 } as const;
 const BUCKET = { count: 1, upperBound: 2, countFloat: 4 } as const;
 const TIMESTAMP = { seconds: 1, nanos: 2 } as const;
 
@@ -301,20 +316,51 @@ function writePointMetrics(
   });
 }
 
-/** Histograms given as rows (our Histogram metric): a metric per row. */
-function writeHistogramRows(w: ProtobufWriter, { bounds, rows }: HistogramRows, escaping: EscapingScheme): void {
-  const finite = bounds.length - 1; // the last bound is +Inf
+/**
+ * Histograms given as rows (our Histogram metric): a metric per row, with its classic buckets
+ * unless the family is native-only, and its native histogram when it has one.
+ */
+function writeHistogramRows(w: ProtobufWriter, histogramRows: HistogramRows, escaping: EscapingScheme): void {
+  const { bounds, rows } = histogramRows;
+  const last = bounds.length - 1; // the last bound is +Inf
+  const finite = histogramRows.classic === false ? 0 : last;
   for (const row of rows) {
     const metric = w.beginMessage(FAMILY.metric);
     writeLabels(w, row.labels, escaping);
     const histogram = w.beginMessage(METRIC.histogram);
     const cumulative = row.cumulative;
-    writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[finite]!);
+    writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[last]!);
     w.doubleField(HISTOGRAM.sum, row.sum);
     for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
+    if (row.native !== undefined) writeNative(w, row.native);
     if (row.created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, row.created);
     w.endMessage(histogram);
     w.endMessage(metric);
+  }
+}
+
+/**
+ * A native histogram's fields. Schema, zero threshold and zero count are always written (the
+ * message is proto2, so a zero is a value, as client_golang sends it); the point's positive spans
+ * are never empty (an empty histogram has the no-op span), which is how a reader such as
+ * Prometheus tells a native histogram from a classic one.
+ */
+function writeNative(w: ProtobufWriter, native: NativeHistogramPoint): void {
+  w.sintField(HISTOGRAM.schema, native.schema);
+  w.doubleField(HISTOGRAM.zeroThreshold, native.zeroThreshold);
+  w.varintField(HISTOGRAM.zeroCount, native.zeroCount);
+  writeSpans(w, HISTOGRAM.negativeSpan, native.negativeSpans);
+  w.packedSintField(HISTOGRAM.negativeDelta, native.negativeDeltas);
+  writeSpans(w, HISTOGRAM.positiveSpan, native.positiveSpans);
+  w.packedSintField(HISTOGRAM.positiveDelta, native.positiveDeltas);
+}
+
+function writeSpans(w: ProtobufWriter, field: number, spans: readonly BucketSpan[]): void {
+  for (const { offset, length } of spans) {
+    const span = w.beginMessage(field);
+    w.sintField(BUCKET_SPAN.offset, offset);
+    w.varintField(BUCKET_SPAN.length, length);
+    w.endMessage(span);
   }
 }
 

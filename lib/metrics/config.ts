@@ -4,6 +4,7 @@
  */
 import { METRIC_HINTS, checkOptions } from '../options.js';
 import type { Registry } from '../registry.js';
+import type { NativeHistogramOptions } from './native-buckets.js';
 import { assertHelp, assertLabelNames, assertMetricName, assertUnit, show } from '../validation.js';
 
 /** Options every metric type takes. */
@@ -35,8 +36,17 @@ export type InfoConfig<L extends string> = MetricConfig<L>;
 
 /** Options of a Histogram. */
 export interface HistogramConfig<L extends string> extends MetricConfig<L> {
-  /** Upper bounds, strictly increasing; `+Inf` is added. Default: `DEFAULT_BUCKETS`. */
+  /**
+   * Upper bounds, strictly increasing; `+Inf` is added. Default: `DEFAULT_BUCKETS`, or none when
+   * `native` is given (a native-only histogram).
+   */
   readonly buckets?: readonly number[];
+  /**
+   * Also keep a native (sparse, exponential) histogram per series: `true` for the defaults, or
+   * client_golang's options. Without `buckets` the histogram is native-only: the text formats show
+   * its `_count` and `_sum` only, the protobuf format its native buckets.
+   */
+  readonly native?: true | NativeHistogramOptions;
 }
 
 /** Options of a Summary. */
@@ -86,7 +96,7 @@ const OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   Counter: Object.keys(COMMON_KEYS satisfies KeySet<CounterConfig<string>>),
   Gauge: Object.keys(COMMON_KEYS satisfies KeySet<GaugeConfig<string>>),
   Info: Object.keys(COMMON_KEYS satisfies KeySet<InfoConfig<string>>),
-  Histogram: Object.keys({ ...COMMON_KEYS, buckets: true } satisfies KeySet<HistogramConfig<string>>),
+  Histogram: Object.keys({ ...COMMON_KEYS, buckets: true, native: true } satisfies KeySet<HistogramConfig<string>>),
   Summary: Object.keys({
     ...COMMON_KEYS,
     percentiles: true,

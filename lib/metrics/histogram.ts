@@ -1,4 +1,7 @@
-/** Histogram: observations counted into cumulative buckets, with their count and sum. */
+/**
+ * Histogram: observations counted into cumulative buckets, with their count and sum, and with
+ * `native` into a native (sparse, exponential) histogram per series as well or instead.
+ */
 import type { CollectOptions, HistogramRow, Labels, MetricFamily } from '../snapshot.js';
 import { HistogramFamily } from '../histogram-family.js';
 import { show } from '../validation.js';
@@ -8,6 +11,7 @@ import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '.
 import { NO_LABELS } from '../labels.js';
 import { DEFAULT_BUCKETS, validateBuckets } from './buckets.js';
 import { normalizeConfig, type ExtraOptions, type HistogramConfig } from './config.js';
+import { NativeBuckets, nativeBucketsConfig, type NativeBucketsConfig } from './native-buckets.js';
 
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
@@ -23,18 +27,21 @@ let slotOf: (child: HistogramChild) => SlotHolder;
 let pageOf: (child: HistogramChild) => Float64Array;
 let offsetOf: (child: HistogramChild) => number;
 let detach: (child: HistogramChild) => void;
+let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
 const EMPTY_PAGE = new Float64Array(0);
 
 /**
  * One histogram series. Its numbers live in a page shared with other series of the metric
  * (a Float64Array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap
  * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
- * `+Inf`), then the sum, then the created time.
+ * `+Inf`), then the sum, then the created time. With `native` it also holds a {@link NativeBuckets};
+ * a native-only histogram has no finite bounds, so its page slots are its count, sum and created time.
  */
 export class HistogramChild extends Series {
   #page: Float64Array;
   #offset: number;
   readonly #metric: Histogram<string>;
+  readonly #native: NativeBuckets | undefined;
 
   static {
     slotOf = (child) => ({ page: child.#page, offset: child.#offset });
@@ -44,6 +51,7 @@ export class HistogramChild extends Series {
       child.#page = child.#page.slice(child.#offset, child.#offset + child.#metric.upperBounds.length + 3);
       child.#offset = 0;
     };
+    nativeOf = (child) => child.#native;
   }
 
   /** @internal */
@@ -55,11 +63,23 @@ export class HistogramChild extends Series {
     this.#page = slot.page;
     this.#offset = slot.offset;
     this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
+    const native = metric.nativeConfig;
+    // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
+    // the classic numbers beside it start over with it.
+    this.#native = native === undefined ? undefined : new NativeBuckets(native, () => this.#resetClassic());
   }
 
-  /** Records one observation. NaN is refused; ±Infinity lands in the outer buckets. */
+  /**
+   * Records one observation. ±Infinity lands in the outer buckets. NaN is refused, except by a
+   * native-only histogram, which counts it as the native histogram specification says (in the
+   * count, in no bucket, and the sum becomes NaN).
+   */
   observe(value: number): void {
-    if (typeof value !== 'number' || value !== value) this.#metric.rejectObservation(value);
+    if (typeof value !== 'number' || (value !== value && this.#metric.refusesNaN)) {
+      this.#metric.rejectObservation(value);
+    }
+    // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
+    this.#native?.observe(value);
     const bounds = this.#metric.upperBounds;
     const n = bounds.length;
     let i = 0;
@@ -109,6 +129,11 @@ export class HistogramChild extends Series {
 
   /** @internal */
   reset(): void {
+    this.#native?.reset();
+    this.#resetClassic();
+  }
+
+  #resetClassic(): void {
     const n = this.#metric.upperBounds.length;
     this.#page.fill(0, this.#offset, this.#offset + n + 2);
     this.#page[this.#offset + n + 2] = wallSeconds();
@@ -136,6 +161,15 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   private readonly bucketBounds: readonly number[];
   /** @internal The pages holding the series' numbers. */
   readonly slots: SlotPages;
+  /** @internal The native histogram's options resolved, or undefined without `native`. */
+  readonly nativeConfig: NativeBucketsConfig | undefined;
+  /**
+   * @internal Whether observe() refuses NaN: a histogram with classic buckets does (no bucket
+   * holds NaN, and its `_count` must stay the sum of its buckets); a native-only one counts it.
+   */
+  readonly refusesNaN: boolean;
+  /** Whether the series have classic buckets; false for a native-only histogram. */
+  private readonly classic: boolean;
 
   /**
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
@@ -147,7 +181,10 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   constructor(...args: unknown[]) {
     const { common, options } = normalizeConfig<L, HistogramConfig<L>>('Histogram', args, ['le']);
     super(common);
-    this.bounds = Object.freeze(validateBuckets(this.name, options.buckets ?? DEFAULT_BUCKETS));
+    this.nativeConfig = options.native === undefined ? undefined : nativeBucketsConfig(this.name, options.native);
+    this.classic = this.nativeConfig === undefined || options.buckets !== undefined;
+    this.refusesNaN = this.classic;
+    this.bounds = Object.freeze(validateBuckets(this.name, this.classic ? (options.buckets ?? DEFAULT_BUCKETS) : []));
     this.upperBounds = Float64Array.from(this.bounds);
     this.bucketBounds = Object.freeze([...this.bounds, Infinity]);
     this.slots = new SlotPages(this.upperBounds.length + 3);
@@ -193,19 +230,27 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       const cumulative: number[] = [];
       let total = 0;
       for (let i = 0; i < buckets; i++) cumulative.push((total += page[offset + i]!));
-      rows.push({
-        labels,
-        cumulative,
-        sum: page[offset + buckets]!,
-        created: withCreated ? page[offset + buckets + 1]! : undefined,
-      });
+      const sum = page[offset + buckets]!;
+      const created = withCreated ? page[offset + buckets + 1]! : undefined;
+      const native = nativeOf(child);
+      if (native === undefined) {
+        rows.push({ labels, cumulative, sum, created });
+        return;
+      }
+      rows.push({ labels, cumulative, sum, created, native: native.point() });
+      // Past the bucket limit with minResetDurationSeconds due: reset now that this scrape has
+      // the series, so no observation goes unscraped.
+      native.resetIfDue();
     });
-    return new HistogramFamily(this.name, this.help, this.unit, { bounds: this.bucketBounds, rows });
+    const histogram = { bounds: this.bucketBounds, classic: this.classic, rows };
+    return new HistogramFamily(this.name, this.help, this.unit, histogram);
   }
 
   /** @internal */
   protected extraDefinition(): Definition {
-    return { buckets: this.bounds };
+    return this.nativeConfig === undefined
+      ? { buckets: this.bounds }
+      : { buckets: this.classic ? this.bounds : undefined, native: this.nativeConfig };
   }
 
   /** @internal */
