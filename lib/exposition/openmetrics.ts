@@ -122,10 +122,15 @@ function writeHistogramSamples(lines: Lines, family: MetricFamily): void {
   }
 }
 
-/** A histogram given as rows: per series its buckets, count, sum and created. */
+/**
+ * A histogram given as rows: per series its buckets, count, sum and created. A native-only
+ * histogram shows its `+Inf` bucket (its count) and no other: OpenMetrics requires at least one
+ * bucket per histogram point (Python's parser refuses one without `+Inf`), as client_golang writes it.
+ */
 function writeHistogram(lines: Lines, name: string, histogram: HistogramRows): void {
   const { out, heads, escaping } = lines;
-  const parts = bucketParts(heads.of(`${name}_bucket`), histogram);
+  // A native-only family's bounds are just [Infinity], its cumulative counts just its count.
+  const parts = bucketParts(heads.of(`${name}_bucket`), { ...histogram, classic: true });
   const last = histogram.bounds.length - 1;
   const countHead = heads.of(`${name}_count`);
   const sumHead = heads.of(`${name}_sum`);
