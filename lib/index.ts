@@ -24,6 +24,8 @@ export { Enum, type EnumChild, type EnumConfig } from './metrics/enum.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
 export type { LabelValue, LabelValues, NamedLabelValues, PositionalLabelValues } from './labels.js';
 export type { HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
+export type { BucketSpan, NativeHistogramPoint } from './native-histogram.js';
+export type { NativeHistogramOptions } from './metrics/native-buckets.js';
 export { negotiate, contentTypeFor, type Negotiated, type NegotiableFormat } from './exposition/negotiate.js';
 export { ESCAPING_SCHEMES, type EscapingScheme } from './exposition/names.js';
 export {

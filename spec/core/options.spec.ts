@@ -117,7 +117,7 @@ describe('options: one validator for every options object', () => {
       const known = (type: string): string =>
         thrown(() => OBJECT_FORM[type]!({ name: uniqueName('k'), help: 'h', registry, x: 1 })).message;
       expect(known('Histogram')).to.match(
-        /the options are name, help, labelNames, registry, unit, namespace, subsystem, buckets$/,
+        /the options are name, help, labelNames, registry, unit, namespace, subsystem, buckets, native$/,
       );
       expect(known('Summary')).to.match(/subsystem, percentiles, maxAgeSeconds, ageBuckets, quantileError$/);
       expect(known('Enum')).to.match(/subsystem, states$/);
