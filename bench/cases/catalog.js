@@ -34,6 +34,13 @@ export const CASES = [
     title: 'histogram (11 buckets) bound child `observe(v)`',
     target: 10,
   },
+  // The issue's bound: at most 2x `histogram.bound` of ours. Neither peer has native histograms: n/a.
+  {
+    id: 'histogram.native-bound',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'native histogram (`native: true`, no classic buckets) bound child `observe(v)` (ours only)',
+  },
   {
     id: 'histogram.labels',
     kind: 'ops',

@@ -67,6 +67,22 @@ export function prometricCases(M, sizes) {
         text: () => h.registry.metrics(),
       };
     },
+    'histogram.native-bound': () => {
+      const h = new M.Histogram({
+        name: 'latency_seconds',
+        help: 'Latency.',
+        labelNames: LABELS,
+        native: true,
+        registry: registry(),
+      });
+      const child = h.labels('GET', '200');
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) child.observe(VALUES[i & 1023]);
+        },
+        text: () => h.registry.metrics(),
+      };
+    },
     'histogram.labels': () => {
       const h = histogram();
       return {
