@@ -5,7 +5,24 @@
 import { expect } from 'chai';
 import { Counter, Histogram, Registry, type MetricFamily } from '../../lib/index.js';
 import { PythonParsers } from '../support/exposition-tools.js';
+import {
+  decodeDelimited,
+  timestampSeconds,
+  type DecodedExemplar,
+  type DecodedMetricFamily,
+} from '../support/protobuf-decoder.js';
 import { hasPythonClient, requireTool } from '../support/tools.js';
+
+/** An exemplar as labels, value and timestamp in seconds, the way the snapshot holds one. */
+function plain(exemplar: DecodedExemplar | undefined): unknown {
+  if (exemplar === undefined) return undefined;
+  const labels = Object.fromEntries(exemplar.label.map((pair) => [pair.name, pair.value]));
+  return { labels, value: exemplar.value, timestamp: timestampSeconds(exemplar.timestamp!) };
+}
+
+async function decoded(registry: Registry): Promise<DecodedMetricFamily[]> {
+  return decodeDelimited((await registry.metrics('protobuf')) as Buffer);
+}
 
 async function family(registry: Registry, name: string): Promise<MetricFamily> {
   const found = (await registry.collect()).find((f) => f.name === name);
@@ -180,6 +197,62 @@ describe('Exemplars', () => {
       for (const s of samples.filter((x) => x.exemplar !== undefined)) {
         expect(s.exemplar!.timestamp).to.be.within(before - 60, before + 1);
       }
+    });
+  });
+
+  describe('protobuf', () => {
+    it('puts a counter exemplar on Counter.exemplar, with its timestamp to the millisecond', async () => {
+      const c = new Counter('requests', 'Requests', ['method'], { registry });
+      c.labels('GET').inc(2, { trace_id: 'abc', span_id: 'def' });
+      c.labels('POST').inc();
+      const snapshot = (await family(registry, 'requests')).samples[0]!.exemplar!;
+      const [counters] = await decoded(registry);
+      const byMethod = new Map(counters!.metric.map((m) => [m.label[0]!.value, m.counter!]));
+      expect(plain(byMethod.get('GET')!.exemplar)).to.deep.equal({ ...snapshot, labels: { ...snapshot.labels } });
+      expect(byMethod.get('POST')!.exemplar).to.equal(undefined);
+    });
+
+    it('puts classic bucket exemplars on Bucket.exemplar, sending the +Inf bucket only when it has one', async () => {
+      const h = new Histogram('latency', 'Latency', ['method'], { registry, buckets: [0.1, 0.5] });
+      h.labels('GET').observe(0.3, { trace_id: 'a' });
+      h.labels('POST').observe(3, { trace_id: 'b' });
+      h.labels('PUT').observe(0.05);
+      const [histograms] = await decoded(registry);
+      const byMethod = new Map(histograms!.metric.map((m) => [m.label[0]!.value, m.histogram!]));
+      const shape = (method: string) =>
+        byMethod.get(method)!.bucket.map((b) => [b.upper_bound, b.cumulative_count ?? 0, b.exemplar?.label[0]?.value]);
+      expect(shape('GET')).to.deep.equal([
+        [0.1, 0, undefined],
+        [0.5, 1, 'a'],
+      ]);
+      expect(shape('POST')).to.deep.equal([
+        [0.1, 0, undefined],
+        [0.5, 0, undefined],
+        [Infinity, 1, 'b'],
+      ]);
+      expect(shape('PUT')).to.deep.equal([
+        [0.1, 1, undefined],
+        [0.5, 1, undefined],
+      ]);
+      expect(plain(byMethod.get('GET')!.bucket[1]!.exemplar)).to.include({ value: 0.3 });
+    });
+
+    it('native-only: the most recent exemplar on a +Inf bucket (what Prometheus 2.42 reads), all in Histogram.exemplars', async () => {
+      const h = new Histogram('native', 'Native', [], { registry, native: true });
+      h.observe(0.25, { trace_id: 'n1' });
+      h.observe(4, { trace_id: 'n2' });
+      h.observe(1);
+      const [native] = await decoded(registry);
+      const histogram = native!.metric[0]!.histogram!;
+      expect(histogram.schema).to.equal(3);
+      expect(histogram.bucket.map((b) => [b.upper_bound, b.cumulative_count])).to.deep.equal([[Infinity, 3]]);
+      expect(plain(histogram.bucket[0]!.exemplar)).to.include({ value: 4 });
+      expect(histogram.exemplars.map((e) => e.label[0]!.value)).to.deep.equal(['n1', 'n2']);
+      const plainHistogram = new Histogram('plain_native', 'Native', [], { registry, native: true });
+      plainHistogram.observe(1);
+      const withoutExemplars = (await decoded(registry)).find((f) => f.name === 'plain_native')!;
+      expect(withoutExemplars.metric[0]!.histogram!.bucket).to.deep.equal([]);
+      expect(withoutExemplars.metric[0]!.histogram!.exemplars).to.deep.equal([]);
     });
   });
 });
