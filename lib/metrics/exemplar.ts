@@ -16,8 +16,12 @@ export const NATIVE_EXEMPLAR_LIMIT = 8;
 /** OpenMetrics 1.0 exemplar label names are the legacy ones, which every reader accepts. */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Code points, not UTF-16 units: an emoji counts once, as the OpenMetrics limit counts it. */
 function codePoints(text: string): number {
+  // Most values (trace ids) are ASCII: one unit per code point, no need to walk them.
+  if (!SURROGATE.test(text)) return text.length;
   let count = 0;
   for (const _ of text) count++;
   return count;
@@ -33,7 +37,9 @@ export function makeExemplar(subject: string, labels: unknown, value: number): E
   }
   const copy: Record<string, string> = {};
   let length = 0;
-  for (const [name, labelValue] of Object.entries(labels)) {
+  for (const name in labels) {
+    if (!Object.hasOwn(labels, name)) continue;
+    const labelValue: unknown = (labels as Record<string, unknown>)[name];
     if (!LABEL_NAME.test(name)) {
       throw new TypeError(`${subject}: invalid exemplar label name ${show(name)}: must match [a-zA-Z_][a-zA-Z0-9_]*`);
     }
