@@ -23,7 +23,7 @@ export { Info, type InfoChild, type InfoConfig } from './metrics/info.js';
 export { Enum, type EnumChild, type EnumConfig } from './metrics/enum.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
 export type { LabelValue, LabelValues, NamedLabelValues, PositionalLabelValues } from './labels.js';
-export type { HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
+export type { Exemplar, HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';
 export type { BucketSpan, NativeHistogramPoint } from './native-histogram.js';
 export type { NativeHistogramOptions } from './metrics/native-buckets.js';
 export { negotiate, contentTypeFor, type Negotiated, type NegotiableFormat } from './exposition/negotiate.js';
@@ -50,6 +50,7 @@ export type {
   MethodDecorator,
   Outcome,
   LabelSource,
+  ExemplarSource,
 } from './decorators/index.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';
 export type {

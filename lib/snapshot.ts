@@ -22,6 +22,22 @@ export interface Sample {
   readonly value: number;
   /** Milliseconds since the epoch, for samples a collector gives a timestamp; otherwise absent. */
   readonly timestamp?: number;
+  /**
+   * The last exemplar of the series, when one was given (a counter's `_total`: `inc(1, { trace_id })`).
+   * Only OpenMetrics and protobuf show it; the text format 0.0.4 has no exemplars.
+   */
+  readonly exemplar?: Exemplar;
+}
+
+/**
+ * An exemplar: labels (a trace id, say) of one observation or increment, its value (a counter's:
+ * the increment) and when it was taken, in seconds since the epoch by the wall clock.
+ * Its labels' names and values are together at most 128 code points (metrics/exemplar.ts checks).
+ */
+export interface Exemplar {
+  readonly labels: Labels;
+  readonly value: number;
+  readonly timestamp: number;
 }
 
 /** One metric family at scrape time. */
@@ -55,6 +71,17 @@ export interface HistogramRow {
   readonly created: number | undefined;
   /** The series' native histogram, for a histogram with `native`; only the protobuf format shows it. */
   readonly native?: NativeHistogramPoint;
+  /**
+   * The last exemplar of each bucket, by bucket index as in {@link HistogramRows.bounds} (the last
+   * is `+Inf`), undefined where a bucket has none; absent when the series has no exemplar. A
+   * native-only histogram's one entry (its `+Inf` bucket) is the most recent of {@link nativeExemplars}.
+   */
+  readonly exemplars?: readonly (Exemplar | undefined)[];
+  /**
+   * A native-only histogram's exemplars, oldest first: the most recent per native bucket, a few
+   * at most (metrics/exemplar.ts NATIVE_EXEMPLAR_LIMIT); absent when it has none.
+   */
+  readonly nativeExemplars?: readonly Exemplar[];
 }
 
 /**

@@ -41,6 +41,19 @@ export const CASES = [
     libs: LIBS,
     title: 'native histogram (`native: true`, no classic buckets) bound child `observe(v)` (ours only)',
   },
+  // An exemplar with each call: what it costs (ours only). The rows without one must not move.
+  {
+    id: 'counter.bound-exemplar',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'counter bound child `inc(1, { trace_id })` with an exemplar (ours only)',
+  },
+  {
+    id: 'histogram.bound-exemplar',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'histogram (11 buckets) bound child `observe(v, { trace_id })` with an exemplar (ours only)',
+  },
   {
     id: 'histogram.labels',
     kind: 'ops',

@@ -67,6 +67,28 @@ export function prometricCases(M, sizes) {
         text: () => h.registry.metrics(),
       };
     },
+    'counter.bound-exemplar': () => {
+      const c = counter();
+      const child = c.labels('GET', '200');
+      const exemplar = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) child.inc(1, exemplar);
+        },
+        text: () => c.registry.metrics(),
+      };
+    },
+    'histogram.bound-exemplar': () => {
+      const h = histogram();
+      const child = h.labels('GET', '200');
+      const exemplar = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' };
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) child.observe(VALUES[i & 1023], exemplar);
+        },
+        text: () => h.registry.metrics(),
+      };
+    },
     'histogram.native-bound': () => {
       const h = new M.Histogram({
         name: 'latency_seconds',

@@ -16,6 +16,7 @@ export type { CountExceptionsOptions, ErrorClass } from '../instrument/count-exc
 export type { GaugeInProgressOptions } from '../instrument/gauge-in-progress.js';
 export type { MethodDecorator, Outcome } from '../instrument/method-decorator.js';
 export type { LabelSource } from '../instrument/label-source.js';
+export type { ExemplarSource } from '../instrument/exemplar-source.js';
 export type { EndTimer, TimedOptions } from '../instrument/timed.js';
 
 /** A metric that can record durations: observed into a Histogram or Summary, set on a Gauge. */

@@ -3,12 +3,19 @@
  * (a counter's without `_total`), HELP escapes backslash, newline and double quote, a unit
  * gets a `# UNIT` line, timestamps are in seconds, and the body ends with `# EOF`.
  */
-import type { HistogramRows, Labels, MetricFamily, Sample } from '../snapshot.js';
+import type { Exemplar, HistogramRow, HistogramRows, Labels, MetricFamily, Sample } from '../snapshot.js';
 import { BodyWriter } from './body.js';
-import { bucketParts, writeBuckets, writeFamilySample, writeSample, type FamilyLines as Lines } from './lines.js';
+import {
+  bucketParts,
+  writeBuckets,
+  writeFamilySample,
+  writeSample,
+  type BucketParts,
+  type FamilyLines as Lines,
+} from './lines.js';
 import { DEFAULT_ESCAPING, type EscapingScheme } from './names.js';
 import { formatValue } from './numbers.js';
-import { FamilyHeads, labelText } from './tokens.js';
+import { FamilyHeads, labelText, type LineHead } from './tokens.js';
 
 /** Content-Type of this format, exactly as the OpenMetrics specification gives it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -37,8 +44,46 @@ export function writeOpenMetrics(
 
 /** One sample line; a timestamp in seconds, as this format has it. */
 function write(lines: Lines, sample: Sample): void {
-  const { timestamp } = sample;
-  writeFamilySample(lines, sample, timestamp === undefined ? undefined : formatValue(timestamp / 1000));
+  const { timestamp, exemplar } = sample;
+  const seconds = timestamp === undefined ? undefined : formatValue(timestamp / 1000);
+  if (exemplar === undefined) {
+    writeFamilySample(lines, sample, seconds);
+    return;
+  }
+  const labels = labelText(sample.labels, lines.escaping);
+  writeExemplarSample(lines.out, lines.heads.of(sample.name), labels, sample.value, seconds, exemplar);
+}
+
+/** ` # {trace_id="abc"} 0.3 1700000000.123`: an exemplar after its sample's value, its timestamp in seconds. */
+function exemplarText(exemplar: Exemplar): string {
+  // Exemplar label names are legacy names (metrics/exemplar.ts): no escaping scheme changes them.
+  const labels = labelText(exemplar.labels, 'underscores');
+  return ` # {${labels}} ${formatValue(exemplar.value)} ${formatValue(exemplar.timestamp)}`;
+}
+
+/** A sample line with its exemplar (OpenMetrics puts them on counters' `_total` and on buckets). */
+function writeExemplarSample(
+  out: BodyWriter,
+  head: LineHead,
+  labels: string,
+  value: number,
+  timestamp: string | undefined,
+  exemplar: Exemplar,
+): void {
+  const end = `${formatValue(value)}${timestamp === undefined ? '' : ` ${timestamp}`}${exemplarText(exemplar)}\n`;
+  if (labels === '') out.write2(head.bare, end);
+  else out.write4(head.open, labels, '} ', end);
+}
+
+/** A series' bucket lines, each with its bucket's exemplar if it has one. */
+function writeExemplarBuckets(out: BodyWriter, parts: BucketParts, labels: string, row: HistogramRow): void {
+  const exemplars = row.exemplars!;
+  const head = labels === '' ? parts.head.open : `${parts.head.open}${labels},`;
+  for (let i = 0; i < parts.close.length; i++) {
+    const exemplar = exemplars[i];
+    const suffix = exemplar === undefined ? '' : exemplarText(exemplar);
+    out.write3(head, parts.close[i]!, `${formatValue(row.cumulative[i]!)}${suffix}\n`);
+  }
 }
 
 // What OpenMetrics forbids and our types can produce, and what we do about it. The text format
@@ -139,7 +184,8 @@ function writeHistogram(lines: Lines, name: string, histogram: HistogramRows): v
   const negativeBound = histogram.bounds[0]! < 0;
   for (const row of histogram.rows) {
     const labels = labelText(row.labels, escaping);
-    writeBuckets(out, parts, labels, row);
+    if (row.exemplars === undefined) writeBuckets(out, parts, labels, row);
+    else writeExemplarBuckets(out, parts, labels, row);
     if (!negativeBound && isShowableSum(row.sum)) {
       writeSample(out, countHead, labels, row.cumulative[last]!);
       writeSample(out, sumHead, labels, row.sum);

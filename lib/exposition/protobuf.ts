@@ -11,6 +11,10 @@
  *   per series. A histogram's `+Inf` bucket is not sent: metrics.proto makes it optional, its
  *   count is `sample_count`, and Prometheus adds the `le="+Inf"` series from it (as it does for
  *   client_golang, which never sends one without an exemplar on it).
+ * - exemplars go on `Counter.exemplar` and `Bucket.exemplar` (a `+Inf` bucket is sent when it
+ *   carries one). A native-only histogram's exemplars go on a `+Inf` bucket (its most recent),
+ *   which is where Prometheus 2.x reads a native histogram's exemplar from, as client_golang
+ *   sends it, and all of them in `Histogram.exemplars`, where later Prometheus versions read them.
  * Nothing is left out for being negative: a negative sum or quantile, which OpenMetrics forbids
  * (openmetrics.ts leaves them out), is a valid value here, as client_golang sends it and
  * Prometheus stores it (as in the text format 0.0.4).
@@ -25,7 +29,7 @@
  */
 import { parseBound } from '../bounds.js';
 import type { BucketSpan, NativeHistogramPoint } from '../native-histogram.js';
-import type { HistogramRows, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
+import type { Exemplar, HistogramRows, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { escapeLabelName, escapeName, isLegacyLabelName, type EscapingScheme } from './names.js';
 import { ProtobufWriter } from './protobuf-wire.js';
 
@@ -38,6 +42,7 @@ const FAMILY = { name: 1, help: 2, type: 3, metric: 4, unit: 5 } as const;
 const METRIC = { label: 1, gauge: 2, counter: 3, summary: 4, untyped: 5, timestampMs: 6, histogram: 7 } as const;
 const LABEL_PAIR = { name: 1, value: 2 } as const;
 const VALUE = 1; // Gauge.value, Counter.value, Untyped.value
+const COUNTER_EXEMPLAR = 2;
 const COUNTER_CREATED = 3;
 const SUMMARY = { count: 1, sum: 2, quantile: 3, created: 4 } as const;
 const QUANTILE = { quantile: 1, value: 2 } as const;
@@ -54,9 +59,12 @@ const HISTOGRAM = {
   positiveSpan: 12,
   positiveDelta: 13,
   created: 15,
+  exemplars: 16,
 } as const;
 const BUCKET_SPAN = { offset: 1, length: 2 } as const;
-const BUCKET = { count: 1, upperBound: 2, countFloat: 4 } as const;
+const BUCKET = { count: 1, upperBound: 2, exemplar: 3, countFloat: 4 } as const;
+// Exemplar.label is field 1, as Metric.label is: writeLabels() writes both.
+const EXEMPLAR = { value: 2, timestamp: 3 } as const;
 const TIMESTAMP = { seconds: 1, nanos: 2 } as const;
 
 /** metrics.proto's MetricType for each of our types. */
@@ -247,6 +255,7 @@ function writeCounters(w: ProtobufWriter, family: MetricFamily, escaping: Escapi
     writeLabels(w, total.labels, escaping);
     const counter = w.beginMessage(METRIC.counter);
     w.doubleField(VALUE, total.value);
+    if (total.exemplar !== undefined) writeExemplar(w, COUNTER_EXEMPLAR, total.exemplar);
     if (created !== undefined) writeSecondsTimestamp(w, COUNTER_CREATED, created.value);
     w.endMessage(counter);
     writeTimestampMs(w, total.timestamp ?? created?.timestamp);
@@ -331,8 +340,18 @@ function writeHistogramRows(w: ProtobufWriter, histogramRows: HistogramRows, esc
     const cumulative = row.cumulative;
     writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[last]!);
     w.doubleField(HISTOGRAM.sum, row.sum);
-    for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
+    const exemplars = row.exemplars;
+    if (exemplars === undefined) {
+      for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
+    } else {
+      for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!, exemplars[i]);
+      const infinite = exemplars[last];
+      if (infinite !== undefined) writeBucket(w, cumulative[last]!, Infinity, infinite);
+    }
     if (row.native !== undefined) writeNative(w, row.native);
+    if (row.nativeExemplars !== undefined) {
+      for (const exemplar of row.nativeExemplars) writeExemplar(w, HISTOGRAM.exemplars, exemplar);
+    }
     if (row.created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, row.created);
     w.endMessage(histogram);
     w.endMessage(metric);
@@ -364,11 +383,21 @@ function writeSpans(w: ProtobufWriter, field: number, spans: readonly BucketSpan
   }
 }
 
-function writeBucket(w: ProtobufWriter, count: number, upperBound: number): void {
+function writeBucket(w: ProtobufWriter, count: number, upperBound: number, exemplar?: Exemplar): void {
   const bucket = w.beginMessage(HISTOGRAM.bucket);
   writeHistogramCount(w, BUCKET.count, BUCKET.countFloat, count);
   w.doubleField(BUCKET.upperBound, upperBound);
+  if (exemplar !== undefined) writeExemplar(w, BUCKET.exemplar, exemplar);
   w.endMessage(bucket);
+}
+
+/** An Exemplar message: its labels (legacy names: metrics/exemplar.ts), value and timestamp. */
+function writeExemplar(w: ProtobufWriter, field: number, exemplar: Exemplar): void {
+  const message = w.beginMessage(field);
+  writeLabels(w, exemplar.labels, 'underscores');
+  w.doubleField(EXEMPLAR.value, exemplar.value);
+  writeSecondsTimestamp(w, EXEMPLAR.timestamp, exemplar.timestamp);
+  w.endMessage(message);
 }
 
 /**

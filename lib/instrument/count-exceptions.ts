@@ -4,7 +4,9 @@
  * serves `@CountExceptions`, `counter.countExceptions()` and `child.countExceptions()`.
  */
 import { checkOptions } from '../options.js';
+import type { Labels } from '../snapshot.js';
 import { show } from '../validation.js';
+import { callExemplar, type ExemplarSource } from './exemplar-source.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
 import { expectMetricType, type Incrementable, type InstrumentedMetric } from './series.js';
@@ -21,10 +23,15 @@ export interface CountExceptionsOptions<L extends string> {
   readonly only?: readonly ErrorClass[];
   /** Label values: fixed, or from the call's arguments and outcome (`{ error }`). */
   readonly labels?: LabelSource<L>;
+  /**
+   * An exemplar for each counted error: `true` for the active OpenTelemetry span's `trace_id`
+   * and `span_id`, or a function of the call (`outcome.error`) returning labels.
+   */
+  readonly exemplar?: ExemplarSource;
 }
 
 /** The option names @CountExceptions knows: a misspelt one would silently count every error. */
-const OPTION_NAMES: readonly string[] = ['only', 'labels'];
+const OPTION_NAMES: readonly string[] = ['only', 'labels', 'exemplar'];
 
 function validateOptions(where: string, options: unknown): void {
   checkOptions(where, options, OPTION_NAMES);
@@ -77,12 +84,38 @@ export function countCallErrors<L extends string>(
   const where = `@CountExceptions(${counter.name})`;
   validateOptions(where, options);
   const only = validateOnly(where, options.only);
+  if (options.exemplar !== undefined) return countCallErrorsWithExemplar(counter, options, where, only);
   return createMethodDecorator('@CountExceptions', (site) => {
     const resolve = childResolver<L, Incrementable>('@CountExceptions', counter, options.labels, site);
     return {
       start: () => undefined,
       finish(_state: undefined, args, outcome) {
         if ('error' in outcome && matches(only, outcome.error)) resolve(args, outcome).inc();
+      },
+    };
+  });
+}
+
+/**
+ * countCallErrors() with an exemplar per counted error, kept apart so that calls without one do
+ * exactly what they did: the exemplar's labels are taken when the call starts (the span active
+ * then) and attached when its error is counted.
+ */
+function countCallErrorsWithExemplar<L extends string>(
+  counter: InstrumentedMetric<L, Incrementable>,
+  options: CountExceptionsOptions<L>,
+  where: string,
+  only: readonly ErrorClass[] | undefined,
+): MethodDecorator {
+  const exemplar = callExemplar(where, options.exemplar);
+  return createMethodDecorator('@CountExceptions', (site) => {
+    const resolve = childResolver<L, Incrementable>('@CountExceptions', counter, options.labels, site);
+    return {
+      start: exemplar.atStart,
+      finish(started: Labels | undefined, args, outcome) {
+        if ('error' in outcome && matches(only, outcome.error)) {
+          resolve(args, outcome).inc(1, exemplar.atFinish(started, args, outcome));
+        }
       },
     };
   });

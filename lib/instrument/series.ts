@@ -5,6 +5,7 @@
  * cycle. Client_golang draws the same line with its `Observer`.
  */
 import type { LabelValues, NamedLabelValues } from '../labels.js';
+import type { Labels } from '../snapshot.js';
 import { show } from '../validation.js';
 
 /**
@@ -35,9 +36,9 @@ export function expectMetricType(decorator: string, metric: unknown, type: strin
   if (given !== type) throw new TypeError(`${decorator}: needs ${needs}, got ${show(given ?? metric)}`);
 }
 
-/** A series that records a number: a histogram's or summary's observe(). */
+/** A series that records a number: a histogram's or summary's observe() (a histogram's takes an exemplar). */
 export interface Observer {
-  observe(value: number): void;
+  observe(value: number, exemplarLabels?: Labels): void;
 }
 
 /** A series whose value is set: a gauge's set(). */
@@ -45,9 +46,9 @@ export interface Settable {
   set(value: number): void;
 }
 
-/** A series that counts up: a counter's inc(). */
+/** A series that counts up: a counter's inc(), with an exemplar if given. */
 export interface Incrementable {
-  inc(amount?: number): void;
+  inc(amount?: number, exemplarLabels?: Labels): void;
 }
 
 /** A series that goes up and down: a gauge's inc() and dec(). */

@@ -4,9 +4,11 @@
  * implementation serves `@Timed`, `metric.time()`, `child.time()` and the `startTimer()`s.
  */
 import type { LabelValues } from '../labels.js';
+import type { Labels } from '../snapshot.js';
 import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { now, secondsSince } from './clock.js';
+import { callExemplar, type ExemplarSource } from './exemplar-source.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
 import { seriesOf, type InstrumentedMetric, type Observer, type Settable } from './series.js';
@@ -18,6 +20,11 @@ export type TimedSeries = Observer | Settable;
 export interface TimedOptions<L extends string> {
   /** Label values: fixed, or from the call's arguments and outcome (`{ result }` or `{ error }`). */
   readonly labels?: LabelSource<L>;
+  /**
+   * An exemplar for each call's observation (Histogram only): `true` for the active
+   * OpenTelemetry span's `trace_id` and `span_id`, or a function of the call returning labels.
+   */
+  readonly exemplar?: ExemplarSource;
 }
 
 /** Records a duration the way the series takes numbers: observed, or set on a gauge. */
@@ -47,7 +54,8 @@ export function timeCalls<L extends string>(
 ): MethodDecorator {
   const record = recorderFor(where, metric);
   // A misspelt `labels` would leave a labeled metric without label values.
-  checkOptions(`${where}(${metric.name})`, options as unknown, ['labels']);
+  checkOptions(`${where}(${metric.name})`, options as unknown, ['labels', 'exemplar']);
+  if (options.exemplar !== undefined) return timeCallsWithExemplar(where, metric, options);
   return createMethodDecorator(where, (site) => {
     const resolve = childResolver<L, TimedSeries>(where, metric, options.labels, site);
     return {
@@ -55,6 +63,36 @@ export function timeCalls<L extends string>(
       finish(start: number, args, outcome) {
         const seconds = secondsSince(start);
         record(resolve(args, outcome), seconds);
+      },
+    };
+  });
+}
+
+/**
+ * timeCalls() with an exemplar per call, kept apart so that calls without one do exactly what
+ * they did: the exemplar's labels are taken when the call starts (the span active then) and
+ * attached when it settles.
+ */
+function timeCallsWithExemplar<L extends string>(
+  where: string,
+  metric: InstrumentedMetric<L, TimedSeries>,
+  options: TimedOptions<L>,
+): MethodDecorator {
+  const subject = `${where}(${metric.name})`;
+  if (metric.type !== 'histogram') {
+    throw new TypeError(
+      `${subject}: "exemplar" needs a Histogram (only histograms keep exemplars), got a ${metric.type}`,
+    );
+  }
+  const exemplar = callExemplar(subject, options.exemplar);
+  return createMethodDecorator(where, (site) => {
+    const resolve = childResolver<L, TimedSeries>(where, metric, options.labels, site);
+    return {
+      start: () => ({ start: now(), exemplar: exemplar.atStart() }),
+      finish(state: { start: number; exemplar: Labels | undefined }, args, outcome) {
+        const seconds = secondsSince(state.start);
+        const labels = exemplar.atFinish(state.exemplar, args, outcome);
+        (resolve(args, outcome) as Observer).observe(seconds, labels);
       },
     };
   });

@@ -1,5 +1,5 @@
 /** Counter: a value that only goes up (and resets to 0 when the process restarts). */
-import type { CollectOptions, Labels, Sample } from '../snapshot.js';
+import type { CollectOptions, Exemplar, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import {
@@ -14,18 +14,23 @@ import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config
 export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 import { Series } from './series.js';
+import { makeExemplar } from './exemplar.js';
 
 /** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
 let createdOf: (child: CounterChild) => number;
+/** The series' last exemplar, if any. */
+let exemplarOf: (child: CounterChild) => Exemplar | undefined;
 
 /** One counter series: its value changes only through inc() and reset(). */
 export class CounterChild extends Series {
   #value = 0;
   #created = wallSeconds();
+  #exemplar: Exemplar | undefined = undefined;
   readonly #metric: Counter<string>;
 
   static {
     createdOf = (child) => child.#created;
+    exemplarOf = (child) => child.#exemplar;
   }
 
   /** @internal */
@@ -34,10 +39,26 @@ export class CounterChild extends Series {
     this.#metric = metric;
   }
 
-  /** Adds `amount` (default 1); it must be finite and >= 0. */
-  inc(amount = 1): void {
+  /**
+   * Adds `amount` (default 1); it must be finite and >= 0. With `exemplarLabels`
+   * (`{ trace_id: 'abc' }`), keeps them as the series' exemplar, its value the increment.
+   */
+  inc(amount = 1, exemplarLabels?: Labels): void {
+    // The exemplar path is a call of its own, so that a plain inc() stays as small as it was.
+    if (exemplarLabels !== undefined) {
+      this.#incWithExemplar(amount, exemplarLabels);
+      return;
+    }
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
     this.#value += amount;
+  }
+
+  #incWithExemplar(amount: number, exemplarLabels: Labels): void {
+    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
+    // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
+    const exemplar = makeExemplar(`Counter ${this.#metric.name}`, exemplarLabels, amount);
+    this.#value += amount;
+    this.#exemplar = exemplar;
   }
 
   /** The current value. */
@@ -53,6 +74,7 @@ export class CounterChild extends Series {
   /** Sets the series back to 0, as when a logical process restarts inside this one. */
   reset(): void {
     this.#value = 0;
+    this.#exemplar = undefined;
     this.#created = wallSeconds();
   }
 }
@@ -85,9 +107,9 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     return this.initialize();
   }
 
-  /** Adds `amount` (default 1) to the counter without labels. */
-  inc(amount = 1): void {
-    this.only().inc(amount);
+  /** Adds `amount` (default 1) to the counter without labels, with an exemplar when `exemplarLabels` are given. */
+  inc(amount = 1, exemplarLabels?: Labels): void {
+    this.only().inc(amount, exemplarLabels);
   }
 
   /** The value of the counter without labels. */
@@ -122,7 +144,9 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
 
   /** @internal */
   protected override collectChild(child: CounterChild, labels: Labels, out: Sample[], options: CollectOptions): void {
-    out.push({ name: this.totalName, labels, value: child.get() });
+    const exemplar = exemplarOf(child);
+    if (exemplar === undefined) out.push({ name: this.totalName, labels, value: child.get() });
+    else out.push({ name: this.totalName, labels, value: child.get(), exemplar });
     if (options.created) out.push({ name: this.createdName, labels, value: createdOf(child) });
   }
 

@@ -16,8 +16,10 @@ import { NativeBuckets, nativeBucketsConfig, type NativeBucketsConfig } from './
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
 import { Series } from './series.js';
+import { makeExemplar } from './exemplar.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
+import { HistogramExemplars } from './histogram-exemplars.js';
 
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
@@ -28,6 +30,7 @@ let pageOf: (child: HistogramChild) => Float64Array;
 let offsetOf: (child: HistogramChild) => number;
 let detach: (child: HistogramChild) => void;
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
+let exemplarsOf: (child: HistogramChild) => HistogramExemplars | undefined;
 const EMPTY_PAGE = new Float64Array(0);
 
 /**
@@ -42,6 +45,8 @@ export class HistogramChild extends Series {
   #offset: number;
   readonly #metric: Histogram<string>;
   readonly #native: NativeBuckets | undefined;
+  /** Made with the first exemplar: a series never given one carries nothing for them. */
+  #exemplars: HistogramExemplars | undefined = undefined;
 
   static {
     slotOf = (child) => ({ page: child.#page, offset: child.#offset });
@@ -52,6 +57,7 @@ export class HistogramChild extends Series {
       child.#offset = 0;
     };
     nativeOf = (child) => child.#native;
+    exemplarsOf = (child) => child.#exemplars;
   }
 
   /** @internal */
@@ -72,9 +78,15 @@ export class HistogramChild extends Series {
   /**
    * Records one observation. ±Infinity lands in the outer buckets. NaN is refused, except by a
    * native-only histogram, which counts it as the native histogram specification says (in the
-   * count, in no bucket, and the sum becomes NaN).
+   * count, in no bucket, and the sum becomes NaN). With `exemplarLabels` (`{ trace_id: 'abc' }`),
+   * keeps them as the exemplar of the bucket `value` went to.
    */
-  observe(value: number): void {
+  observe(value: number, exemplarLabels?: Labels): void {
+    // The exemplar path is a call of its own, so that a plain observe() stays as small as it was.
+    if (exemplarLabels !== undefined) {
+      this.#observeWithExemplar(value, exemplarLabels);
+      return;
+    }
     if (typeof value !== 'number' || (value !== value && this.#metric.refusesNaN)) {
       this.#metric.rejectObservation(value);
     }
@@ -97,6 +109,19 @@ export class HistogramChild extends Series {
     const offset = this.#offset;
     page[offset + i]!++;
     page[offset + n + 1]! += value;
+  }
+
+  #observeWithExemplar(value: number, exemplarLabels: Labels): void {
+    const metric = this.#metric;
+    if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
+    // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
+    const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
+    this.observe(value);
+    const exemplars = (this.#exemplars ??= new HistogramExemplars(metric.upperBounds.length + 1));
+    // The native bucket is read after observe(): a resolution reduction there changes the schema.
+    if (metric.bounds.length === 0 && this.#native !== undefined)
+      exemplars.keepNative(this.#native.bucketOf(value), exemplar);
+    else exemplars.keep(bucketIndexOf(metric.upperBounds, value), exemplar);
   }
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
@@ -134,10 +159,18 @@ export class HistogramChild extends Series {
   }
 
   #resetClassic(): void {
+    this.#exemplars = undefined;
     const n = this.#metric.upperBounds.length;
     this.#page.fill(0, this.#offset, this.#offset + n + 2);
     this.#page[this.#offset + n + 2] = wallSeconds();
   }
+}
+
+/** The classic bucket `value` goes to (the last is `+Inf`), for the exemplar path only. */
+function bucketIndexOf(bounds: Float64Array, value: number): number {
+  let i = 0;
+  while (i < bounds.length && value > bounds[i]!) i++;
+  return i;
 }
 
 /**
@@ -191,6 +224,14 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     return this.initialize();
   }
 
+  /**
+   * Records one observation in the series without labels; with `exemplarLabels`
+   * (`{ trace_id: 'abc' }`), keeps them as the exemplar of the bucket `value` went to.
+   */
+  override observe(value: number, exemplarLabels?: Labels): void {
+    this.only().observe(value, exemplarLabels);
+  }
+
   /** @internal */
   rejectObservation(value: unknown): never {
     throw new RangeError(`Histogram ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
@@ -233,11 +274,20 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       const sum = page[offset + buckets]!;
       const created = withCreated ? page[offset + buckets + 1]! : undefined;
       const native = nativeOf(child);
-      if (native === undefined) {
+      const exemplars = exemplarsOf(child);
+      if (native === undefined && exemplars === undefined) {
         rows.push({ labels, cumulative, sum, created });
         return;
       }
-      rows.push({ labels, cumulative, sum, created, native: native.point() });
+      const row: { -readonly [K in keyof HistogramRow]: HistogramRow[K] } = { labels, cumulative, sum, created };
+      if (native !== undefined) row.native = native.point();
+      if (exemplars !== undefined) {
+        row.exemplars = exemplars.byBucket();
+        const nativeExemplars = exemplars.native();
+        if (nativeExemplars !== undefined) row.nativeExemplars = nativeExemplars;
+      }
+      rows.push(row);
+      if (native === undefined) return;
       // Past the bucket limit with minResetDurationSeconds due: reset now that this scrape has
       // the series, so no observation goes unscraped.
       native.resetIfDue();

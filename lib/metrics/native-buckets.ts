@@ -132,6 +132,17 @@ export class NativeBuckets {
     }
   }
 
+  /**
+   * Which bucket `value` goes to at the current schema (`+3`, `-3`, `zero`, `nan`): exemplars
+   * are kept one per native bucket. Not on the observe() path.
+   */
+  bucketOf(value: number): string {
+    const threshold = this.#config.zeroThreshold;
+    if (value > threshold) return `+${bucketIndex(value, this.#schema, this.#lookup)}`;
+    if (value < -threshold) return `-${bucketIndex(-value, this.#schema, this.#lookup)}`;
+    return value === value ? 'zero' : 'nan';
+  }
+
   /** The current schema: the configured one, or lower after the bucket limit halved the resolution. */
   get schema(): number {
     return this.#schema;

@@ -20,6 +20,22 @@ export interface ParsedSample {
   readonly int: boolean;
   /** The sample's timestamp in seconds, when it has one. */
   readonly timestamp: number | null;
+  /** The sample's exemplar (OpenMetrics only), when it has one; absent otherwise. */
+  readonly exemplar?: ParsedExemplar;
+}
+
+export interface ParsedExemplar {
+  readonly labels: Record<string, string>;
+  readonly value: number;
+  /** Seconds, when the exemplar has a timestamp. */
+  readonly timestamp: number | null;
+}
+
+/** A parsed value or timestamp as it travels: a Python float's repr(). */
+interface RawExemplar {
+  labels: Record<string, string>;
+  value: string;
+  timestamp: string | null;
 }
 
 export interface ParsedFamily {
@@ -41,6 +57,14 @@ function pythonFloat(repr: string): number {
   return Number(repr);
 }
 
+function parsedExemplar(raw: RawExemplar): ParsedExemplar {
+  return {
+    labels: raw.labels,
+    value: pythonFloat(raw.value),
+    timestamp: raw.timestamp === null ? null : pythonFloat(raw.timestamp),
+  };
+}
+
 /** One Python process answering parse requests in order. Call close() when done. */
 export class PythonParsers {
   private readonly child: ChildProcessWithoutNullStreams;
@@ -59,17 +83,24 @@ export class PythonParsers {
         error?: string;
         families?: Array<
           Omit<ParsedFamily, 'samples'> & {
-            samples: Array<Omit<ParsedSample, 'value' | 'timestamp'> & { value: string; timestamp: string | null }>;
+            samples: Array<
+              Omit<ParsedSample, 'value' | 'timestamp' | 'exemplar'> & {
+                value: string;
+                timestamp: string | null;
+                exemplar?: RawExemplar;
+              }
+            >;
           }
         >;
       };
       if (!raw.ok) return next.resolve({ ok: false, error: raw.error! });
       const families = raw.families!.map((f) => ({
         ...f,
-        samples: f.samples.map((s) => ({
+        samples: f.samples.map(({ exemplar, ...s }) => ({
           ...s,
           value: pythonFloat(s.value),
           timestamp: s.timestamp === null ? null : pythonFloat(s.timestamp),
+          ...(exemplar === undefined ? {} : { exemplar: parsedExemplar(exemplar) }),
         })),
       }));
       next.resolve({ ok: true, families });

@@ -5,7 +5,8 @@ Run with /usr/bin/python3. Protocol: one JSON object per input line,
 answered by one JSON line (ASCII only), in order:
   {"ok": true, "families": [{"name", "type", "help", "unit", "samples": [
       {"name", "labels": {...}, "value": repr(float(value)), "int": bool,
-       "timestamp": repr(float(seconds)) or null}]}]}
+       "timestamp": repr(float(seconds)) or null,
+       "exemplar": {"labels", "value", "timestamp"} (only on samples with one)}]}]}
 or {"ok": false, "error": "..."} when the parser rejects the body.
 Values travel as repr() strings so that NaN, +-Inf and -0.0 survive JSON; "int" says the
 parser returned an int (the OpenMetrics parser does for "-0", which then loses its sign).
@@ -19,22 +20,31 @@ from prometheus_client.openmetrics.parser import text_string_to_metric_families 
 PARSERS = {"text": parse_text, "openmetrics": parse_openmetrics}
 
 
+def describe_sample(s):
+    sample = {
+        "name": s.name,
+        "labels": dict(s.labels),
+        "value": repr(float(s.value)),
+        "int": isinstance(s.value, int),
+        "timestamp": None if s.timestamp is None else repr(float(s.timestamp)),
+    }
+    exemplar = getattr(s, "exemplar", None)
+    if exemplar is not None:
+        sample["exemplar"] = {
+            "labels": dict(exemplar.labels),
+            "value": repr(float(exemplar.value)),
+            "timestamp": None if exemplar.timestamp is None else repr(float(exemplar.timestamp)),
+        }
+    return sample
+
+
 def describe(family):
     return {
         "name": family.name,
         "type": family.type,
         "help": family.documentation,
         "unit": getattr(family, "unit", ""),
-        "samples": [
-            {
-                "name": s.name,
-                "labels": dict(s.labels),
-                "value": repr(float(s.value)),
-                "int": isinstance(s.value, int),
-                "timestamp": None if s.timestamp is None else repr(float(s.timestamp)),
-            }
-            for s in family.samples
-        ],
+        "samples": [describe_sample(s) for s in family.samples],
     }
 
 
