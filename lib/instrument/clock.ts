@@ -1,6 +1,7 @@
 /**
  * The library's clocks, in one place:
- * - `now()` / `secondsSince()`: monotonic, for durations (never Date.now(), never negative);
+ * - `now()` / `secondsSince()`: monotonic, for durations (never Date.now(), never negative), and
+ *   `globalNow()`, the same clock as test fake timers replace it;
  * - `wallSeconds()`: seconds since the epoch, for `_created` and `setToCurrentTime()`;
  * - `coarseClock`: a millisecond clock read from a variable, so that a summary's observe() needs
  *   no clock call. One unref'd interval refreshes it; it starts with the first summary that has
@@ -11,8 +12,22 @@
  * were later restored) is noticed at the next scrape and started again.
  */
 
-/** Milliseconds from an arbitrary origin, monotonic. */
+import { performance as nodePerformance } from 'node:perf_hooks';
+
+/**
+ * Milliseconds from an arbitrary origin, monotonic: what durations are measured with. The method
+ * is looked up at each call (a replaced `performance.now` is honoured), on Node's performance
+ * object rather than through `globalThis.performance`, whose getter would cost more than a call.
+ */
 export function now(): number {
+  return nodePerformance.now();
+}
+
+/**
+ * The same clock read through `globalThis.performance` at each call, so that test fake timers
+ * that replace the global object are honoured: for what is not on a hot path.
+ */
+export function globalNow(): number {
   return globalThis.performance.now();
 }
 
@@ -32,29 +47,29 @@ const COARSE_RESOLUTION_MS = 100;
 const STALE_MS = COARSE_RESOLUTION_MS * 20;
 
 /** The coarse clock; `now` is `performance.now()` as of the last tick. */
-export const coarseClock = { now: now() };
+export const coarseClock = { now: globalNow() };
 
 let ticker: ReturnType<typeof setInterval> | undefined;
 let lastTick = 0;
 
 function startTicker(): void {
   if (ticker !== undefined) clearInterval(ticker);
-  lastTick = now();
+  lastTick = globalNow();
   ticker = setInterval(() => {
-    coarseClock.now = lastTick = now();
+    coarseClock.now = lastTick = globalNow();
   }, COARSE_RESOLUTION_MS);
   ticker.unref?.();
 }
 
 /** Starts the coarse ticker if it is not running, and brings `coarseClock.now` up to date. */
 export function startCoarseClock(): void {
-  coarseClock.now = now();
+  coarseClock.now = globalNow();
   if (ticker === undefined) startTicker();
 }
 
 /** Brings `coarseClock.now` up to date (called at scrape time, where a clock call costs nothing that matters). */
 export function refreshCoarseClock(): number {
-  const current = now();
+  const current = globalNow();
   coarseClock.now = current;
   if (ticker !== undefined && current - lastTick > STALE_MS) startTicker();
   return current;

@@ -4,7 +4,7 @@
  * bounded. Follows the specification (prometheus/docs, docs/specs/native_histograms.md) and
  * client_golang's limit strategy.
  */
-import { now, wallSeconds } from '../instrument/clock.js';
+import { globalNow, wallSeconds } from '../instrument/clock.js';
 import type { NativeHistogramPoint } from '../native-histogram.js';
 import { show } from '../validation.js';
 import { bucketIndex, MIN_SCHEMA, schemaFor, schemaLookup } from './native-schema.js';
@@ -94,7 +94,7 @@ export class NativeBuckets {
   #zeroCount = 0;
   readonly #positive = new SparseCounts();
   readonly #negative = new SparseCounts();
-  /** `now()` at creation or the last reset, for `minResetDurationSeconds`. */
+  /** `globalNow()` at creation or the last reset, for `minResetDurationSeconds`. */
   #lastResetMs: number;
   #startSeconds: number;
 
@@ -110,7 +110,7 @@ export class NativeBuckets {
     this.#onReset = onReset;
     this.#schema = config.schema;
     this.#lookup = schemaLookup(config.schema);
-    this.#lastResetMs = now();
+    this.#lastResetMs = globalNow();
     this.#startSeconds = wallSeconds();
   }
 
@@ -201,7 +201,7 @@ export class NativeBuckets {
     this.#negative.clear();
     this.#schema = this.#config.schema;
     this.#lookup = schemaLookup(this.#schema);
-    this.#lastResetMs = now();
+    this.#lastResetMs = globalNow();
     this.#startSeconds = wallSeconds();
   }
 
@@ -238,7 +238,7 @@ export class NativeBuckets {
 
   #resetAllowed(): boolean {
     const minReset = this.#config.minResetDurationSeconds;
-    return minReset > 0 && now() - this.#lastResetMs >= minReset * 1000;
+    return minReset > 0 && globalNow() - this.#lastResetMs >= minReset * 1000;
   }
 
   /** A new bucket was populated by `value`: apply the limit if it is now exceeded. */
