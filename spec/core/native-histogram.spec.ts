@@ -10,30 +10,7 @@ import { Histogram, Registry, Timed } from '../../lib/index.js';
 import { PythonParsers, promtoolCheck } from '../support/exposition-tools.js';
 import { type DecodedHistogram, decodeDelimited, nativeBuckets } from '../support/protobuf-decoder.js';
 import { hasPromtool, hasPythonClient, requireTool } from '../support/tools.js';
-
-const view = new DataView(new ArrayBuffer(8));
-
-/** A finite x > 0 as m * 2^e, m a BigInt, from the IEEE 754 fields (subnormals included). */
-function decompose(x: number): { m: bigint; e: number } {
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const fraction = bits & ((1n << 52n) - 1n);
-  return biased === 0 ? { m: fraction, e: -1074 } : { m: fraction | (1n << 52n), e: biased - 1075 };
-}
-
-/** ceil(log2(p)) for a BigInt p >= 1. */
-function ceilLog2(p: bigint): number {
-  const bits = p.toString(2).length;
-  return p === 1n << BigInt(bits - 1) ? bits - 1 : bits;
-}
-
-/** The bucket index of a finite magnitude x > 0 at `schema`, from the definition. */
-function referenceIndex(x: number, schema: number): number {
-  const { m, e } = decompose(x);
-  if (schema > 0) return ceilLog2(m ** BigInt(2 ** schema)) + e * 2 ** schema;
-  return Math.ceil((ceilLog2(m) + e) / 2 ** -schema);
-}
+import { referenceIndex } from '../support/native-reference.js';
 
 interface Expected {
   positive: { index: number; count: number }[];

@@ -18,10 +18,9 @@
  * Prometheus starts once for the file and is stopped by its PID after it, as is the target.
  */
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NativeTargetExchange, NativeTargetReady } from './native-target.js';
-import { PrometheusProcess, start, stop, type Started, type VectorSample } from '../support/prometheus.js';
+import { PrometheusProcess, start, stop, type Started, type VectorSample, nextMessage } from '../support/prometheus.js';
 import { waitFor } from './support.js';
 import { hasPrometheus, requireTool } from '../support/tools.js';
 
@@ -48,16 +47,6 @@ function scalarOf(result: readonly VectorSample[], expr: string): number {
   expect(result, expr).to.have.length(1);
   expect(result[0]!.value, `${expr}: a float sample`).to.not.equal(undefined);
   return Number(result[0]!.value![1]);
-}
-
-function nextMessage<T>(child: ChildProcess, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${what} from the target within ${timeoutMs} ms`)), timeoutMs);
-    child.once('message', (message) => {
-      clearTimeout(timer);
-      resolve(message as T);
-    });
-  });
 }
 
 describe('a real Prometheus 2.42 with native histograms reads a @Timed native histogram', function () {

@@ -13,7 +13,6 @@
  * got. Both Prometheus processes start together and are stopped by PID after the file.
  */
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TargetExchange, TargetReady } from './formats-target.js';
 import { request } from './support.js';
@@ -25,6 +24,7 @@ import {
   type RecordingProxy,
   type Started,
   type VectorSample,
+  nextMessage,
 } from '../support/prometheus.js';
 import { decodeDelimited, flattenFamilies, type DecodedMetricFamily } from '../support/protobuf-decoder.js';
 import { seedSampleReady } from '../support/seed-sample.js';
@@ -89,16 +89,6 @@ function seriesText(result: readonly VectorSample[]): string[] {
 /** The metric names among stored series. */
 function namesOf(result: readonly VectorSample[]): string[] {
   return [...new Set(result.map((s) => s.metric.__name__!))].sort();
-}
-
-function nextMessage<T>(child: ChildProcess, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${what} from the target within ${timeoutMs} ms`)), timeoutMs);
-    child.once('message', (message) => {
-      clearTimeout(timer);
-      resolve(message as T);
-    });
-  });
 }
 
 describe('two real Prometheus 2.42 store the same series from protobuf, OpenMetrics and text 0.0.4', function () {

@@ -49,6 +49,17 @@ export async function stop(started: Started | undefined): Promise<void> {
 }
 
 /** One series of an instant vector, as the query API answers it (values as Prometheus prints them). */
+/** The next IPC message of a child started with `ipc`, or a failure after `timeoutMs`. */
+export function nextMessage<T>(child: ChildProcess, what: string, timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${what} from the target within ${timeoutMs} ms`)), timeoutMs);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message as T);
+    });
+  });
+}
+
 export interface VectorSample {
   readonly metric: Record<string, string>;
   readonly value?: [number, string];
