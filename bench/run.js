@@ -9,7 +9,8 @@
  *   node bench/run.js                 full run (~3-4 min on 2 cores); updates bench/RESULTS.md
  *   node bench/run.js --smoke         every case once, tiny sizes, seconds; checks nothing is broken,
  *                                     asserts no timing (exit 1 only if a case throws)
- *   --only REGEX                      only the matching case ids (does not touch RESULTS.md)
+ *   --only REGEX                      only the matching case ids, and the baselines they are compared
+ *                                     with (does not touch RESULTS.md)
  *   --rounds N                        processes per micro case (default 5; scrapes 3, heap 2)
  *   --json FILE                       also write every process's raw result
  *   --cpu-prof DIR                    run the workers under --cpu-prof, profiles into DIR
@@ -22,7 +23,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, LIBS, LIB_TITLES, TIMED_VARIANTS } from './cases/catalog.js';
+import { CASES, CLUSTER_LIBS, LIBS, LIB_TITLES, TIMED_VARIANTS } from './cases/catalog.js';
 import { median } from './measure.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,7 +46,7 @@ const began = Date.now();
 function roundsFor(kind) {
   if (smoke) return 1;
   if (roundsOption !== undefined) return kind === 'heap' ? Math.min(roundsOption, 2) : roundsOption;
-  return { ops: 5, timed: 5, scrape: 3, heap: 2 }[kind];
+  return { ops: 5, timed: 5, scrape: 3, heap: 2, cluster: 3 }[kind];
 }
 
 /** Compiles bench/timed-service.ts (the @Timed class) with tsc into bench/.out. */
@@ -104,7 +105,10 @@ function machine() {
 
 // ---- run ------------------------------------------------------------------------------------
 
-const cases = CASES.filter((c) => !only || only.test(c.id));
+// A case compared with a baseline (cluster.bound-inc with counter.bound) brings it along: same run, same machine state.
+const selected = CASES.filter((c) => !only || only.test(c.id));
+const baselines = new Set(selected.map((c) => c.baseline).filter(Boolean));
+const cases = CASES.filter((c) => selected.includes(c) || baselines.has(c.id));
 const raw = [];
 const errors = [];
 const load = [os.loadavg()[0]];
@@ -268,6 +272,42 @@ if (timedCases.length > 0) {
   }
 }
 
+// Cluster rows: ours against prom-client's AggregatorRegistry, and a worker's cost against our own
+// single-process baseline case of the same run (the issue's "within 2x" bound).
+const clusterCases = cases.filter((c) => c.kind === 'cluster');
+if (clusterCases.length > 0) {
+  const ms = (v) => `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+  const clusterCell = (agg, baseline) => {
+    if (agg === undefined) return '–';
+    if (agg.skip) return 'n/a';
+    if (agg.bytes !== undefined) return `${ms(agg.value)} · ${agg.mbPerSecond.toFixed(0)} MB/s`;
+    const own = baseline && !baseline.skip ? ` (${fmtRatio(agg.value / baseline.value)} its single-process)` : '';
+    return `${fmtNs(agg.value)}${own}`;
+  };
+  lines.push(
+    '',
+    `| cluster, primary aggregating (lower is better) | ${CLUSTER_LIBS.map((l) => titles[l]).join(' | ')} | prom-client / ours | ours / our single-process | target | |`,
+  );
+  lines.push('|---|--:|--:|--:|--:|--:|:-:|');
+  for (const c of clusterCases) {
+    const ours = aggregate(c.id, 'prometric');
+    const theirs = aggregate(c.id, 'prom-client');
+    const usable = (a) => a && !a.skip;
+    const oursBase = c.baseline ? aggregate(c.baseline, 'prometric') : undefined;
+    const theirsBase = c.baseline ? aggregate(c.baseline, 'prom-client') : undefined;
+    const vsPeer = usable(ours) && usable(theirs) ? theirs.value / ours.value : undefined;
+    const vsBase = usable(ours) && usable(oursBase) ? ours.value / oursBase.value : undefined;
+    let status = '';
+    if (c.target !== undefined && vsBase !== undefined && !smoke) {
+      status = vsBase <= c.target ? 'PASS' : 'MISS';
+      verdicts.push({ id: c.id, title: c.title, target: `≤ ${c.target}×`, got: fmtRatio(vsBase), status });
+    }
+    lines.push(
+      `| ${c.title} | ${clusterCell(ours)} | ${clusterCell(theirs, theirsBase)} | ${fmtRatio(vsPeer)} | ${c.baseline ? `${fmtRatio(vsBase)} (\`${c.baseline}\`)` : ''} | ${c.target === undefined ? '' : `≤ ${c.target}×`} | ${status} |`,
+    );
+  }
+}
+
 const floorCases = cases.filter((c) => c.libs.length === 1 && c.libs[0] === 'floor');
 if (floorCases.length > 0) {
   lines.push('', '| the floor (plain JavaScript, ns/op) | |', '|---|--:|');
@@ -281,7 +321,7 @@ const m = machine();
 const seconds = (Date.now() - began) / 1000;
 const header = [
   `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}; ${m.date}.`,
-  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, body encoded to bytes as the server does), ${roundsFor('heap')} per heap case`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
+  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, body encoded to bytes as the server does), ${roundsFor('heap')} per heap case, ${roundsFor('cluster')} per cluster case (a primary and its forked workers, fresh each time)`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
 ];
 const missed = verdicts.filter((v) => v.status === 'MISS');
 const summary =

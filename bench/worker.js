@@ -79,6 +79,11 @@ function checkScrape(id, body) {
 
 async function runCase(cases, id) {
   const spec = caseById(id);
+  if (spec.kind === 'cluster') {
+    // This process is the cluster primary; the library is loaded by bench/cluster/ on both sides.
+    const { runClusterCase } = await import('./cluster/primary.js');
+    return { id, lib, ...(await runClusterCase(lib, id, { sizes, ops: OPS, scrape: SCRAPE })) };
+  }
   const factory = cases[id];
   if (!factory) return { id, lib, skip: `no ${id} case for ${lib}` };
   const body = factory();

@@ -1,6 +1,7 @@
 /**
  * What the benchmark runs and how the table reads it. Each case runs per "lib" in a process of
- * its own. `target`: the ratio prom-client / prometric (higher is better for us) the issue asks for.
+ * its own. `target`: the ratio prom-client / prometric (higher is better for us) the issue asks for;
+ * for a case with a `baseline`, the most ours may cost against our own baseline case (lower is better).
  */
 export const LIBS = ['prometric', 'prom-client', 'pio'];
 export const LIB_TITLES = {
@@ -9,6 +10,8 @@ export const LIB_TITLES = {
   pio: '@prometheus-io/client 0.16',
 };
 export const TIMED_VARIANTS = ['bare', 'wrapper', 'timed'];
+/** The cluster cases' libraries: prometric's aggregateClusterMetrics() and prom-client's AggregatorRegistry. */
+export const CLUSTER_LIBS = ['prometric', 'prom-client'];
 
 export const CASES = [
   { id: 'counter.inc', kind: 'ops', libs: LIBS, title: 'counter `inc()`, no labels' },
@@ -139,6 +142,22 @@ export const CASES = [
     kind: 'heap',
     libs: LIBS,
     title: 'heap per histogram series, 2 labels, 11 buckets',
+    target: 2,
+  },
+  // A primary forks 4 workers (node:cluster), each with 10,000 series of its own (bench/cluster/).
+  {
+    id: 'cluster.scrape',
+    kind: 'cluster',
+    libs: CLUSTER_LIBS,
+    title: 'Cluster scrape at the primary, 4 workers x 10,000 series (text 0.0.4; ms/scrape · MB/s)',
+  },
+  // The issue's bound: a worker's bound inc at most 2x our single-process bound inc (counter.bound), same run.
+  {
+    id: 'cluster.bound-inc',
+    kind: 'cluster',
+    libs: CLUSTER_LIBS,
+    title: 'Bound inc in an aggregated cluster worker (ns/op)',
+    baseline: 'counter.bound',
     target: 2,
   },
 ];

@@ -29,6 +29,8 @@ export function sizes(smoke) {
         histogramSeries: 100,
         heapCounters: 2000,
         heapHistograms: 1000,
+        clusterWorkers: 2,
+        clusterSeries: 100,
       }
     : {
         counterMetrics: 100,
@@ -37,6 +39,8 @@ export function sizes(smoke) {
         histogramSeries: 1000,
         heapCounters: 50000,
         heapHistograms: 20000,
+        clusterWorkers: 4,
+        clusterSeries: 10000,
       };
 }
 
