@@ -9,6 +9,7 @@ import { show } from '../validation.js';
 import { callExemplar, type ExemplarSource } from './exemplar-source.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
+import { recorded } from './recorded.js';
 import { expectMetricType, type Incrementable, type InstrumentedMetric } from './series.js';
 
 /** A class of errors: `Error` itself or a subclass of it. */
@@ -90,7 +91,10 @@ export function countCallErrors<L extends string>(
     return {
       start: () => undefined,
       finish(_state: undefined, args, outcome) {
-        if ('error' in outcome && matches(only, outcome.error)) resolve(args, outcome).inc();
+        if (!('error' in outcome && matches(only, outcome.error))) return;
+        const series = resolve(args, outcome);
+        series.inc();
+        recorded(series);
       },
     };
   });
@@ -113,9 +117,10 @@ function countCallErrorsWithExemplar<L extends string>(
     return {
       start: exemplar.atStart,
       finish(started: Labels | undefined, args, outcome) {
-        if ('error' in outcome && matches(only, outcome.error)) {
-          resolve(args, outcome).inc(1, exemplar.atFinish(started, args, outcome));
-        }
+        if (!('error' in outcome && matches(only, outcome.error))) return;
+        const series = resolve(args, outcome);
+        series.inc(1, exemplar.atFinish(started, args, outcome));
+        recorded(series);
       },
     };
   });
@@ -131,7 +136,9 @@ export function countSeriesErrors(
   return createMethodDecorator('countExceptions()', () => ({
     start: () => undefined,
     finish(_state: undefined, _args, outcome) {
-      if ('error' in outcome && matches(classes, outcome.error)) child.inc();
+      if (!('error' in outcome && matches(classes, outcome.error))) return;
+      child.inc();
+      recorded(child);
     },
   }));
 }

@@ -6,6 +6,7 @@
 import { checkOptions } from '../options.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
+import { recorded } from './recorded.js';
 import { expectMetricType, type InstrumentedMetric, type UpDown } from './series.js';
 
 /** Options of @GaugeInProgress and `gauge.trackInProgress()`. */
@@ -31,6 +32,7 @@ export function trackCallsInFlight<L extends string>(
       },
       finish(child: UpDown) {
         child.dec();
+        recorded(child);
       },
     };
   });
@@ -45,6 +47,7 @@ export function trackSeriesCallsInFlight(child: UpDown): MethodDecorator {
     },
     finish(tracked: UpDown) {
       tracked.dec();
+      recorded(tracked);
     },
   }));
 }

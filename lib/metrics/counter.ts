@@ -13,7 +13,7 @@ import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config
 
 export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 import { makeExemplar } from './exemplar.js';
 
 /** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
@@ -27,6 +27,11 @@ export class CounterChild extends Series {
   #created = wallSeconds();
   #exemplar: Exemplar | undefined = undefined;
   readonly #metric: Counter<string>;
+
+  /** @internal */
+  get [OWNER](): Counter<string> {
+    return this.#metric;
+  }
 
   static {
     createdOf = (child) => child.#created;

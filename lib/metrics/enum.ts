@@ -5,7 +5,7 @@ import { normalizeConfig, type ExtraOptions, type EnumConfig } from './config.js
 
 export type { EnumConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 
 /** Index of a series' current state (private to this module). */
 let currentOf: (child: EnumChild) => number;
@@ -15,6 +15,11 @@ let resetState: (child: EnumChild) => void;
 export class EnumChild<S extends string = string> extends Series {
   #current = 0;
   readonly #metric: Enum<string, S>;
+
+  /** @internal */
+  get [OWNER](): Enum<string, S> {
+    return this.#metric;
+  }
 
   static {
     currentOf = (child) => child.#current;

@@ -18,17 +18,28 @@ import {
   type TimedOptions,
 } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
-import { normalizeConfig, type ExtraOptions, type GaugeConfig } from './config.js';
+import {
+  GAUGE_AGGREGATIONS,
+  normalizeConfig,
+  type ExtraOptions,
+  type GaugeAggregation,
+  type GaugeConfig,
+} from './config.js';
 
-export type { GaugeConfig } from './config.js';
+export type { GaugeAggregation, GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 
 /** One gauge series: its value changes only through its methods. */
 export class GaugeChild extends Series {
   #value = 0;
   #valueFunction: (() => number) | undefined = undefined;
   readonly #metric: Gauge<string>;
+
+  /** @internal */
+  get [OWNER](): Gauge<string> {
+    return this.#metric;
+  }
 
   /** @internal */
   constructor(labels: Labels, metric: Gauge<string>) {
@@ -98,6 +109,8 @@ export class GaugeChild extends Series {
  */
 export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
   readonly type = 'gauge' as const;
+  /** How the gauge combines across workers under multi-worker aggregation (see {@link GaugeAggregation}). */
+  readonly aggregate: GaugeAggregation;
 
   /**
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
@@ -107,7 +120,15 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
   /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: GaugeConfig<L>);
   constructor(...args: unknown[]) {
-    super(normalizeConfig<L, GaugeConfig<L>>('Gauge', args).common);
+    const { common, options } = normalizeConfig<L, GaugeConfig<L>>('Gauge', args);
+    super(common);
+    const aggregate = options.aggregate ?? 'sum';
+    if (!GAUGE_AGGREGATIONS.includes(aggregate)) {
+      throw new TypeError(
+        `Gauge ${this.name}: aggregate must be one of ${GAUGE_AGGREGATIONS.join(', ')}, got ${show(aggregate)}`,
+      );
+    }
+    this.aggregate = aggregate;
     return this.initialize();
   }
 
@@ -194,7 +215,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
 
   /** @internal */
   protected extraDefinition(): Definition {
-    return {};
+    return { aggregate: this.aggregate };
   }
 
   /** @internal */

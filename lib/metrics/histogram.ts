@@ -15,7 +15,7 @@ import { NativeBuckets, nativeBucketsConfig, type NativeBucketsConfig } from './
 
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 import { makeExemplar } from './exemplar.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
@@ -44,6 +44,11 @@ export class HistogramChild extends Series {
   #page: Float64Array;
   #offset: number;
   readonly #metric: Histogram<string>;
+
+  /** @internal */
+  get [OWNER](): Histogram<string> {
+    return this.#metric;
+  }
   readonly #native: NativeBuckets | undefined;
   /** Made with the first exemplar: a series never given one carries nothing for them. */
   #exemplars: HistogramExemplars | undefined = undefined;

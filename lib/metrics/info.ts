@@ -6,7 +6,7 @@ import { normalizeConfig, type ExtraOptions, type InfoConfig } from './config.js
 
 export type { InfoConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 
 /** A series' facts, as labels (private to this module). */
 let factsOf: (child: InfoChild) => Labels;
@@ -16,6 +16,11 @@ let clearFacts: (child: InfoChild) => void;
 export class InfoChild extends Series {
   #facts: Labels = NO_LABELS;
   readonly #metric: Info<string>;
+
+  /** @internal */
+  get [OWNER](): Info<string> {
+    return this.#metric;
+  }
 
   static {
     factsOf = (child) => child.#facts;

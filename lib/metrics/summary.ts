@@ -12,10 +12,10 @@ import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config
 
 export type { SummaryConfig } from './config.js';
 import type { Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SketchMapping } from './quantile-sketch.js';
-import { QuantileWindow } from './quantile-window.js';
+import { QuantileWindow, type WindowSlice } from './quantile-window.js';
 
 /** A series' state, for collecting (private to this module). */
 let stateOf: (child: SummaryChild) => {
@@ -25,6 +25,11 @@ let stateOf: (child: SummaryChild) => {
   window: QuantileWindow | undefined;
 };
 
+/** @internal The quantile window of a series as data, for multi-worker reporting; undefined without quantiles. */
+export function windowSlicesOf(child: SummaryChild): WindowSlice[] | undefined {
+  return stateOf(child).window?.slices();
+}
+
 /** One summary series: its numbers change only through observe() and reset(). */
 export class SummaryChild extends Series {
   #count = 0;
@@ -33,6 +38,11 @@ export class SummaryChild extends Series {
   /** Present when the summary has quantiles. */
   readonly #window: QuantileWindow | undefined;
   readonly #metric: Summary<string>;
+
+  /** @internal */
+  get [OWNER](): Summary<string> {
+    return this.#metric;
+  }
 
   static {
     stateOf = (child) => ({ count: child.#count, sum: child.#sum, created: child.#created, window: child.#window });

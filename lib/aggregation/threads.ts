@@ -1,0 +1,93 @@
+/**
+ * worker_threads aggregation: the main thread exposes the sum of its worker threads' metrics and
+ * its own. Each worker thread posts its reports on a BroadcastChannel of its own, which the main
+ * thread opens when the thread is created (process' `worker` event) and which holds what the
+ * thread posted even after it is terminated; the Worker's `exit` event says it is gone.
+ */
+import {
+  BroadcastChannel,
+  getEnvironmentData,
+  isMainThread,
+  setEnvironmentData,
+  threadId,
+  type Worker,
+} from 'node:worker_threads';
+import { FAMILY_SOURCE, defaultRegistry } from '../registry.js';
+import { warn } from '../warning.js';
+import { Aggregator } from './aggregator.js';
+import { foldDelayMs, type Aggregation } from './handle.js';
+import { parseWorkerSettings, validAggregationOptions, type AggregationOptions } from './options.js';
+import type { Report } from './report.js';
+import { Reporter } from './reporter.js';
+
+/** The environment data key that tells worker threads to report, and how often. */
+const SETTINGS_KEY = 'prometric:thread-aggregation';
+const channelName = (id: number): string => `prometric:thread-reports:${id}`;
+
+let running = false;
+
+/**
+ * In the main thread: makes the registry (default: `defaultRegistry`) expose the aggregate of
+ * the metrics of every worker thread it creates from now on, and its own; the threads need no
+ * code of their own. Values combine as with {@link aggregateClusterMetrics}; a terminated
+ * thread's last counts are kept. Threads created by other worker threads are not included.
+ *
+ * @throws Error when not called in the main thread, or when an aggregation is already running.
+ */
+export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggregation {
+  const { registry, intervalMs } = validAggregationOptions('aggregateThreadMetrics', options);
+  if (!isMainThread) throw new Error('aggregateThreadMetrics: call it in the main thread, not in a worker thread');
+  if (running) throw new Error('aggregateThreadMetrics: an aggregation is already running: stop() it first');
+  const aggregator = new Aggregator('main', foldDelayMs(intervalMs));
+  registry[FAMILY_SOURCE](aggregator);
+  running = true;
+  setEnvironmentData(SETTINGS_KEY, JSON.stringify({ intervalMs }));
+  const channels = new Set<BroadcastChannel>();
+  let warned = false;
+  const onWorker = (worker: Worker): void => {
+    const id = worker.threadId; // -1 once it has exited
+    const channel = new BroadcastChannel(channelName(id));
+    channel.unref();
+    channels.add(channel);
+    channel.onmessage = (event) => {
+      try {
+        aggregator.accept(String(id), (event as { data: Report }).data);
+      } catch (error) {
+        if (!warned) warn(`A report from worker thread ${id} could not be read: ${(error as Error).message}`);
+        warned = true;
+      }
+    };
+    worker.once('exit', () => {
+      aggregator.exited(String(id));
+      // Its last messages are delivered after its exit: close the channel once they are in.
+      setTimeout(() => {
+        channel.close();
+        channels.delete(channel);
+      }, foldDelayMs(intervalMs)).unref();
+    });
+  };
+  process.on('worker', onWorker);
+  return {
+    workers: () => aggregator.workers(),
+    stop() {
+      if (!running) return;
+      process.off('worker', onWorker);
+      setEnvironmentData(SETTINGS_KEY, undefined);
+      for (const channel of channels) channel.close();
+      channels.clear();
+      aggregator.stop();
+      registry[FAMILY_SOURCE](undefined);
+      running = false;
+    },
+  };
+}
+
+/** In a worker thread of an aggregating main thread: starts reporting the default registry. */
+export function startThreadReporting(): void {
+  if (isMainThread) return;
+  const settings = parseWorkerSettings(getEnvironmentData(SETTINGS_KEY));
+  if (settings === undefined) return;
+  const channel = new BroadcastChannel(channelName(threadId));
+  channel.unref();
+  new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs).start();
+}
