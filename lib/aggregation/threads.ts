@@ -89,5 +89,10 @@ export function startThreadReporting(): void {
   if (settings === undefined) return;
   const channel = new BroadcastChannel(channelName(threadId));
   channel.unref();
-  new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs).start();
+  const reporter = new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs);
+  reporter.start();
+  // A thread that exits on its own (an uncaught error, process.exit(), or the end of its work)
+  // says its last word: what it counted since its last report would be lost otherwise.
+  // terminate() runs no more JavaScript in the thread, so only decorated calls are sure then.
+  process.once('exit', () => reporter.reportMetrics());
 }
