@@ -1,8 +1,14 @@
 /**
  * worker_threads aggregation: the main thread exposes the sum of its worker threads' metrics and
  * its own. Each worker thread posts its reports on a BroadcastChannel of its own, which the main
- * thread opens when the thread is created (process' `worker` event) and which holds what the
+ * thread opens when it hears of the thread (process' `worker` event) and which holds what the
  * thread posted even after it is terminated; the Worker's `exit` event says it is gone.
+ *
+ * A BroadcastChannel delivers a message only to the channels open when it is posted, and the
+ * `worker` event comes a tick after `new Worker()`: a main thread busy meanwhile would miss a
+ * thread's first report, the one that defines its families. So a thread reports only once the
+ * main thread has said it listens: each side says hello as it opens the channel, and the main
+ * thread answers a thread's hello, so whichever opens second is heard.
  */
 import {
   BroadcastChannel,
@@ -23,6 +29,9 @@ import { Reporter } from './reporter.js';
 /** The environment data key that tells worker threads to report, and how often. */
 const SETTINGS_KEY = 'prometric:thread-aggregation';
 const channelName = (id: number): string => `prometric:thread-reports:${id}`;
+/** What a thread posts when it opens its channel, and what the main thread posts when it listens. */
+const THREAD_HELLO = 'prometric:thread-hello';
+const MAIN_LISTENS = 'prometric:main-listens';
 
 let running = false;
 
@@ -50,13 +59,19 @@ export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggreg
     channel.unref();
     channels.add(channel);
     channel.onmessage = (event) => {
+      const data = (event as { data: Report | typeof THREAD_HELLO }).data;
+      if (data === THREAD_HELLO) {
+        channel.postMessage(MAIN_LISTENS);
+        return;
+      }
       try {
-        aggregator.accept(String(id), (event as { data: Report }).data);
+        aggregator.accept(String(id), data);
       } catch (error) {
         if (!warned) warn(`A report from worker thread ${id} could not be read: ${(error as Error).message}`);
         warned = true;
       }
     };
+    channel.postMessage(MAIN_LISTENS);
     worker.once('exit', () => {
       aggregator.exited(String(id));
       // Its last messages are delivered after its exit: close the channel once they are in.
@@ -88,9 +103,16 @@ export function startThreadReporting(): void {
   const settings = parseWorkerSettings(getEnvironmentData(SETTINGS_KEY));
   if (settings === undefined) return;
   const channel = new BroadcastChannel(channelName(threadId));
-  channel.unref();
   const reporter = new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs);
-  reporter.start();
+  let started = false;
+  channel.onmessage = (event) => {
+    if ((event as { data: unknown }).data !== MAIN_LISTENS || started) return;
+    started = true;
+    // The first report defines every family, so nothing recorded before this is lost.
+    reporter.start();
+  };
+  channel.unref();
+  channel.postMessage(THREAD_HELLO);
   // A thread that exits on its own (an uncaught error, process.exit(), or the end of its work)
   // says its last word: what it counted since its last report would be lost otherwise.
   // terminate() runs no more JavaScript in the thread, so only decorated calls are sure then.
