@@ -33,7 +33,7 @@ let running = false;
  * @throws Error when not called in the primary, or when an aggregation is already running.
  */
 export function aggregateClusterMetrics(options: AggregationOptions = {}): Aggregation {
-  const { registry, intervalMs } = validAggregationOptions('aggregateClusterMetrics', options);
+  const { registry, intervalMs, eager } = validAggregationOptions('aggregateClusterMetrics', options);
   if (!cluster.isPrimary) {
     throw new Error('aggregateClusterMetrics: call it in the cluster primary (cluster.isPrimary), not in a worker');
   }
@@ -41,7 +41,7 @@ export function aggregateClusterMetrics(options: AggregationOptions = {}): Aggre
   const aggregator = new Aggregator('primary', foldDelayMs(intervalMs));
   registry[FAMILY_SOURCE](aggregator);
   running = true;
-  process.env[SETTINGS_VARIABLE] = JSON.stringify({ intervalMs });
+  process.env[SETTINGS_VARIABLE] = JSON.stringify({ intervalMs, eager });
   let warned = false;
   const onMessage = (worker: Worker, message: unknown): void => {
     const text = (message as Record<string, unknown> | null)?.[MESSAGE_KEY];
@@ -79,7 +79,7 @@ export function startClusterReporting(): void {
   const send = (report: Parameters<typeof encodeReport>[0]): void => {
     if (process.connected) process.send?.({ [MESSAGE_KEY]: encodeReport(report) });
   };
-  const reporter = new Reporter(defaultRegistry, send, settings.intervalMs);
+  const reporter = new Reporter(defaultRegistry, send, settings.intervalMs, settings.eager);
   reporter.start();
   // A worker that exits on its own says its last word (IPC writes go out at once when they can).
   process.once('exit', () => reporter.reportMetrics());

@@ -35,13 +35,13 @@ let running = false;
  * @throws Error when not called in the main thread, or when an aggregation is already running.
  */
 export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggregation {
-  const { registry, intervalMs } = validAggregationOptions('aggregateThreadMetrics', options);
+  const { registry, intervalMs, eager } = validAggregationOptions('aggregateThreadMetrics', options);
   if (!isMainThread) throw new Error('aggregateThreadMetrics: call it in the main thread, not in a worker thread');
   if (running) throw new Error('aggregateThreadMetrics: an aggregation is already running: stop() it first');
   const aggregator = new Aggregator('main', foldDelayMs(intervalMs));
   registry[FAMILY_SOURCE](aggregator);
   running = true;
-  setEnvironmentData(SETTINGS_KEY, JSON.stringify({ intervalMs }));
+  setEnvironmentData(SETTINGS_KEY, JSON.stringify({ intervalMs, eager }));
   const channels = new Set<BroadcastChannel>();
   let warned = false;
   const onWorker = (worker: Worker): void => {
@@ -89,5 +89,5 @@ export function startThreadReporting(): void {
   if (settings === undefined) return;
   const channel = new BroadcastChannel(channelName(threadId));
   channel.unref();
-  new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs).start();
+  new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs, settings.eager).start();
 }

@@ -53,6 +53,7 @@ function setUp(): { primary: Registry; aggregator: Aggregator; worker(id: string
           aggregator.accept(id, decodeReport(encodeReport(report)));
         },
         1000,
+        true,
       );
       return { registry, reporter, reports, report: () => reporter.reportMetrics() };
     },
@@ -366,6 +367,49 @@ describe('aggregation across workers (in-process)', () => {
         }
       } finally {
         w.reporter.stop();
+      }
+    });
+  });
+
+  describe('writes', () => {
+    it('are reported when the synchronous run that made them ends, in one message', async () => {
+      const { primary, worker } = setUp();
+      const w = worker('1');
+      const hits = new Counter({ name: 'hits', help: 'H', labelNames: ['path'], registry: w.registry });
+      const depth = new Gauge({ name: 'depth', help: 'D', registry: w.registry });
+      w.reporter.start();
+      try {
+        await sleep(1); // the first (periodic) report
+        const before = w.reports.length;
+        for (let i = 0; i < 1000; i++) hits.labels(String(i % 3)).inc();
+        depth.set(7);
+        expect(w.reports.length, 'nothing is sent during the run').to.equal(before);
+        await Promise.resolve();
+        expect(w.reports.length, 'one message for the run').to.equal(before + 1);
+        const text = await primary.metrics();
+        expect(sample(text, 'hits_total{path="0"}')).to.equal(334);
+        expect(sample(text, 'depth')).to.equal(7);
+      } finally {
+        w.reporter.stop();
+      }
+    });
+
+    it('wait for the periodic report when eager is off', async () => {
+      const primary = new Registry();
+      const aggregator = new Aggregator('primary', FOLD_MS);
+      primary[FAMILY_SOURCE](aggregator);
+      const registry = new Registry();
+      const reporter = new Reporter(registry, (report) => aggregator.accept('1', report), 50, false);
+      const hits = new Counter({ name: 'hits', help: 'H', registry });
+      reporter.start();
+      try {
+        hits.inc(3);
+        await sleep(5);
+        expect(sample(await primary.metrics(), 'hits_total'), 'as of the first report').to.equal(0);
+        await sleep(150);
+        expect(sample(await primary.metrics(), 'hits_total')).to.equal(3);
+      } finally {
+        reporter.stop();
       }
     });
   });
