@@ -12,10 +12,10 @@ import {
   threadId,
   type Worker,
 } from 'node:worker_threads';
-import { FAMILY_SOURCE, defaultRegistry } from '../registry.js';
+import { defaultRegistry } from '../registry.js';
 import { warn } from '../warning.js';
 import { Aggregator } from './aggregator.js';
-import { foldDelayMs, type Aggregation } from './handle.js';
+import { foldDelayMs, startAggregation, type Aggregation } from './handle.js';
 import { parseWorkerSettings, validAggregationOptions, type AggregationOptions } from './options.js';
 import type { Report } from './report.js';
 import { Reporter } from './reporter.js';
@@ -39,7 +39,6 @@ export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggreg
   if (!isMainThread) throw new Error('aggregateThreadMetrics: call it in the main thread, not in a worker thread');
   if (running) throw new Error('aggregateThreadMetrics: an aggregation is already running: stop() it first');
   const aggregator = new Aggregator('main', foldDelayMs(intervalMs));
-  registry[FAMILY_SOURCE](aggregator);
   running = true;
   setEnvironmentData(SETTINGS_KEY, JSON.stringify({ intervalMs, eager }));
   const channels = new Set<BroadcastChannel>();
@@ -67,19 +66,13 @@ export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggreg
     });
   };
   process.on('worker', onWorker);
-  return {
-    workers: () => aggregator.workers(),
-    stop() {
-      if (!running) return;
-      process.off('worker', onWorker);
-      setEnvironmentData(SETTINGS_KEY, undefined);
-      for (const channel of channels) channel.close();
-      channels.clear();
-      aggregator.stop();
-      registry[FAMILY_SOURCE](undefined);
-      running = false;
-    },
-  };
+  return startAggregation(registry, aggregator, () => {
+    process.off('worker', onWorker);
+    setEnvironmentData(SETTINGS_KEY, undefined);
+    for (const channel of channels) channel.close();
+    channels.clear();
+    running = false;
+  });
 }
 
 /** In a worker thread of an aggregating main thread: starts reporting the default registry. */
