@@ -198,6 +198,27 @@ describe('aggregation across workers (in-process)', () => {
     });
   });
 
+  describe('exemplars', () => {
+    it('keep each bucket’s and each counter’s most recent across workers', async () => {
+      const { primary, worker } = setUp();
+      const [w1, w2] = [worker('1'), worker('2')];
+      const h1 = new Histogram({ name: 'h', help: 'H', buckets: [1], registry: w1.registry });
+      const h2 = new Histogram({ name: 'h', help: 'H', buckets: [1], registry: w2.registry });
+      const c1 = new Counter({ name: 'c', help: 'C', registry: w1.registry });
+      h1.observe(0.5, { trace_id: 'old' });
+      c1.inc(2, { trace_id: 'c1' });
+      w1.report();
+      await sleep(3);
+      h2.observe(0.7, { trace_id: 'new' });
+      h2.observe(5, { trace_id: 'inf' });
+      w2.report();
+      const text = await primary.metrics('openmetrics');
+      expect(text).to.contain('h_bucket{le="1.0"} 2 # {trace_id="new"} 0.7');
+      expect(text).to.contain('h_bucket{le="+Inf"} 3 # {trace_id="inf"} 5');
+      expect(text).to.contain('c_total 2 # {trace_id="c1"} 2');
+    });
+  });
+
   describe('summaries', () => {
     it('adds counts and sums, and answers quantiles from the merged sketches', async () => {
       const { primary, worker } = setUp();
