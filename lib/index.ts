@@ -52,6 +52,11 @@ export type {
   LabelSource,
   ExemplarSource,
 } from './decorators/index.js';
+export { aggregateClusterMetrics } from './aggregation/cluster.js';
+export { aggregateThreadMetrics } from './aggregation/threads.js';
+export type { Aggregation, AggregatedWorker } from './aggregation/handle.js';
+export type { AggregationOptions } from './aggregation/options.js';
+export { PrometricWarning } from './warning.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';
 export type {
   MetricsServer,
@@ -62,11 +67,6 @@ export type {
 } from './server/index.js';
 export { collectDefaultMetrics, disableDefaultMetrics } from './collectors/default-metrics.js';
 export type { DefaultMetricsOptions } from './collectors/options.js';
-export { aggregateClusterMetrics } from './aggregation/cluster.js';
-export { aggregateThreadMetrics } from './aggregation/threads.js';
-export type { Aggregation, AggregatedWorker } from './aggregation/handle.js';
-export type { AggregationOptions } from './aggregation/options.js';
-export { PrometricWarning } from './warning.js';
 
 // The default registry exposes the process and runtime metrics from import on, as Python's
 // client does; disableDefaultMetrics() turns them off.

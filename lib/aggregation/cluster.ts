@@ -4,10 +4,10 @@
  * at the primary never asks a worker anything.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { FAMILY_SOURCE, defaultRegistry } from '../registry.js';
+import { defaultRegistry } from '../registry.js';
 import { warn } from '../warning.js';
 import { Aggregator } from './aggregator.js';
-import { foldDelayMs, type Aggregation } from './handle.js';
+import { foldDelayMs, startAggregation, type Aggregation } from './handle.js';
 import { parseWorkerSettings, validAggregationOptions, type AggregationOptions } from './options.js';
 import { Reporter } from './reporter.js';
 import { decodeReport, encodeReport } from './wire.js';
@@ -33,15 +33,14 @@ let running = false;
  * @throws Error when not called in the primary, or when an aggregation is already running.
  */
 export function aggregateClusterMetrics(options: AggregationOptions = {}): Aggregation {
-  const { registry, intervalMs } = validAggregationOptions('aggregateClusterMetrics', options);
+  const { registry, intervalMs, eager } = validAggregationOptions('aggregateClusterMetrics', options);
   if (!cluster.isPrimary) {
     throw new Error('aggregateClusterMetrics: call it in the cluster primary (cluster.isPrimary), not in a worker');
   }
   if (running) throw new Error('aggregateClusterMetrics: an aggregation is already running: stop() it first');
   const aggregator = new Aggregator('primary', foldDelayMs(intervalMs));
-  registry[FAMILY_SOURCE](aggregator);
   running = true;
-  process.env[SETTINGS_VARIABLE] = JSON.stringify({ intervalMs });
+  process.env[SETTINGS_VARIABLE] = JSON.stringify({ intervalMs, eager });
   let warned = false;
   const onMessage = (worker: Worker, message: unknown): void => {
     const text = (message as Record<string, unknown> | null)?.[MESSAGE_KEY];
@@ -57,18 +56,12 @@ export function aggregateClusterMetrics(options: AggregationOptions = {}): Aggre
   const onExit = (worker: Worker): void => aggregator.exited(String(worker.id));
   cluster.on('message', onMessage);
   cluster.on('exit', onExit);
-  return {
-    workers: () => aggregator.workers(),
-    stop() {
-      if (!running) return;
-      cluster.off('message', onMessage);
-      cluster.off('exit', onExit);
-      delete process.env[SETTINGS_VARIABLE];
-      aggregator.stop();
-      registry[FAMILY_SOURCE](undefined);
-      running = false;
-    },
-  };
+  return startAggregation(registry, aggregator, () => {
+    cluster.off('message', onMessage);
+    cluster.off('exit', onExit);
+    delete process.env[SETTINGS_VARIABLE];
+    running = false;
+  });
 }
 
 /** In a cluster worker forked by an aggregating primary: starts reporting the default registry. */
@@ -79,7 +72,7 @@ export function startClusterReporting(): void {
   const send = (report: Parameters<typeof encodeReport>[0]): void => {
     if (process.connected) process.send?.({ [MESSAGE_KEY]: encodeReport(report) });
   };
-  const reporter = new Reporter(defaultRegistry, send, settings.intervalMs);
+  const reporter = new Reporter(defaultRegistry, send, settings.intervalMs, settings.eager);
   reporter.start();
   // A worker that exits on its own says its last word (IPC writes go out at once when they can).
   process.once('exit', () => reporter.reportMetrics());

@@ -11,6 +11,7 @@ import { QuantileSketch, SketchMapping, mergedQuantiles } from '../metrics/quant
 import type { WindowSlice } from '../metrics/quantile-window.js';
 import type { Exemplar, HistogramRow, Labels, MetricFamily, Sample } from '../snapshot.js';
 import { addNativePoints } from './native-merge.js';
+import { NATIVE_EXEMPLAR_LIMIT } from '../metrics/exemplar.js';
 import type {
   CounterState,
   FamilyDefinition,
@@ -170,21 +171,43 @@ function histogramFamily(context: CombineContext): MetricFamily {
     let sum = retired?.sum ?? 0;
     let created = retired?.created ?? Infinity;
     const natives = retired?.native === undefined ? [] : [retired.native];
-    for (const [, s] of states<HistogramState>(context, key)) {
+    const found = states<HistogramState>(context, key);
+    for (const [, s] of found) {
       for (let i = 0; i < cumulative.length; i++) cumulative[i]! += s.cumulative[i] ?? 0;
       sum += s.sum;
       created = Math.min(created, s.created);
       if (s.native !== undefined) natives.push(s.native);
     }
-    const row = {
+    const row: { -readonly [K in keyof HistogramRow]: HistogramRow[K] } = {
       labels: withConstants(context, seriesLabels),
       cumulative,
       sum,
       created: context.created && Number.isFinite(created) ? created : undefined,
     };
-    rows.push(natives.length === 0 ? row : { ...row, native: addNativePoints(natives, maxBuckets) });
+    if (natives.length > 0) row.native = addNativePoints(natives, maxBuckets);
+    const exemplars = latestExemplars(found.map(([, s]) => s));
+    if (exemplars !== undefined) row.exemplars = exemplars;
+    const nativeExemplars = found
+      .flatMap(([, s]) => s.nativeExemplars ?? [])
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .slice(-NATIVE_EXEMPLAR_LIMIT); // as many as one series keeps
+    if (nativeExemplars.length > 0) row.nativeExemplars = nativeExemplars;
+    rows.push(row);
   }
   return new HistogramFamily(name, help, unit, { bounds, classic, rows });
+}
+
+/** Each bucket's most recent exemplar among the workers', or undefined when none has any. */
+function latestExemplars(found: readonly HistogramState[]): (Exemplar | undefined)[] | undefined {
+  let latest: (Exemplar | undefined)[] | undefined;
+  for (const s of found) {
+    if (s.exemplars === undefined) continue;
+    latest ??= s.exemplars.map(() => undefined);
+    s.exemplars.forEach((e, i) => {
+      if (e !== null && (latest![i] === undefined || e.timestamp > latest![i]!.timestamp)) latest![i] = e;
+    });
+  }
+  return latest;
 }
 
 function summarySamples(context: CombineContext): Sample[] {

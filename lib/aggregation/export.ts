@@ -73,14 +73,17 @@ export function seriesStates(metric: RegisteredMetric, family: MetricFamily, now
       return states;
     case 'histogram':
       for (const row of family.histogram?.rows ?? []) {
-        const state = {
+        states.push({
           key: seriesKey(names, row.labels),
           labels: pick(names, row.labels),
           cumulative: row.cumulative,
           sum: row.sum,
           created: row.created ?? 0,
-        };
-        states.push(row.native === undefined ? state : { ...state, native: row.native });
+          ...(row.native === undefined ? {} : { native: row.native }),
+          // null, not undefined, where a bucket has none: JSON keeps the positions.
+          ...(row.exemplars === undefined ? {} : { exemplars: row.exemplars.map((e) => e ?? null) }),
+          ...(row.nativeExemplars === undefined ? {} : { nativeExemplars: row.nativeExemplars }),
+        });
       }
       return states;
     case 'summary':

@@ -1,5 +1,6 @@
 /** The handle both aggregations return. */
-import type { AggregatedWorker } from './aggregator.js';
+import { FAMILY_SOURCE, type Registry } from '../registry.js';
+import type { AggregatedWorker, Aggregator } from './aggregator.js';
 
 export type { AggregatedWorker } from './aggregator.js';
 
@@ -17,4 +18,23 @@ export interface Aggregation {
 /** How long an exited worker's late reports are still taken before its state is folded away. */
 export function foldDelayMs(intervalMs: number): number {
   return Math.max(5000, 5 * intervalMs);
+}
+
+/**
+ * Makes `registry` expose `aggregator`'s families and returns the handle; its stop() calls
+ * `detach` (which stops listening to workers) once, then gives the registry its own metrics back.
+ */
+export function startAggregation(registry: Registry, aggregator: Aggregator, detach: () => void): Aggregation {
+  registry[FAMILY_SOURCE](aggregator);
+  let stopped = false;
+  return {
+    workers: () => aggregator.workers(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      detach();
+      aggregator.stop();
+      registry[FAMILY_SOURCE](undefined);
+    },
+  };
 }

@@ -79,6 +79,10 @@ export interface HistogramState extends StateBase {
   readonly sum: number;
   readonly created: number;
   readonly native?: NativeHistogramPoint;
+  /** The last exemplar of each bucket (null where none), as the series keeps them. */
+  readonly exemplars?: readonly (Exemplar | null)[];
+  /** A native-only histogram's recent exemplars, oldest first. */
+  readonly nativeExemplars?: readonly Exemplar[];
 }
 
 export interface SummaryState extends StateBase {

@@ -3,10 +3,12 @@
  * scrape there never waits on this worker.
  *
  * - Every `intervalMs`, the whole registry is compared with what was last sent, and only what
- *   changed goes out (nothing at all when nothing changed).
- * - What a decorated call (or a timer) recorded is sent as soon as the synchronous run that
- *   recorded it ends (a microtask), so an async method's call is reported before the awaiting
- *   caller resumes: a worker killed right after answering has already reported the call.
+ *   changed goes out (nothing at all when nothing changed): removed series, resets, value
+ *   functions and collectors' families travel this way.
+ * - With `eager` (the default), the series written during a synchronous run (an inc(), an
+ *   observe(), what a decorated call recorded) are sent when that run ends, in one message (a
+ *   microtask): before an awaiting caller resumes, and before the event loop moves on to write a
+ *   response, so a worker killed right after answering has already reported what it counted.
  *
  * Metric states are read and sent in one synchronous step, so reports leave in the order the
  * states were read; collectors' families (the process and runtime metrics) follow separately.
@@ -32,8 +34,10 @@ interface SentFamily {
 
 export class Reporter {
   readonly #sent = new Map<string, SentFamily>();
-  /** Series written by instruments since the last microtask, by metric. */
-  readonly #touched = new Map<RegisteredMetric, Set<object>>();
+  /** Series written since the last microtask. */
+  readonly #touched = new Set<object>();
+  /** The series last added to #touched: a run of writes to one series costs one comparison each. */
+  #lastTouched: object | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #collecting = false;
 
@@ -41,13 +45,14 @@ export class Reporter {
     private readonly registry: Registry,
     private readonly send: (report: Report) => void,
     private readonly intervalMs: number,
+    private readonly eager: boolean,
   ) {}
 
-  /** Starts the periodic reports and the reports of decorated calls. */
+  /** Starts the periodic reports and, when eager, the reports of each run's writes. */
   start(): void {
     this.#timer = setInterval(() => void this.reportAll(), this.intervalMs);
     this.#timer.unref();
-    listenToRecorded((series) => this.touched(series));
+    if (this.eager) listenToRecorded((series) => this.touched(series));
     // The first report says which families exist, before any change.
     void this.reportAll();
   }
@@ -112,26 +117,33 @@ export class Reporter {
     if (families.length > 0) this.send({ families });
   }
 
-  /** Notes a series an instrument wrote to; the first one since the last report schedules one. */
+  /** Notes a written series; the first one since the last report schedules one. */
   private touched(series: object): void {
-    const metric = (series as { [OWNER]?: unknown })[OWNER];
-    if (!(metric instanceof Metric) || this.registry.getMetric(metric.name) !== metric) return;
+    if (series === this.#lastTouched) return;
+    this.#lastTouched = series;
     if (this.#touched.size === 0) queueMicrotask(() => this.reportTouched());
-    let children = this.#touched.get(metric);
-    if (children === undefined) this.#touched.set(metric, (children = new Set()));
-    children.add(series);
+    this.#touched.add(series);
   }
 
   private reportTouched(): void {
+    const byMetric = new Map<Metric, object[]>();
+    for (const series of this.#touched) {
+      const metric = (series as { [OWNER]?: unknown })[OWNER];
+      if (!(metric instanceof Metric) || this.registry.getMetric(metric.name) !== metric) continue;
+      const children = byMetric.get(metric);
+      if (children === undefined) byMetric.set(metric, [series]);
+      else children.push(series);
+    }
+    this.#touched.clear();
+    this.#lastTouched = undefined;
     const now = wallSeconds() * 1000;
     const families: FamilyReport[] = [];
-    for (const [metric, children] of this.#touched) {
-      const family = (metric as Metric).collectSome(children as Set<never>, COLLECT_OPTIONS);
+    for (const [metric, children] of byMetric) {
+      const family = metric.collectSome(children as never[], COLLECT_OPTIONS);
       if (family instanceof Promise) continue;
       const changes = this.changes(metric, family, now, false);
       if (changes !== undefined) families.push(changes);
     }
-    this.#touched.clear();
     if (families.length > 0) this.send({ families });
   }
 

@@ -18,10 +18,10 @@ import {
   threadId,
   type Worker,
 } from 'node:worker_threads';
-import { FAMILY_SOURCE, defaultRegistry } from '../registry.js';
+import { defaultRegistry } from '../registry.js';
 import { warn } from '../warning.js';
 import { Aggregator } from './aggregator.js';
-import { foldDelayMs, type Aggregation } from './handle.js';
+import { foldDelayMs, startAggregation, type Aggregation } from './handle.js';
 import { parseWorkerSettings, validAggregationOptions, type AggregationOptions } from './options.js';
 import type { Report } from './report.js';
 import { Reporter } from './reporter.js';
@@ -44,13 +44,12 @@ let running = false;
  * @throws Error when not called in the main thread, or when an aggregation is already running.
  */
 export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggregation {
-  const { registry, intervalMs } = validAggregationOptions('aggregateThreadMetrics', options);
+  const { registry, intervalMs, eager } = validAggregationOptions('aggregateThreadMetrics', options);
   if (!isMainThread) throw new Error('aggregateThreadMetrics: call it in the main thread, not in a worker thread');
   if (running) throw new Error('aggregateThreadMetrics: an aggregation is already running: stop() it first');
   const aggregator = new Aggregator('main', foldDelayMs(intervalMs));
-  registry[FAMILY_SOURCE](aggregator);
   running = true;
-  setEnvironmentData(SETTINGS_KEY, JSON.stringify({ intervalMs }));
+  setEnvironmentData(SETTINGS_KEY, JSON.stringify({ intervalMs, eager }));
   const channels = new Set<BroadcastChannel>();
   let warned = false;
   const onWorker = (worker: Worker): void => {
@@ -82,19 +81,13 @@ export function aggregateThreadMetrics(options: AggregationOptions = {}): Aggreg
     });
   };
   process.on('worker', onWorker);
-  return {
-    workers: () => aggregator.workers(),
-    stop() {
-      if (!running) return;
-      process.off('worker', onWorker);
-      setEnvironmentData(SETTINGS_KEY, undefined);
-      for (const channel of channels) channel.close();
-      channels.clear();
-      aggregator.stop();
-      registry[FAMILY_SOURCE](undefined);
-      running = false;
-    },
-  };
+  return startAggregation(registry, aggregator, () => {
+    process.off('worker', onWorker);
+    setEnvironmentData(SETTINGS_KEY, undefined);
+    for (const channel of channels) channel.close();
+    channels.clear();
+    running = false;
+  });
 }
 
 /** In a worker thread of an aggregating main thread: starts reporting the default registry. */
@@ -103,7 +96,8 @@ export function startThreadReporting(): void {
   const settings = parseWorkerSettings(getEnvironmentData(SETTINGS_KEY));
   if (settings === undefined) return;
   const channel = new BroadcastChannel(channelName(threadId));
-  const reporter = new Reporter(defaultRegistry, (report) => channel.postMessage(report), settings.intervalMs);
+  const { intervalMs, eager } = settings;
+  const reporter = new Reporter(defaultRegistry, (report) => channel.postMessage(report), intervalMs, eager);
   let started = false;
   channel.onmessage = (event) => {
     if ((event as { data: unknown }).data !== MAIN_LISTENS || started) return;
@@ -114,7 +108,7 @@ export function startThreadReporting(): void {
   channel.unref();
   channel.postMessage(THREAD_HELLO);
   // A thread that exits on its own (an uncaught error, process.exit(), or the end of its work)
-  // says its last word: what it counted since its last report would be lost otherwise.
-  // terminate() runs no more JavaScript in the thread, so only decorated calls are sure then.
+  // says its last word, as a cluster worker does: without `eager`, what it counted since its
+  // last report would be lost. terminate() runs no more JavaScript in the thread.
   process.once('exit', () => reporter.reportMetrics());
 }

@@ -9,7 +9,6 @@ import { show } from '../validation.js';
 import { callExemplar, type ExemplarSource } from './exemplar-source.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
-import { recorded } from './recorded.js';
 import { expectMetricType, type Incrementable, type InstrumentedMetric } from './series.js';
 
 /** A class of errors: `Error` itself or a subclass of it. */
@@ -91,10 +90,7 @@ export function countCallErrors<L extends string>(
     return {
       start: () => undefined,
       finish(_state: undefined, args, outcome) {
-        if (!('error' in outcome && matches(only, outcome.error))) return;
-        const series = resolve(args, outcome);
-        series.inc();
-        recorded(series);
+        if ('error' in outcome && matches(only, outcome.error)) resolve(args, outcome).inc();
       },
     };
   });
@@ -117,10 +113,9 @@ function countCallErrorsWithExemplar<L extends string>(
     return {
       start: exemplar.atStart,
       finish(started: Labels | undefined, args, outcome) {
-        if (!('error' in outcome && matches(only, outcome.error))) return;
-        const series = resolve(args, outcome);
-        series.inc(1, exemplar.atFinish(started, args, outcome));
-        recorded(series);
+        if ('error' in outcome && matches(only, outcome.error)) {
+          resolve(args, outcome).inc(1, exemplar.atFinish(started, args, outcome));
+        }
       },
     };
   });
@@ -136,9 +131,7 @@ export function countSeriesErrors(
   return createMethodDecorator('countExceptions()', () => ({
     start: () => undefined,
     finish(_state: undefined, _args, outcome) {
-      if (!('error' in outcome && matches(classes, outcome.error))) return;
-      child.inc();
-      recorded(child);
+      if ('error' in outcome && matches(classes, outcome.error)) child.inc();
     },
   }));
 }

@@ -6,7 +6,6 @@
 import { checkOptions } from '../options.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
-import { recorded } from './recorded.js';
 import { expectMetricType, type InstrumentedMetric, type UpDown } from './series.js';
 
 /** Options of @GaugeInProgress and `gauge.trackInProgress()`. */
@@ -32,7 +31,6 @@ export function trackCallsInFlight<L extends string>(
       },
       finish(child: UpDown) {
         child.dec();
-        recorded(child);
       },
     };
   });
@@ -47,7 +45,6 @@ export function trackSeriesCallsInFlight(child: UpDown): MethodDecorator {
     },
     finish(tracked: UpDown) {
       tracked.dec();
-      recorded(tracked);
     },
   }));
 }

@@ -1,10 +1,10 @@
 /**
- * Tells whoever listens that an instrument (a timer, an error counter, an in-flight gauge) has
- * just written to a series. Multi-worker reporting listens, to send what a call recorded before
- * the caller goes on; with nobody listening, this is one check per call.
+ * Tells whoever listens that a series has just been written (a counter's inc(), a histogram's
+ * observe(), a gauge's set()...). Multi-worker reporting listens, to send what changed before a
+ * caller goes on; with nobody listening, a write pays one check.
  */
 
-/** Called with each series an instrument wrote to. */
+/** Called with each series written to. */
 export type RecordedListener = (series: object) => void;
 
 let listener: RecordedListener | undefined;

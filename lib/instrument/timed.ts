@@ -8,7 +8,6 @@ import type { Labels } from '../snapshot.js';
 import { checkOptions } from '../options.js';
 import { show } from '../validation.js';
 import { now, secondsSince } from './clock.js';
-import { recorded } from './recorded.js';
 import { callExemplar, type ExemplarSource } from './exemplar-source.js';
 import { childResolver, type LabelSource } from './label-source.js';
 import { createMethodDecorator, type MethodDecorator } from './method-decorator.js';
@@ -63,9 +62,7 @@ export function timeCalls<L extends string>(
       start: now,
       finish(start: number, args, outcome) {
         const seconds = secondsSince(start);
-        const series = resolve(args, outcome);
-        record(series, seconds);
-        recorded(series);
+        record(resolve(args, outcome), seconds);
       },
     };
   });
@@ -95,9 +92,7 @@ function timeCallsWithExemplar<L extends string>(
       finish(state: { start: number; exemplar: Labels | undefined }, args, outcome) {
         const seconds = secondsSince(state.start);
         const labels = exemplar.atFinish(state.exemplar, args, outcome);
-        const series = resolve(args, outcome) as Observer;
-        series.observe(seconds, labels);
-        recorded(series);
+        (resolve(args, outcome) as Observer).observe(seconds, labels);
       },
     };
   });
@@ -109,7 +104,6 @@ export function timeSeriesCalls(where: string, record: Recorder, series: TimedSe
     start: now,
     finish(start: number) {
       record(series, secondsSince(start));
-      recorded(series);
     },
   }));
 }
@@ -146,9 +140,7 @@ export function startMetricTimer<L extends string>(
     const seconds = secondsSince(start);
     // Merge only when both halves are given: the common unlabeled timer allocates nothing here.
     const labels = startLabels && endLabels ? { ...startLabels, ...endLabels } : (startLabels ?? endLabels);
-    const series = seriesOf(metric, (labels ?? NO_VALUES) as LabelValues<L>);
-    record(series, seconds);
-    recorded(series);
+    record(seriesOf(metric, (labels ?? NO_VALUES) as LabelValues<L>), seconds);
     return seconds;
   });
 }
@@ -174,7 +166,6 @@ export function startSeriesTimer(record: Recorder, series: TimedSeries): EndTime
   return endTimerOnce<never>(() => {
     const seconds = secondsSince(start);
     record(series, seconds);
-    recorded(series);
     return seconds;
   });
 }

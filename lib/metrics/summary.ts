@@ -6,6 +6,7 @@ import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { formatBound } from '../bounds.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
+import { recorded } from '../instrument/recorded.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config.js';
@@ -61,6 +62,7 @@ export class SummaryChild extends Series {
     this.#count++;
     this.#sum += value;
     if (this.#window !== undefined) this.#window.add(value);
+    recorded(this);
   }
 
   /** The number of observations so far. */
