@@ -4,20 +4,28 @@
  * percentile within the sketch's relative error (quantileError, 1% by default) of the true
  * observation at that rank among all the observations together, which the spec draws again from
  * the same seeds. Adding up the workers' own quantiles, as prom-client's cluster aggregation
- * does, is shown to be far off.
+ * does, is shown to be far off. (quantiles-cluster.spec does the same with cluster workers.)
  */
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { Registry, aggregateThreadMetrics, type Aggregation } from '../../lib/index.js';
 import { waitFor } from '../server/support.js';
-import { DISTRIBUTIONS, PERCENTILES, draw, exactQuantile, quantilesIn } from './quantiles-distributions.js';
+import {
+  DISTRIBUTIONS,
+  PERCENTILES,
+  PER_WORKER,
+  allObservations,
+  compareQuantiles,
+  describeRows,
+  quantilesIn,
+  seedOf,
+  summedQuantiles,
+} from './quantiles-distributions.js';
 
 const OBSERVER = new URL('./fixtures/thread-observer.js', import.meta.url);
-const PER_WORKER = 50_000;
 const TOTAL = DISTRIBUTIONS.length * PER_WORKER;
 /** The Summary's default quantileError, which the threads' summaries keep. */
 const QUANTILE_ERROR = 0.01;
-const seedOf = (i: number): number => 1_000 + i;
 
 describe('aggregateThreadMetrics: summary quantiles of 4 threads fed different distributions', function () {
   this.timeout(60_000);
@@ -26,10 +34,9 @@ describe('aggregateThreadMetrics: summary quantiles of 4 threads fed different d
   let aggregation: Aggregation | undefined;
   const threads: Worker[] = [];
   /** Each thread's quantiles as it exposes them alone, by quantile. */
-  const own: Array<Map<number, number>> = [];
+  let own: Array<Map<number, number>>;
   /** All the observations of the 4 threads together, sorted. */
   let all: Float64Array;
-  let aggregate: Map<number, number>;
   let body: string;
 
   before(async () => {
@@ -42,12 +49,8 @@ describe('aggregateThreadMetrics: summary quantiles of 4 threads fed different d
         thread.once('error', reject);
       });
     });
-    own.push(...(await Promise.all(ownQuantiles)));
-
-    all = new Float64Array(TOTAL);
-    DISTRIBUTIONS.forEach((distribution, i) => all.set(draw(distribution, seedOf(i), PER_WORKER), i * PER_WORKER));
-    all.sort();
-
+    own = await Promise.all(ownQuantiles);
+    all = allObservations(PER_WORKER);
     body = await waitFor(
       'the four threads to have reported every observation',
       async () => {
@@ -56,7 +59,6 @@ describe('aggregateThreadMetrics: summary quantiles of 4 threads fed different d
       },
       20_000,
     );
-    aggregate = quantilesIn(body, 'observed_values');
   });
 
   after(async () => {
@@ -68,34 +70,21 @@ describe('aggregateThreadMetrics: summary quantiles of 4 threads fed different d
     const sum = all.reduce((a, b) => a + b, 0);
     const line = body.split('\n').find((l) => l.startsWith('observed_values_sum '));
     expect(Number(line?.split(' ')[1])).to.be.closeTo(sum, sum * 1e-9);
-    expect([...aggregate.keys()]).to.deep.equal(PERCENTILES);
+    expect([...quantilesIn(body, 'observed_values').keys()]).to.deep.equal(PERCENTILES);
   });
 
   it('answers each percentile within quantileError of the true observation at its rank among all of them', () => {
-    const rows = PERCENTILES.map((q) => {
-      const exact = exactQuantile(all, q);
-      const merged = aggregate.get(q)!;
-      return { q, exact, merged, error: Math.abs(merged - exact) / Math.abs(exact) };
-    });
-    for (const r of rows) {
-      console.log(
-        `      q=${r.q}: true ${r.exact.toPrecision(6)}, aggregate ${r.merged.toPrecision(6)}, ` +
-          `relative error ${(100 * r.error).toFixed(3)}%`,
-      );
-    }
+    const rows = compareQuantiles(all, quantilesIn(body, 'observed_values'));
+    console.log(describeRows(rows));
     // The sketch's bound is exact arithmetic on the bucket's edges: allow for the last bits of floating point.
-    const outside = rows.filter((r) => r.error > QUANTILE_ERROR * (1 + 1e-9));
+    const outside = rows.filter((r) => !(r.relativeError <= QUANTILE_ERROR * (1 + 1e-9)));
     expect(outside, 'percentiles outside the error bound').to.deep.equal([]);
   });
 
   it("adding the workers' own quantiles (prom-client's cluster sum) is far off", () => {
-    const errors = PERCENTILES.map((q) => {
-      const summed = own.reduce((total, quantiles) => total + quantiles.get(q)!, 0);
-      const exact = exactQuantile(all, q);
-      return Math.abs(summed - exact) / Math.abs(exact);
-    });
+    const errors = compareQuantiles(all, summedQuantiles(own)).map((r) => r.relativeError);
     console.log(
-      `      summed per-worker quantiles, relative error: ${errors.map((e) => `${(100 * e).toFixed(0)}%`).join(', ')}`,
+      `      summed per-thread quantiles, relative error: ${errors.map((e) => `${(100 * e).toFixed(0)}%`).join(', ')}`,
     );
     expect(Math.min(...errors), 'the smallest error of the sums').to.be.above(10 * QUANTILE_ERROR);
   });
