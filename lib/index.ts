@@ -16,7 +16,7 @@ export { ObservingMetric } from './metrics/observing-metric.js';
 export { Series } from './metrics/series.js';
 export type { MetricConfig, ExtraOptions } from './metrics/config.js';
 export { Counter, type CounterChild, type CounterConfig } from './metrics/counter.js';
-export { Gauge, type GaugeChild, type GaugeConfig } from './metrics/gauge.js';
+export { Gauge, type GaugeChild, type GaugeConfig, type GaugeAggregation } from './metrics/gauge.js';
 export { Histogram, type HistogramChild, type HistogramConfig } from './metrics/histogram.js';
 export { Summary, type SummaryChild, type SummaryConfig } from './metrics/summary.js';
 export { Info, type InfoChild, type InfoConfig } from './metrics/info.js';
@@ -52,6 +52,11 @@ export type {
   LabelSource,
   ExemplarSource,
 } from './decorators/index.js';
+export { aggregateClusterMetrics } from './aggregation/cluster.js';
+export { aggregateThreadMetrics } from './aggregation/threads.js';
+export type { Aggregation, AggregatedWorker } from './aggregation/handle.js';
+export type { AggregationOptions } from './aggregation/options.js';
+export { PrometricWarning } from './warning.js';
 export { exposeMetrics, metricsHandler } from './server/index.js';
 export type {
   MetricsServer,
@@ -67,3 +72,9 @@ export type { DefaultMetricsOptions } from './collectors/options.js';
 // client does; disableDefaultMetrics() turns them off.
 import { collectDefaultMetrics as startDefaultMetrics } from './collectors/default-metrics.js';
 startDefaultMetrics();
+
+// A worker whose primary (or main thread) aggregates reports to it from import on, with no code of its own.
+import { startClusterReporting } from './aggregation/cluster.js';
+import { startThreadReporting } from './aggregation/threads.js';
+startClusterReporting();
+startThreadReporting();

@@ -92,6 +92,23 @@ export interface CollectCallOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * What makes a registry expose an aggregate of several workers instead of its own
+ * metrics alone: it is given the registry's metrics (in registration order) and what its
+ * collectors returned, and returns the families to expose.
+ */
+export interface FamilySource {
+  families(
+    metrics: readonly RegisteredMetric[],
+    collected: readonly MetricFamily[],
+    options: CollectOptions,
+    constantFor: (labelNames: readonly string[]) => Labels,
+  ): MetricFamily[];
+}
+
+/** The key of the registry's method that installs a {@link FamilySource}; not exported from the package. */
+export const FAMILY_SOURCE = Symbol('prometric.familySource');
+
 const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 
 const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created'];
@@ -113,6 +130,7 @@ export class Registry {
   private readonly collectors: CollectorEntry[] = [];
   private constantLabels: Labels = NO_LABELS;
   private readonly collectOptions: CollectOptions;
+  #familySource: FamilySource | undefined;
 
   constructor(options: RegistryOptions = {}) {
     const given: unknown = options;
@@ -255,6 +273,15 @@ export class Registry {
    */
   async collect(options: CollectCallOptions = {}): Promise<MetricFamily[]> {
     const { timeoutMs, signal } = validateCollectOptions(options);
+    const source = this.#familySource;
+    if (source !== undefined) {
+      const collected = await this.collectFromCollectors({ timeoutMs, signal });
+      try {
+        return source.families(this.getMetrics(), collected, this.collectOptions, (names) => this.constantFor(names));
+      } catch (error) {
+        throw new CollectionError('the aggregated metrics', error);
+      }
+    }
     const families: MetricFamily[] = [];
     for (const metric of this.metricsByName.values()) {
       let family: MetricFamily | Promise<MetricFamily>;
@@ -265,29 +292,46 @@ export class Registry {
       }
       families.push(await family);
     }
-    if (this.collectors.length > 0) {
-      signal?.throwIfAborted();
-      const entries = [...this.collectors];
-      const results = await withDeadline(
-        entries.map((entry) => this.runCollector(entry)),
-        entries,
-        timeoutMs,
-      );
-      const seen = new Set(this.sampleOwners.keys());
-      for (const [i, collected] of results.entries()) {
-        for (const family of collected) {
-          const names = reservedNames(family);
-          for (const name of names) {
-            if (seen.has(name)) {
-              throw new CollectionError(
-                `collector ${entries[i]!.name}`,
-                new Error(`name ${name} is already used by another metric`),
-              );
-            }
+    families.push(...(await this.collectFromCollectors({ timeoutMs, signal })));
+    return families;
+  }
+
+  /**
+   * @internal Makes this registry expose what `source` makes of its metrics and collectors (an
+   * aggregate of several workers), or, with undefined, its own metrics again.
+   */
+  [FAMILY_SOURCE](source: FamilySource | undefined): void {
+    if (source !== undefined && this.#familySource !== undefined && this.#familySource !== source) {
+      throw new Error('This registry already exposes an aggregate of workers: stop that aggregation first');
+    }
+    this.#familySource = source;
+  }
+
+  /** @internal The custom collectors' families, their names checked against the metrics' and each other's. */
+  async collectFromCollectors({ timeoutMs, signal }: CollectCallOptions = {}): Promise<MetricFamily[]> {
+    const families: MetricFamily[] = [];
+    if (this.collectors.length === 0) return families;
+    signal?.throwIfAborted();
+    const entries = [...this.collectors];
+    const results = await withDeadline(
+      entries.map((entry) => this.runCollector(entry)),
+      entries,
+      timeoutMs,
+    );
+    const seen = new Set(this.sampleOwners.keys());
+    for (const [i, collected] of results.entries()) {
+      for (const family of collected) {
+        const names = reservedNames(family);
+        for (const name of names) {
+          if (seen.has(name)) {
+            throw new CollectionError(
+              `collector ${entries[i]!.name}`,
+              new Error(`name ${name} is already used by another metric`),
+            );
           }
-          for (const name of names) seen.add(name);
-          families.push(family);
         }
+        for (const name of names) seen.add(name);
+        families.push(family);
       }
     }
     return families;

@@ -28,8 +28,43 @@ export interface MetricConfig<L extends string> {
 /** Options of a Counter. */
 export type CounterConfig<L extends string> = MetricConfig<L>;
 
+/**
+ * How a gauge's series combine across workers when a primary aggregates them
+ * (`aggregateClusterMetrics`, `aggregateThreadMetrics`): their sum, minimum, maximum, the most
+ * recently set value, or `all` (one series per worker, labeled `worker`). An exited worker's last
+ * value still counts; the `live` variants leave exited workers out.
+ */
+export type GaugeAggregation =
+  | 'sum'
+  | 'min'
+  | 'max'
+  | 'last'
+  | 'all'
+  | 'livesum'
+  | 'livemin'
+  | 'livemax'
+  | 'livelast'
+  | 'liveall';
+
+/** Every {@link GaugeAggregation}. */
+export const GAUGE_AGGREGATIONS: readonly GaugeAggregation[] = Object.freeze([
+  'sum',
+  'min',
+  'max',
+  'last',
+  'all',
+  'livesum',
+  'livemin',
+  'livemax',
+  'livelast',
+  'liveall',
+]);
+
 /** Options of a Gauge. */
-export type GaugeConfig<L extends string> = MetricConfig<L>;
+export interface GaugeConfig<L extends string> extends MetricConfig<L> {
+  /** How the gauge combines across workers under multi-worker aggregation. Default `'sum'`. */
+  readonly aggregate?: GaugeAggregation;
+}
 
 /** Options of an Info metric. */
 export type InfoConfig<L extends string> = MetricConfig<L>;
@@ -94,7 +129,7 @@ const COMMON_KEYS: KeySet<MetricConfig<string>> = {
 /** The options each metric type reads, by the `kind` its constructor passes to normalizeConfig. */
 const OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   Counter: Object.keys(COMMON_KEYS satisfies KeySet<CounterConfig<string>>),
-  Gauge: Object.keys(COMMON_KEYS satisfies KeySet<GaugeConfig<string>>),
+  Gauge: Object.keys({ ...COMMON_KEYS, aggregate: true } satisfies KeySet<GaugeConfig<string>>),
   Info: Object.keys(COMMON_KEYS satisfies KeySet<InfoConfig<string>>),
   Histogram: Object.keys({ ...COMMON_KEYS, buckets: true, native: true } satisfies KeySet<HistogramConfig<string>>),
   Summary: Object.keys({

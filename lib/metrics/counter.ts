@@ -2,6 +2,7 @@
 import type { CollectOptions, Exemplar, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
+import { recorded } from '../instrument/recorded.js';
 import {
   countCallErrors,
   countSeriesErrors,
@@ -13,7 +14,7 @@ import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config
 
 export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 import { makeExemplar } from './exemplar.js';
 
 /** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
@@ -27,6 +28,11 @@ export class CounterChild extends Series {
   #created = wallSeconds();
   #exemplar: Exemplar | undefined = undefined;
   readonly #metric: Counter<string>;
+
+  /** @internal */
+  get [OWNER](): Counter<string> {
+    return this.#metric;
+  }
 
   static {
     createdOf = (child) => child.#created;
@@ -51,6 +57,7 @@ export class CounterChild extends Series {
     }
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
     this.#value += amount;
+    recorded(this);
   }
 
   #incWithExemplar(amount: number, exemplarLabels: Labels): void {
@@ -59,6 +66,7 @@ export class CounterChild extends Series {
     const exemplar = makeExemplar(`Counter ${this.#metric.name}`, exemplarLabels, amount);
     this.#value += amount;
     this.#exemplar = exemplar;
+    recorded(this);
   }
 
   /** The current value. */

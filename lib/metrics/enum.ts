@@ -1,11 +1,12 @@
 /** Enum: which one of a fixed set of states something is in (OpenMetrics StateSet). */
+import { recorded } from '../instrument/recorded.js';
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { isWellFormed, notWellFormed, show } from '../validation.js';
 import { normalizeConfig, type ExtraOptions, type EnumConfig } from './config.js';
 
 export type { EnumConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 
 /** Index of a series' current state (private to this module). */
 let currentOf: (child: EnumChild) => number;
@@ -15,6 +16,11 @@ let resetState: (child: EnumChild) => void;
 export class EnumChild<S extends string = string> extends Series {
   #current = 0;
   readonly #metric: Enum<string, S>;
+
+  /** @internal */
+  get [OWNER](): Enum<string, S> {
+    return this.#metric;
+  }
 
   static {
     currentOf = (child) => child.#current;
@@ -32,6 +38,7 @@ export class EnumChild<S extends string = string> extends Series {
   /** Moves to `state`, which must be one of the declared states. */
   state(state: S): void {
     this.#current = this.#metric.stateIndex(state);
+    recorded(this);
   }
 
   /** The current state. */

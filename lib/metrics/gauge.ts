@@ -2,6 +2,7 @@
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
+import { recorded } from '../instrument/recorded.js';
 import {
   trackCallsInFlight,
   trackSeriesCallsInFlight,
@@ -18,17 +19,28 @@ import {
   type TimedOptions,
 } from '../instrument/timed.js';
 import type { LabelValues } from '../labels.js';
-import { normalizeConfig, type ExtraOptions, type GaugeConfig } from './config.js';
+import {
+  GAUGE_AGGREGATIONS,
+  normalizeConfig,
+  type ExtraOptions,
+  type GaugeAggregation,
+  type GaugeConfig,
+} from './config.js';
 
-export type { GaugeConfig } from './config.js';
+export type { GaugeAggregation, GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 
 /** One gauge series: its value changes only through its methods. */
 export class GaugeChild extends Series {
   #value = 0;
   #valueFunction: (() => number) | undefined = undefined;
   readonly #metric: Gauge<string>;
+
+  /** @internal */
+  get [OWNER](): Gauge<string> {
+    return this.#metric;
+  }
 
   /** @internal */
   constructor(labels: Labels, metric: Gauge<string>) {
@@ -40,23 +52,27 @@ export class GaugeChild extends Series {
   inc(amount = 1): void {
     if (typeof amount !== 'number' || amount !== amount) this.#metric.rejectNumber('inc', amount);
     this.#value += amount;
+    recorded(this);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
     if (typeof amount !== 'number' || amount !== amount) this.#metric.rejectNumber('dec', amount);
     this.#value -= amount;
+    recorded(this);
   }
 
   /** Sets the value; any number, NaN and ±Infinity included. */
   set(value: number): void {
     if (typeof value !== 'number') this.#metric.rejectNumber('set', value);
     this.#value = value;
+    recorded(this);
   }
 
   /** Sets the value to the current Unix time in seconds. */
   setToCurrentTime(): void {
     this.#value = wallSeconds();
+    recorded(this);
   }
 
   /** Reads the value from `fn` at each scrape from now on (pass a function returning a number). */
@@ -65,6 +81,7 @@ export class GaugeChild extends Series {
       throw new TypeError(`Gauge ${this.#metric.name}: setFunction needs a function, got ${show(fn)}`);
     }
     this.#valueFunction = fn;
+    recorded(this);
   }
 
   /** A decorator (either mode) or function wrapper that sets this series to each call's duration in seconds. */
@@ -98,6 +115,8 @@ export class GaugeChild extends Series {
  */
 export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
   readonly type = 'gauge' as const;
+  /** How the gauge combines across workers under multi-worker aggregation (see {@link GaugeAggregation}). */
+  readonly aggregate: GaugeAggregation;
 
   /**
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
@@ -107,7 +126,15 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
   /** With one options object: `{ name, help, labelNames, registry, unit, ... }`. */
   constructor(config: GaugeConfig<L>);
   constructor(...args: unknown[]) {
-    super(normalizeConfig<L, GaugeConfig<L>>('Gauge', args).common);
+    const { common, options } = normalizeConfig<L, GaugeConfig<L>>('Gauge', args);
+    super(common);
+    const aggregate = options.aggregate ?? 'sum';
+    if (!GAUGE_AGGREGATIONS.includes(aggregate)) {
+      throw new TypeError(
+        `Gauge ${this.name}: aggregate must be one of ${GAUGE_AGGREGATIONS.join(', ')}, got ${show(aggregate)}`,
+      );
+    }
+    this.aggregate = aggregate;
     return this.initialize();
   }
 
@@ -194,7 +221,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
 
   /** @internal */
   protected extraDefinition(): Definition {
-    return {};
+    return { aggregate: this.aggregate };
   }
 
   /** @internal */

@@ -6,6 +6,7 @@ import type { CollectOptions, HistogramRow, Labels, MetricFamily } from '../snap
 import { HistogramFamily } from '../histogram-family.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
+import { recorded } from '../instrument/recorded.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import { NO_LABELS } from '../labels.js';
@@ -15,7 +16,7 @@ import { NativeBuckets, nativeBucketsConfig, type NativeBucketsConfig } from './
 
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 import { makeExemplar } from './exemplar.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
@@ -44,6 +45,11 @@ export class HistogramChild extends Series {
   #page: Float64Array;
   #offset: number;
   readonly #metric: Histogram<string>;
+
+  /** @internal */
+  get [OWNER](): Histogram<string> {
+    return this.#metric;
+  }
   readonly #native: NativeBuckets | undefined;
   /** Made with the first exemplar: a series never given one carries nothing for them. */
   #exemplars: HistogramExemplars | undefined = undefined;
@@ -109,6 +115,7 @@ export class HistogramChild extends Series {
     const offset = this.#offset;
     page[offset + i]!++;
     page[offset + n + 1]! += value;
+    recorded(this);
   }
 
   #observeWithExemplar(value: number, exemplarLabels: Labels): void {

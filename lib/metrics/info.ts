@@ -1,4 +1,5 @@
 /** Info: constant key-value facts about the target (a version, a build), exposed as `<name>_info 1`. */
+import { recorded } from '../instrument/recorded.js';
 import { NO_LABELS } from '../labels.js';
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { assertLabelName, isWellFormed, notWellFormed, show } from '../validation.js';
@@ -6,7 +7,7 @@ import { normalizeConfig, type ExtraOptions, type InfoConfig } from './config.js
 
 export type { InfoConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 
 /** A series' facts, as labels (private to this module). */
 let factsOf: (child: InfoChild) => Labels;
@@ -16,6 +17,11 @@ let clearFacts: (child: InfoChild) => void;
 export class InfoChild extends Series {
   #facts: Labels = NO_LABELS;
   readonly #metric: Info<string>;
+
+  /** @internal */
+  get [OWNER](): Info<string> {
+    return this.#metric;
+  }
 
   static {
     factsOf = (child) => child.#facts;
@@ -33,6 +39,7 @@ export class InfoChild extends Series {
   /** Sets the facts, replacing earlier ones. Values are copied. */
   info(values: Readonly<Record<string, string>>): void {
     this.#facts = this.#metric.validFacts(values);
+    recorded(this);
   }
 }
 

@@ -55,6 +55,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   #mergedFor: Labels | undefined;
   /** Bumped whenever series are removed, so holders of a cached child know to look it up again. */
   #generation = 0;
+  /** @internal While {@link collectSome} runs: the only children to visit. */
+  #subset: Iterable<C> | undefined;
 
   /** @internal */
   protected constructor(config: NormalizedConfig<L>) {
@@ -191,8 +193,30 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     return { name: this.name, help: this.help, type: this.type, unit: this.unit, samples };
   }
 
+  /**
+   * @internal Collects only the given children (without constant labels), for reporting the few
+   * series a call changed without collecting the whole family. Children no longer held are skipped.
+   */
+  collectSome(children: Iterable<C>, options: CollectOptions): MetricFamily | Promise<MetricFamily> {
+    const held: C[] = [];
+    const byName = this.labelNames.length > 0;
+    for (const child of children) {
+      if (this.children.find(byName ? [child.labels] : []) === child) held.push(child);
+    }
+    this.#subset = held;
+    try {
+      return this.collect(options);
+    } finally {
+      this.#subset = undefined;
+    }
+  }
+
   /** @internal Calls `visit` with every child and its full labels, the constant labels first. */
   protected forEachSeries(constantLabels: Labels, visit: (child: C, labels: Labels) => void): void {
+    if (this.#subset !== undefined) {
+      for (const child of this.#subset) visit(child, child.labels);
+      return;
+    }
     let hasConstants = false;
     for (const _ in constantLabels) {
       hasConstants = true;

@@ -36,6 +36,21 @@ export class SketchMapping {
   }
 }
 
+/**
+ * A sketch as plain data, to send to another process or thread: buckets as flat
+ * `[index, count, index, count, ...]` arrays.
+ */
+export interface SketchData {
+  readonly positive: readonly number[];
+  readonly negative: readonly number[];
+  readonly zero: number;
+  readonly positiveInfinity: number;
+  readonly negativeInfinity: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+}
+
 /** Counts of one time slice of observations. */
 export class QuantileSketch {
   /** Bucket index to count, for positive and (by magnitude) negative values. */
@@ -70,6 +85,37 @@ export class QuantileSketch {
     }
   }
 
+  /** This sketch as plain data. */
+  toData(): SketchData {
+    return {
+      positive: flatten(this.positive),
+      negative: flatten(this.negative),
+      zero: this.zero,
+      positiveInfinity: this.positiveInfinity,
+      negativeInfinity: this.negativeInfinity,
+      count: this.count,
+      // JSON has no Infinity: an empty sketch's min and max travel as null otherwise.
+      min: this.count === 0 ? 0 : this.min,
+      max: this.count === 0 ? 0 : this.max,
+    };
+  }
+
+  /** A sketch holding `data` (made by {@link toData} with the same mapping). */
+  static fromData(mapping: SketchMapping, data: SketchData): QuantileSketch {
+    const sketch = new QuantileSketch(mapping);
+    unflatten(data.positive, sketch.positive);
+    unflatten(data.negative, sketch.negative);
+    sketch.zero = data.zero;
+    sketch.positiveInfinity = data.positiveInfinity;
+    sketch.negativeInfinity = data.negativeInfinity;
+    sketch.count = data.count;
+    if (data.count > 0) {
+      sketch.min = data.min;
+      sketch.max = data.max;
+    }
+    return sketch;
+  }
+
   clear(): void {
     this.positive.clear();
     this.negative.clear();
@@ -80,6 +126,16 @@ export class QuantileSketch {
     this.min = Infinity;
     this.max = -Infinity;
   }
+}
+
+function flatten(buckets: ReadonlyMap<number, number>): number[] {
+  const flat: number[] = [];
+  for (const [index, count] of buckets) flat.push(index, count);
+  return flat;
+}
+
+function unflatten(flat: readonly number[], into: Map<number, number>): void {
+  for (let i = 0; i + 1 < flat.length; i += 2) into.set(flat[i]!, (into.get(flat[i]!) ?? 0) + flat[i + 1]!);
 }
 
 /** Answers quantiles (each in [0, 1]) over several sketches together; NaN when they are empty. */

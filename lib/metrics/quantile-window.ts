@@ -4,8 +4,14 @@
  * reused when its time is up; a query merges them all. So the window covers between
  * (ageBuckets - 1) / ageBuckets of maxAge and all of it, and memory is ageBuckets sketches.
  */
-import { coarseClock, refreshCoarseClock, startCoarseClock } from '../instrument/clock.js';
-import { QuantileSketch, mergedQuantiles, type SketchMapping } from './quantile-sketch.js';
+import { coarseClock, refreshCoarseClock, startCoarseClock, wallSeconds } from '../instrument/clock.js';
+import { QuantileSketch, mergedQuantiles, type SketchData, type SketchMapping } from './quantile-sketch.js';
+
+/** One slice of a window as data: its observations and when (ms since the epoch) it leaves the window. */
+export interface WindowSlice {
+  readonly expiresAt: number;
+  readonly sketch: SketchData;
+}
 
 export class QuantileWindow {
   private readonly sketches: QuantileSketch[];
@@ -34,6 +40,22 @@ export class QuantileWindow {
     const now = refreshCoarseClock();
     if (now >= this.rotateAt) this.rotate(now);
     return mergedQuantiles(this.mapping, this.sketches, quantiles);
+  }
+
+  /** The window's non-empty slices as data, each with the wall-clock time it is dropped at. */
+  slices(): WindowSlice[] {
+    const now = refreshCoarseClock();
+    if (now >= this.rotateAt) this.rotate(now);
+    const wallOffset = wallSeconds() * 1000 - now;
+    const n = this.sketches.length;
+    const slices: WindowSlice[] = [];
+    // The slice after the current one is the oldest: it is reused at rotateAt, the next one a slice later.
+    for (let k = 1; k <= n; k++) {
+      const sketch = this.sketches[(this.current + k) % n]!;
+      if (sketch.count === 0) continue;
+      slices.push({ expiresAt: wallOffset + this.rotateAt + (k - 1) * this.sliceMs, sketch: sketch.toData() });
+    }
+    return slices;
   }
 
   clear(): void {

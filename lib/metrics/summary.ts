@@ -6,16 +6,17 @@ import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { formatBound } from '../bounds.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
+import { recorded } from '../instrument/recorded.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config.js';
 
 export type { SummaryConfig } from './config.js';
 import type { Definition } from './metric.js';
-import { Series } from './series.js';
+import { OWNER, Series } from './series.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SketchMapping } from './quantile-sketch.js';
-import { QuantileWindow } from './quantile-window.js';
+import { QuantileWindow, type WindowSlice } from './quantile-window.js';
 
 /** A series' state, for collecting (private to this module). */
 let stateOf: (child: SummaryChild) => {
@@ -25,6 +26,11 @@ let stateOf: (child: SummaryChild) => {
   window: QuantileWindow | undefined;
 };
 
+/** @internal The quantile window of a series as data, for multi-worker reporting; undefined without quantiles. */
+export function windowSlicesOf(child: SummaryChild): WindowSlice[] | undefined {
+  return stateOf(child).window?.slices();
+}
+
 /** One summary series: its numbers change only through observe() and reset(). */
 export class SummaryChild extends Series {
   #count = 0;
@@ -33,6 +39,11 @@ export class SummaryChild extends Series {
   /** Present when the summary has quantiles. */
   readonly #window: QuantileWindow | undefined;
   readonly #metric: Summary<string>;
+
+  /** @internal */
+  get [OWNER](): Summary<string> {
+    return this.#metric;
+  }
 
   static {
     stateOf = (child) => ({ count: child.#count, sum: child.#sum, created: child.#created, window: child.#window });
@@ -51,6 +62,7 @@ export class SummaryChild extends Series {
     this.#count++;
     this.#sum += value;
     if (this.#window !== undefined) this.#window.add(value);
+    recorded(this);
   }
 
   /** The number of observations so far. */
