@@ -189,7 +189,10 @@ function aggregate(id, lib) {
 }
 
 const fmtNs = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '–' : `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`);
+const fmtRatio = (r) =>
+  r === undefined || !Number.isFinite(r)
+    ? '–'
+    : `${r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(1) : r.toPrecision(2)}×`;
 
 function cell(c, agg) {
   if (agg === undefined) return '–';
@@ -303,7 +306,7 @@ if (clusterCases.length > 0) {
       verdicts.push({ id: c.id, title: c.title, target: `≤ ${c.target}×`, got: fmtRatio(vsBase), status });
     }
     lines.push(
-      `| ${c.title} | ${clusterCell(ours)} | ${clusterCell(theirs, theirsBase)} | ${fmtRatio(vsPeer)} | ${c.baseline ? `${fmtRatio(vsBase)} (\`${c.baseline}\`)` : ''} | ${c.target === undefined ? '' : `≤ ${c.target}×`} | ${status} |`,
+      `| ${c.title} | ${clusterCell(ours)} | ${clusterCell(theirs, theirsBase)} | ${fmtRatio(vsPeer)} | ${c.baseline ? `${fmtRatio(vsBase)} (of ${usable(oursBase) ? fmtNs(oursBase.value) : '–'}, \`${c.baseline}\`)` : ''} | ${c.target === undefined ? '' : `≤ ${c.target}×`} | ${status} |`,
     );
   }
 }

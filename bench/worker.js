@@ -29,14 +29,18 @@ async function loadCases() {
     case 'candidate':
     case 'prometric': {
       const { prometricCases } = await import('./cases/prometric.js');
+      const { perRunCases } = await import('./cases/per-run.js');
       // A patched build to compare (run.js --candidate /tmp/x/dist/index.js), or PROMETRIC_ENTRY in place of this one.
       const entry = lib === 'candidate' ? process.env.PROMETRIC_CANDIDATE : process.env.PROMETRIC_ENTRY || 'prometric';
-      return prometricCases(await import(entry), sizes);
+      const M = await import(entry);
+      return { ...prometricCases(M, sizes), ...perRunCases(M, 'prometric') };
     }
     case 'prom-client':
     case 'pio': {
       const { promCases } = await import('./cases/prom.js');
-      return promCases(require(lib === 'pio' ? '@prometheus-io/client' : 'prom-client'), sizes);
+      const { perRunCases } = await import('./cases/per-run.js');
+      const M = require(lib === 'pio' ? '@prometheus-io/client' : 'prom-client');
+      return { ...promCases(M, sizes), ...perRunCases(M, lib) };
     }
     case 'floor': {
       const { floorCases } = await import('./cases/floor.js');

@@ -160,6 +160,22 @@ export const CASES = [
     baseline: 'counter.bound',
     target: 2,
   },
+  // As a request handler calls it: one inc per synchronous run, so each run's end (where an eager
+  // worker sends what the run wrote) is counted. Compared with the same loop in a plain process.
+  {
+    id: 'cluster.bound-inc-per-run',
+    kind: 'cluster',
+    libs: CLUSTER_LIBS,
+    title: 'Bound inc in an aggregated cluster worker, one per synchronous run (`inc(); await null`; ns/op)',
+    baseline: 'counter.bound-per-run',
+  },
+  // The baseline of the row above (a row of its own would repeat it); in a plain process, nothing aggregating.
+  {
+    id: 'counter.bound-per-run',
+    kind: 'ops',
+    libs: CLUSTER_LIBS,
+    title: 'counter bound child `inc()`, one per synchronous run',
+  },
 ];
 
 export function caseById(id) {

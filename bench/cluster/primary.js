@@ -3,7 +3,9 @@
  * the library's aggregation, forks the workers (bench/cluster/worker.js), waits until the primary's
  * scrape shows every worker's series with their values, then measures:
  *   cluster.scrape     N scrapes at the primary (text format): ms per scrape, as measureScrape does;
- *   cluster.bound-inc  a bound child's inc() in one worker (the others idle but aggregated): ns/op.
+ *   cluster.bound-inc  a bound child's inc() in one worker (the others idle but aggregated), in a
+ *                      tight loop: ns/op;
+ *   cluster.bound-inc-per-run  the same, one inc per synchronous run (what a request handler does).
  * Every forked worker is killed when the case ends, whether it succeeded or threw.
  */
 import cluster from 'node:cluster';
@@ -144,11 +146,11 @@ export async function runClusterCase(lib, id, { sizes, ops, scrape: scrapeOption
         throw new Error(`${id}: the primary lost series while measured: ${JSON.stringify(last)}`);
       return { ...result, workers, seriesPerWorker: series, readyMs };
     }
-    if (id === 'cluster.bound-inc') {
+    if (id === 'cluster.bound-inc' || id === 'cluster.bound-inc-per-run') {
       // One worker at a time measures: several at once would share the cores and time each other.
       const measuring = forked[0];
       const reply = nextMessage(measuring, 'inc-result');
-      measuring.send({ bench: 'measure-inc', ops });
+      measuring.send({ bench: 'measure-inc', ops, perRun: id === 'cluster.bound-inc-per-run' });
       const { result, incs } = await reply;
       // And the primary really aggregated them: its scrape catches up with every inc the worker made.
       const caughtUpBegan = performance.now();

@@ -6,6 +6,7 @@
  */
 import { measureOps } from '../measure.js';
 import { workerSide } from './adapters.js';
+import { incPerRun, incsInOneRun } from './loops.js';
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -34,10 +35,12 @@ const { child } = await workerSide(lib, { worker, series });
 process.on('message', async (message) => {
   if (message?.bench !== 'measure-inc') return;
   try {
+    const loop = (message.perRun ? incPerRun : incsInOneRun)(child);
     let incs = 0;
+    // Counts every inc, so that the primary can be checked to have aggregated them all.
     const run = (n) => {
-      for (let i = 0; i < n; i++) child.inc();
       incs += n;
+      return loop(n);
     };
     const result = await measureOps(run, message.ops);
     process.send({ bench: 'inc-result', worker, result, incs });
