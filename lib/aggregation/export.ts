@@ -129,3 +129,17 @@ function summaryStates(metric: Summary<string>, samples: readonly Sample[]): Ser
   }
   return states;
 }
+
+/**
+ * What tells a series' state from its previous one, cheaply: every observation changes a count,
+ * every reset the start time; a gauge's time of change and a summary's window slices are left out
+ * (they move without a change of value).
+ */
+export function fingerprint(state: SeriesState): string {
+  if ('cumulative' in state) return `${state.cumulative.at(-1)}|${state.sum}|${state.created}`;
+  if ('count' in state) return `${state.count}|${state.sum}|${state.created}`;
+  if ('created' in state) return `${state.value}|${state.created}|${state.exemplar?.timestamp}`;
+  if ('value' in state) return String(state.value);
+  if ('facts' in state) return JSON.stringify(state.facts);
+  return state.state;
+}

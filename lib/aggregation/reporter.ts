@@ -16,11 +16,11 @@
 import type { Registry, RegisteredMetric } from '../registry.js';
 import { NO_LABELS } from '../labels.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { listenToRecorded } from '../instrument/recorded.js';
 import { Metric } from '../metrics/metric.js';
 import { OWNER } from '../metrics/series.js';
 import type { MetricFamily } from '../snapshot.js';
-import { definitionOf, seriesStates } from './export.js';
+import { definitionOf, fingerprint, seriesStates } from './export.js';
+import { forgetLastWrite, trackWrites } from './track-writes.js';
 import type { FamilyReport, Report, SeriesState } from './report.js';
 
 const COLLECT_OPTIONS = { created: true };
@@ -28,7 +28,7 @@ const COLLECT_OPTIONS = { created: true };
 /** What was last sent of one family. */
 interface SentFamily {
   definition: string;
-  /** Each series' state as JSON (without a gauge's stamp), to tell what changed. */
+  /** Each series' fingerprint (export.ts) as last sent, to tell what changed. */
   readonly fingerprints: Map<string, string>;
 }
 
@@ -36,8 +36,7 @@ export class Reporter {
   readonly #sent = new Map<string, SentFamily>();
   /** Series written since the last microtask. */
   readonly #touched = new Set<object>();
-  /** The series last added to #touched: a run of writes to one series costs one comparison each. */
-  #lastTouched: object | undefined;
+  #stopTracking: (() => void) | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #collecting = false;
 
@@ -52,7 +51,7 @@ export class Reporter {
   start(): void {
     this.#timer = setInterval(() => void this.reportAll(), this.intervalMs);
     this.#timer.unref();
-    if (this.eager) listenToRecorded((series) => this.touched(series));
+    if (this.eager) this.#stopTracking = trackWrites((series) => this.touched(series));
     // The first report says which families exist, before any change.
     void this.reportAll();
   }
@@ -60,7 +59,8 @@ export class Reporter {
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    listenToRecorded(undefined);
+    this.#stopTracking?.();
+    this.#stopTracking = undefined;
   }
 
   /** Sends every change of the registry's metrics now, synchronously; collectors follow asynchronously. */
@@ -119,8 +119,6 @@ export class Reporter {
 
   /** Notes a written series; the first one since the last report schedules one. */
   private touched(series: object): void {
-    if (series === this.#lastTouched) return;
-    this.#lastTouched = series;
     if (this.#touched.size === 0) queueMicrotask(() => this.reportTouched());
     this.#touched.add(series);
   }
@@ -135,7 +133,7 @@ export class Reporter {
       else children.push(series);
     }
     this.#touched.clear();
-    this.#lastTouched = undefined;
+    forgetLastWrite();
     const now = wallSeconds() * 1000;
     const families: FamilyReport[] = [];
     for (const [metric, children] of byMetric) {
@@ -164,9 +162,9 @@ export class Reporter {
     const seen = whole ? new Set<string>() : undefined;
     for (const state of seriesStates(metric, family, now)) {
       seen?.add(state.key);
-      const fingerprint = JSON.stringify(state, withoutStamp);
-      if (sent.fingerprints.get(state.key) === fingerprint) continue;
-      sent.fingerprints.set(state.key, fingerprint);
+      const print = fingerprint(state);
+      if (sent.fingerprints.get(state.key) === print) continue;
+      sent.fingerprints.set(state.key, print);
       series.push(state);
     }
     const removed: string[] = [];
@@ -189,12 +187,6 @@ export class Reporter {
 
 /** The `definition` of a collector's family in {@link SentFamily}. */
 const COLLECTED = '(collected)';
-
-/** JSON replacer: a gauge's stamp and a summary's window (its slices' times move) are not its value. */
-function withoutStamp(key: string, value: unknown): unknown {
-  if (key === 'changedAt' || key === 'window') return undefined;
-  return finite(key, value);
-}
 
 /** JSON replacer keeping non-finite numbers apart from null. */
 function finite(_key: string, value: unknown): unknown {

@@ -2,7 +2,6 @@
 import type { CollectOptions, Exemplar, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { recorded } from '../instrument/recorded.js';
 import {
   countCallErrors,
   countSeriesErrors,
@@ -57,7 +56,6 @@ export class CounterChild extends Series {
     }
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
     this.#value += amount;
-    recorded(this);
   }
 
   #incWithExemplar(amount: number, exemplarLabels: Labels): void {
@@ -66,7 +64,6 @@ export class CounterChild extends Series {
     const exemplar = makeExemplar(`Counter ${this.#metric.name}`, exemplarLabels, amount);
     this.#value += amount;
     this.#exemplar = exemplar;
-    recorded(this);
   }
 
   /** The current value. */

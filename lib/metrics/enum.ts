@@ -1,5 +1,4 @@
 /** Enum: which one of a fixed set of states something is in (OpenMetrics StateSet). */
-import { recorded } from '../instrument/recorded.js';
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { isWellFormed, notWellFormed, show } from '../validation.js';
 import { normalizeConfig, type ExtraOptions, type EnumConfig } from './config.js';
@@ -38,7 +37,6 @@ export class EnumChild<S extends string = string> extends Series {
   /** Moves to `state`, which must be one of the declared states. */
   state(state: S): void {
     this.#current = this.#metric.stateIndex(state);
-    recorded(this);
   }
 
   /** The current state. */

@@ -2,7 +2,6 @@
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { recorded } from '../instrument/recorded.js';
 import {
   trackCallsInFlight,
   trackSeriesCallsInFlight,
@@ -52,27 +51,23 @@ export class GaugeChild extends Series {
   inc(amount = 1): void {
     if (typeof amount !== 'number' || amount !== amount) this.#metric.rejectNumber('inc', amount);
     this.#value += amount;
-    recorded(this);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
     if (typeof amount !== 'number' || amount !== amount) this.#metric.rejectNumber('dec', amount);
     this.#value -= amount;
-    recorded(this);
   }
 
   /** Sets the value; any number, NaN and ±Infinity included. */
   set(value: number): void {
     if (typeof value !== 'number') this.#metric.rejectNumber('set', value);
     this.#value = value;
-    recorded(this);
   }
 
   /** Sets the value to the current Unix time in seconds. */
   setToCurrentTime(): void {
     this.#value = wallSeconds();
-    recorded(this);
   }
 
   /** Reads the value from `fn` at each scrape from now on (pass a function returning a number). */
@@ -81,7 +76,6 @@ export class GaugeChild extends Series {
       throw new TypeError(`Gauge ${this.#metric.name}: setFunction needs a function, got ${show(fn)}`);
     }
     this.#valueFunction = fn;
-    recorded(this);
   }
 
   /** A decorator (either mode) or function wrapper that sets this series to each call's duration in seconds. */

@@ -6,7 +6,6 @@ import type { CollectOptions, HistogramRow, Labels, MetricFamily } from '../snap
 import { HistogramFamily } from '../histogram-family.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { recorded } from '../instrument/recorded.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import { NO_LABELS } from '../labels.js';
@@ -115,7 +114,6 @@ export class HistogramChild extends Series {
     const offset = this.#offset;
     page[offset + i]!++;
     page[offset + n + 1]! += value;
-    recorded(this);
   }
 
   #observeWithExemplar(value: number, exemplarLabels: Labels): void {

@@ -1,5 +1,4 @@
 /** Info: constant key-value facts about the target (a version, a build), exposed as `<name>_info 1`. */
-import { recorded } from '../instrument/recorded.js';
 import { NO_LABELS } from '../labels.js';
 import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { assertLabelName, isWellFormed, notWellFormed, show } from '../validation.js';
@@ -39,7 +38,6 @@ export class InfoChild extends Series {
   /** Sets the facts, replacing earlier ones. Values are copied. */
   info(values: Readonly<Record<string, string>>): void {
     this.#facts = this.#metric.validFacts(values);
-    recorded(this);
   }
 }
 

@@ -6,7 +6,6 @@ import type { CollectOptions, Labels, Sample } from '../snapshot.js';
 import { formatBound } from '../bounds.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
-import { recorded } from '../instrument/recorded.js';
 import type { MethodDecorator } from '../instrument/method-decorator.js';
 import { recorderFor, startSeriesTimer, timeSeriesCalls, type EndTimer } from '../instrument/timed.js';
 import { normalizeConfig, type ExtraOptions, type SummaryConfig } from './config.js';
@@ -62,7 +61,6 @@ export class SummaryChild extends Series {
     this.#count++;
     this.#sum += value;
     if (this.#window !== undefined) this.#window.add(value);
-    recorded(this);
   }
 
   /** The number of observations so far. */
