@@ -10,8 +10,16 @@ import { Histogram } from '../metrics/histogram.js';
 import { Summary, windowSlicesOf } from '../metrics/summary.js';
 import type { FamilyDefinition, SeriesState } from './report.js';
 
-/** The definition of a registered metric, as workers compare it. */
+const definitions = new WeakMap<RegisteredMetric, FamilyDefinition>();
+
+/** The definition of a registered metric, as workers compare it (made once per metric: a definition never changes). */
 export function definitionOf(metric: RegisteredMetric): FamilyDefinition {
+  let definition = definitions.get(metric);
+  if (definition === undefined) definitions.set(metric, (definition = makeDefinition(metric)));
+  return definition;
+}
+
+function makeDefinition(metric: RegisteredMetric): FamilyDefinition {
   const base = {
     name: metric.name,
     type: metric.type,

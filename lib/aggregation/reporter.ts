@@ -151,7 +151,7 @@ export class Reporter {
    */
   private changes(metric: RegisteredMetric, family: MetricFamily, now: number, whole: boolean) {
     const definition = definitionOf(metric);
-    const json = JSON.stringify(definition);
+    const json = definition.definition;
     let sent = this.#sent.get(metric.name);
     const newDefinition = sent === undefined || sent.definition !== json;
     if (sent === undefined || newDefinition) {
