@@ -3,6 +3,7 @@
  * workers draw them, and the spec draws them again to know every observation exactly; and how
  * the specs compare quantiles with the exact ones.
  */
+import { seededRandom } from '../support/seeded-random.js';
 
 export const DISTRIBUTIONS = ['uniform', 'exponential', 'normal', 'lognormal'] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
@@ -16,24 +17,12 @@ export const PER_WORKER = 50_000;
 /** The percentiles the summaries expose. */
 export const PERCENTILES: readonly number[] = [0.01, 0.1, 0.5, 0.9, 0.99];
 
-/** mulberry32: a small, fast, deterministic generator of numbers in [0, 1). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `count` observations of a distribution, the same for the same seed: uniform on [0, 1),
  * exponential of rate 1, normal of mean 100 and deviation 10, log-normal of mu 0 and sigma 1.
  */
 export function draw(distribution: Distribution, seed: number, count: number): Float64Array {
-  const next = generator(seed);
+  const next = seededRandom(seed);
   // Box-Muller; 1 - next() is in (0, 1], so the logarithm is finite.
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const values = new Float64Array(count);

@@ -20,6 +20,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Histogram, Registry, Timed, exposeMetrics } from '../../lib/index.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /** The name of the native histogram the service is timed by. */
 const NATIVE_METRIC = 'native_e2e_call_duration_seconds';
@@ -50,21 +51,9 @@ const calls = Number(process.argv[2]);
 if (!Number.isInteger(calls) || calls < 2)
   throw new RangeError(`native-target: calls must be >= 2, got ${process.argv[2]}`);
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Durations in ms, log-uniform in [MIN_MS, MAX_MS], the two ends included once each. */
 function durationsMs(count: number): number[] {
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const decades = Math.log10(MAX_MS / MIN_MS);
   const drawn = Array.from({ length: count - 2 }, () => MIN_MS * 10 ** (decades * random()));
   return [MIN_MS, ...drawn, MAX_MS];
