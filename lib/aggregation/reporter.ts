@@ -7,8 +7,9 @@
  *   functions and collectors' families travel this way.
  * - With `eager` (the default), the series written during a synchronous run (an inc(), an
  *   observe(), what a decorated call recorded) are sent when that run ends, in one message (a
- *   microtask): before an awaiting caller resumes, and before the event loop moves on to write a
- *   response, so a worker killed right after answering has already reported what it counted.
+ *   microtask); and when a decorated async call settles, what it wrote leaves at once, before the
+ *   awaiting caller resumes (settled.ts). So a worker killed right after answering a request it
+ *   handled in a decorated method has already reported what it counted for it.
  *
  * Metric states are read and sent in one synchronous step, so reports leave in the order the
  * states were read; collectors' families (the process and runtime metrics) follow separately.
@@ -20,6 +21,7 @@ import { Metric } from '../metrics/metric.js';
 import { OWNER } from '../metrics/series.js';
 import type { MetricFamily } from '../snapshot.js';
 import { definitionOf, fingerprint, seriesStates } from './export.js';
+import { listenToSettled } from '../instrument/settled.js';
 import { forgetLastWrite, trackWrites } from './track-writes.js';
 import type { FamilyReport, Report, SeriesState } from './report.js';
 
@@ -51,7 +53,11 @@ export class Reporter {
   start(): void {
     this.#timer = setInterval(() => void this.reportAll(), this.intervalMs);
     this.#timer.unref();
-    if (this.eager) this.#stopTracking = trackWrites((series) => this.touched(series));
+    if (this.eager) {
+      this.#stopTracking = trackWrites((series) => this.touched(series));
+      // A decorated async call's writes leave before its caller resumes, not a microtask later.
+      listenToSettled(() => this.reportTouched());
+    }
     // The first report says which families exist, before any change.
     void this.reportAll();
   }
@@ -61,6 +67,7 @@ export class Reporter {
     this.#timer = undefined;
     this.#stopTracking?.();
     this.#stopTracking = undefined;
+    if (this.eager) listenToSettled(undefined);
   }
 
   /** Sends every change of the registry's metrics now, synchronously; collectors follow asynchronously. */
@@ -124,6 +131,7 @@ export class Reporter {
   }
 
   private reportTouched(): void {
+    if (this.#touched.size === 0) return;
     const byMetric = new Map<Metric, object[]>();
     for (const series of this.#touched) {
       const metric = (series as { [OWNER]?: unknown })[OWNER];

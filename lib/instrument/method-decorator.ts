@@ -13,6 +13,7 @@
  */
 import 'reflect-metadata';
 import { emitWarning } from 'node:process';
+import { settled } from './settled.js';
 
 /** How a call ended: with a result or with an error. */
 export type Outcome =
@@ -157,11 +158,31 @@ function observeThenable(
   }
 }
 
+/**
+ * On our wrappers: tells one that another of ours wraps it (stacked decorators), so that only the
+ * outermost reports a settled call, once every decorator of the call has recorded.
+ */
+const NESTED = Symbol('prometric.nested');
+
 /** Wraps `original` with the hooks, keeping name, length and metadata. */
 export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site: DecorationSite): AnyFunction {
+  let outermost = true;
+  (original as { [NESTED]?: () => void })[NESTED]?.();
   const finish = (state: S, args: readonly unknown[], outcome: Outcome): void => {
     try {
       hooks.finish(state, args, outcome);
+    } catch (error) {
+      reportHookFailure(site, error);
+    }
+  };
+  // The caller subscribes to the promise only after we return it, so our reaction runs before the
+  // caller's: the settled listener acts before the caller resumes. Stacked decorators' reactions
+  // run inner first: the outermost one tells it, when all of them have recorded.
+  const finishSettled = (state: S, args: readonly unknown[], outcome: Outcome): void => {
+    finish(state, args, outcome);
+    if (!outermost) return;
+    try {
+      settled();
     } catch (error) {
       reportHookFailure(site, error);
     }
@@ -184,13 +205,13 @@ export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site
     if (result instanceof Promise) {
       // Observing a promise runs nothing again; the caller gets the very same object.
       result.then(
-        (value) => finish(state, args, { result: value }),
-        (error) => finish(state, args, { error }),
+        (value) => finishSettled(state, args, { result: value }),
+        (error) => finishSettled(state, args, { error }),
       );
       return result;
     }
     if (isThenable(result)) {
-      observeThenable(result, (outcome) => finish(state, args, outcome), site);
+      observeThenable(result, (outcome) => finishSettled(state, args, outcome), site);
       return result;
     }
     finish(state, args, { result });
@@ -198,6 +219,7 @@ export function wrapFunction<S>(original: AnyFunction, hooks: CallHooks<S>, site
   };
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  Object.defineProperty(wrapper, NESTED, { value: () => (outermost = false) });
   copyMetadata(original, wrapper);
   return wrapper;
 }
