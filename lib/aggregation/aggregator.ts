@@ -50,6 +50,8 @@ export class Aggregator implements FamilySource {
   readonly #accepted = new Map<string, { definition: FamilyDefinition; by: string }>();
   readonly #warned = new Set<string>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Each family's series label sets, kept while the constant labels stay the same. */
+  readonly #labelSets = new Map<string, { constants: Labels; byKey: Map<string, Labels> }>();
 
   /**
    * @param self the aggregating process's own id among the sources (its series are labeled so where shown per source)
@@ -117,11 +119,33 @@ export class Aggregator implements FamilySource {
       const retired = this.#retired.get(name);
       if (retired !== undefined) dropExpired(retired.values(), now);
       const constants = constantFor([...definition.labelNames, WORKER_LABEL]);
-      families.push(combineFamily({ definition, sources, retired, created: options.created, constants, now }));
+      const labelSets = this.labelSetsOf(name, constants);
+      const family = combineFamily({
+        definition,
+        sources,
+        retired,
+        created: options.created,
+        constants,
+        labelSets,
+        now,
+      });
+      // Series gone for good leave their label sets behind: start over when they outnumber the live ones.
+      const shown = family.histogram?.rows.length ?? family.samples.length;
+      if (labelSets.size > 2 * shown + 64) labelSets.clear();
+      families.push(family);
       names.add(name);
     }
     families.push(...this.collectedFamilies(collected, names, constantFor));
     return families;
+  }
+
+  private labelSetsOf(family: string, constants: Labels): Map<string, Labels> {
+    let cached = this.#labelSets.get(family);
+    if (cached === undefined || !sameLabels(cached.constants, constants)) {
+      cached = { constants, byKey: new Map() };
+      this.#labelSets.set(family, cached);
+    }
+    return cached.byKey;
   }
 
   /** Reads the aggregating process's own metrics as one more source, as a report of the whole registry would. */
@@ -255,6 +279,12 @@ export class Aggregator implements FamilySource {
       samples,
     }));
   }
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** A gauge keeps the time its value was set while the value stays the same. */

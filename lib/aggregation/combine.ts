@@ -6,6 +6,7 @@
  * they are when the sources agree, and shown per source (labeled `worker`) when they do not.
  */
 import { formatBound } from '../bounds.js';
+import { labelSetOf } from '../label-set.js';
 import { HistogramFamily } from '../histogram-family.js';
 import { QuantileSketch, SketchMapping, mergedQuantiles } from '../metrics/quantile-sketch.js';
 import type { WindowSlice } from '../metrics/quantile-window.js';
@@ -55,6 +56,8 @@ export interface CombineContext {
   readonly created: boolean;
   /** The registry's constant labels for the family. */
   readonly constants: Labels;
+  /** Each series' labels with the constants, by key, kept between scrapes by the caller. */
+  readonly labelSets: Map<string, Labels>;
   /** Milliseconds since the epoch: quantile slices that expired by then are left out. */
   readonly now: number;
 }
@@ -75,6 +78,19 @@ function states<S extends SeriesState>(context: CombineContext, key: string, liv
     if (s !== undefined) found.push([source, s as S]);
   }
   return found;
+}
+
+/**
+ * A series' labels with the constant labels first, the same object at every scrape while the
+ * constants stay (kept in `context.labelSets`), so that formats keep what they render of it.
+ */
+function seriesLabelsOf(context: CombineContext, key: string, labels: Labels): Labels {
+  let set = context.labelSets.get(key);
+  if (set === undefined) {
+    set = labelSetOf({ ...context.constants, ...labels });
+    context.labelSets.set(key, set);
+  }
+  return set;
 }
 
 function withConstants(context: CombineContext, labels: Labels, extra?: Labels): Labels {
@@ -117,7 +133,7 @@ function counterSamples(context: CombineContext): Sample[] {
         exemplar = s.exemplar;
       }
     }
-    const labels = withConstants(context, seriesLabels);
+    const labels = seriesLabelsOf(context, key, seriesLabels);
     const total = { name: `${name}_total`, labels, value };
     samples.push(exemplar === undefined ? total : { ...total, exemplar });
     if (context.created && Number.isFinite(created)) samples.push({ name: `${name}_created`, labels, value: created });
@@ -156,7 +172,7 @@ function gaugeSamples(context: CombineContext): Sample[] {
     else if (how === 'max') value = Math.max(...values.map((s) => s.value));
     else if (how === 'last') value = values.reduce((a, b) => (b.changedAt > a.changedAt ? b : a)).value;
     else value = values.reduce((total, s) => total + s.value, 0);
-    samples.push({ name, labels: withConstants(context, seriesLabels), value });
+    samples.push({ name, labels: seriesLabelsOf(context, key, seriesLabels), value });
   }
   return samples;
 }
@@ -179,7 +195,7 @@ function histogramFamily(context: CombineContext): MetricFamily {
       if (s.native !== undefined) natives.push(s.native);
     }
     const row: { -readonly [K in keyof HistogramRow]: HistogramRow[K] } = {
-      labels: withConstants(context, seriesLabels),
+      labels: seriesLabelsOf(context, key, seriesLabels),
       cumulative,
       sum,
       created: context.created && Number.isFinite(created) ? created : undefined,
@@ -226,7 +242,7 @@ function summarySamples(context: CombineContext): Sample[] {
       created = Math.min(created, s.created);
       slices.push(...(s.window ?? []));
     }
-    const labels = withConstants(context, seriesLabels);
+    const labels = seriesLabelsOf(context, key, seriesLabels);
     if (mapping !== undefined) {
       const sketches = slices
         .filter((slice) => slice.expiresAt > context.now)
