@@ -55,6 +55,28 @@ export interface MetricFamily {
    * describe the same series). Absent for other types and for families given by collectors.
    */
   readonly histogram?: HistogramRows;
+  /**
+   * A counter's or gauge's series in column form, which the formatters render from instead of
+   * `samples` (both describe the same series). Absent for other types and for families given by
+   * collectors.
+   */
+  readonly columns?: SeriesColumns;
+}
+
+/**
+ * The series of a counter or gauge family in column form: one array entry per series rather than
+ * a {@link Sample} object each (100,000 series would otherwise make 100,000 objects per scrape).
+ * A counter's values are its `_total` samples; a gauge's are its samples.
+ */
+export interface SeriesColumns {
+  /** Each series' labels (the registry's constant labels first). */
+  readonly labels: readonly Labels[];
+  /** Each series' value, in the order of {@link labels}. */
+  readonly values: ArrayLike<number>;
+  /** A counter's `_created` per series (seconds since the epoch); absent when not collected. */
+  readonly created?: ArrayLike<number>;
+  /** A counter's exemplar per series (undefined where none); absent when no series has one. */
+  readonly exemplars?: readonly (Exemplar | undefined)[];
 }
 
 /**

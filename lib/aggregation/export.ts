@@ -63,22 +63,24 @@ export function seriesStates(metric: RegisteredMetric, family: MetricFamily, now
   const names = metric.labelNames;
   const states: SeriesState[] = [];
   switch (family.type) {
-    case 'counter': {
-      const created = new Map<string, number>();
-      for (const s of family.samples) if (s.name.endsWith('_created')) created.set(seriesKey(names, s.labels), s.value);
-      for (const s of family.samples) {
-        if (!s.name.endsWith('_total')) continue;
-        const key = seriesKey(names, s.labels);
-        const state = { key, labels: pick(names, s.labels), value: s.value, created: created.get(key) ?? 0 };
-        states.push(s.exemplar === undefined ? state : { ...state, exemplar: s.exemplar });
+    case 'counter':
+    case 'gauge': {
+      const columns = family.columns;
+      if (columns === undefined) return states;
+      const { labels, values, created, exemplars } = columns;
+      for (let i = 0; i < labels.length; i++) {
+        const key = seriesKey(names, labels[i]!);
+        const picked = pick(names, labels[i]!);
+        if (family.type === 'gauge') {
+          states.push({ key, labels: picked, value: values[i]!, changedAt: now });
+          continue;
+        }
+        const state = { key, labels: picked, value: values[i]!, created: created?.[i] ?? 0 };
+        const exemplar = exemplars?.[i];
+        states.push(exemplar === undefined ? state : { ...state, exemplar });
       }
       return states;
     }
-    case 'gauge':
-      for (const s of family.samples) {
-        states.push({ key: seriesKey(names, s.labels), labels: pick(names, s.labels), value: s.value, changedAt: now });
-      }
-      return states;
     case 'histogram':
       for (const row of family.histogram?.rows ?? []) {
         states.push({

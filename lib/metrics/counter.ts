@@ -1,5 +1,7 @@
 /** Counter: a value that only goes up (and resets to 0 when the process restarts). */
-import type { CollectOptions, Exemplar, Labels, Sample } from '../snapshot.js';
+import type { CollectOptions, Exemplar, Labels, MetricFamily } from '../snapshot.js';
+import { ColumnFamily } from '../column-family.js';
+import { NO_LABELS } from '../labels.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import {
@@ -94,10 +96,6 @@ export class CounterChild extends Series {
  */
 export class Counter<L extends string = never> extends Metric<L, CounterChild> {
   readonly type = 'counter' as const;
-  /** @internal */
-  private readonly totalName = `${this.name}_total`;
-  /** @internal */
-  private readonly createdName = `${this.name}_created`;
 
   /**
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
@@ -147,12 +145,22 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     child.reset();
   }
 
-  /** @internal */
-  protected override collectChild(child: CounterChild, labels: Labels, out: Sample[], options: CollectOptions): void {
-    const exemplar = exemplarOf(child);
-    if (exemplar === undefined) out.push({ name: this.totalName, labels, value: child.get() });
-    else out.push({ name: this.totalName, labels, value: child.get(), exemplar });
-    if (options.created) out.push({ name: this.createdName, labels, value: createdOf(child) });
+  /** @internal Collects the series as columns (labels, values, created), not a sample object each. */
+  override collect(options: CollectOptions, constantLabels: Labels = NO_LABELS): MetricFamily {
+    const labels: Labels[] = [];
+    const values: number[] = [];
+    const created: number[] | undefined = options.created ? [] : undefined;
+    let exemplars: (Exemplar | undefined)[] | undefined;
+    this.forEachSeries(constantLabels, (child, series) => {
+      const exemplar = exemplarOf(child);
+      if (exemplar !== undefined) (exemplars ??= new Array(labels.length).fill(undefined))[labels.length] = exemplar;
+      else if (exemplars !== undefined) exemplars.push(undefined);
+      labels.push(series);
+      values.push(child.get());
+      created?.push(createdOf(child));
+    });
+    const columns = { labels, values, ...(created && { created }), ...(exemplars && { exemplars }) };
+    return new ColumnFamily(this.name, this.help, 'counter', this.unit, columns);
   }
 
   /** @internal */

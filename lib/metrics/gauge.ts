@@ -1,5 +1,7 @@
 /** Gauge: a value that goes up and down, set directly or read from a function at each scrape. */
-import type { CollectOptions, Labels, Sample } from '../snapshot.js';
+import type { CollectOptions, Labels, MetricFamily } from '../snapshot.js';
+import { ColumnFamily } from '../column-family.js';
+import { NO_LABELS } from '../labels.js';
 import { show } from '../validation.js';
 import { wallSeconds } from '../instrument/clock.js';
 import {
@@ -208,9 +210,16 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
     child.set(0);
   }
 
-  /** @internal */
-  protected override collectChild(child: GaugeChild, labels: Labels, out: Sample[], _options: CollectOptions): void {
-    out.push({ name: this.name, labels, value: child.get() });
+  /** @internal Collects the series as columns (labels, values), not a sample object each. */
+  override collect(_options: CollectOptions, constantLabels: Labels = NO_LABELS): MetricFamily {
+    const labels: Labels[] = [];
+    const values: number[] = [];
+    this.forEachSeries(constantLabels, (child, series) => {
+      // Read first: a value function that throws fails the collection before anything is kept.
+      values.push(child.get());
+      labels.push(series);
+    });
+    return new ColumnFamily(this.name, this.help, 'gauge', this.unit, { labels, values });
   }
 
   /** @internal */
