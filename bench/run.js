@@ -6,13 +6,13 @@
  * samples, and this script reports the median over several such processes, interleaving the
  * libraries round by round so that a noisy moment on the machine hits them all alike.
  *
- *   node bench/run.js                 full run (~3-4 min on 2 cores); updates bench/RESULTS.md
+ *   node bench/run.js                 full run (~9 min on 2 cores under load); updates bench/RESULTS.md
  *   node bench/run.js --smoke         every case once, tiny sizes, seconds; checks nothing is broken,
  *                                     asserts no timing (exit 1 only if a case throws)
- *   --only REGEX                      only the matching case ids, and the baselines they are compared
- *                                     with (does not touch RESULTS.md)
+ *   --only REGEX                      only the matching case ids, and the baselines and floors they are
+ *                                     compared with (does not touch RESULTS.md)
  *   --rounds N                        processes per micro case (default 5; scrapes 3, heap 2, scrape under
- *                                     load 2, scaling cells 1, import time 20 per library)
+ *                                     load 2); scaling cells stay at 1, import time at 20 per package
  *   --json FILE                       also write every process's raw result
  *   --cpu-prof DIR                    run the workers under --cpu-prof, profiles into DIR
  *   --candidate PATH                  also run a patched prometric build (its dist/index.js) as a
