@@ -372,6 +372,8 @@ if (floorCases.length > 0) {
 
 // ---- the issue-14 tables: against the floor, scrape under load, scaling, import time ---------
 
+/** A Markdown table row from its cells. */
+const row = (cells) => `| ${cells.join(' | ')} |`;
 const fmtMs = (v) => `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
 const rowsOf = (id, lib) => raw.filter((r) => r.id === id && r.lib === lib);
 /** A verdict (when not in smoke mode) and its cell text: `got` against `≤ limit` or `≥ limit`. */
@@ -387,7 +389,15 @@ const floored = cases.filter((c) => c.floor !== undefined && cases.some((f) => f
 if (floored.length > 0) {
   lines.push(
     '',
-    `| serialization against the floor (ms/scrape · MB/s, lower is better) | the floor (no library) | prometric | ${titles['prom-client']} | prometric / floor | target | |`,
+    row([
+      'serialization against the floor (ms/scrape · MB/s, lower is better)',
+      'the floor (no library)',
+      'prometric',
+      titles['prom-client'],
+      'prometric / floor',
+      'target',
+      '',
+    ]),
     '|---|--:|--:|--:|--:|--:|:-:|',
   );
   for (const c of floored) {
@@ -399,7 +409,15 @@ if (floored.length > 0) {
     const ratio = usable(floor) && usable(ours) ? ours.value / floor.value : undefined;
     const status = judge(`${c.id}/floor`, `${c.title}: ours against the floor`, ratio, c.floorTarget, { atMost: true });
     lines.push(
-      `| ${floorCase.title} | ${cell(c, floor)} | ${cell(c, ours)} | ${cell(c, theirs)} | ${fmtRatio(ratio)} | ≤ ${c.floorTarget}× | ${status} |`,
+      row([
+        floorCase.title,
+        cell(c, floor),
+        cell(c, ours),
+        cell(c, theirs),
+        fmtRatio(ratio),
+        `≤ ${c.floorTarget}×`,
+        status,
+      ]),
     );
   }
 }
@@ -449,7 +467,8 @@ for (const c of cases.filter((c) => c.kind === 'load')) {
   const counts = [ours, theirs]
     .map((a, i) =>
       a
-        ? `${PAIR_LIBS[i]} ${a.scrapes} scrapes in ${a.processes} processes, ${a.pings} pings${a.dropped ? ` (${a.dropped} not sent: queue full)` : ''}`
+        ? `${PAIR_LIBS[i]} ${a.scrapes} scrapes in ${a.processes} processes, ${a.pings} pings` +
+          (a.dropped ? ` (${a.dropped} not sent: queue full)` : '')
         : undefined,
     )
     .filter(Boolean);
@@ -490,9 +509,22 @@ if (scalingCases.length > 0) {
   const verdictCell = (ratio, text) => (ratio === undefined ? '–' : `${fmtRatio(ratio)}${text ? ` ${text}` : ''}`);
   lines.push(
     '',
-    `Scaling (text scrapes, body encoded to bytes; one process per cell): label layout A is ${LAYOUTS.A.title}, layout B ${LAYOUTS.B.title}; 1000 series a family. Heap per series after filling (in parentheses: after the scrapes too).`,
+    `Scaling (text scrapes, body encoded to bytes; one process per cell): label layout A is ${LAYOUTS.A.title}, ` +
+      `layout B ${LAYOUTS.B.title}; 1000 series a family. Heap per series after filling ` +
+      '(in parentheses: after the scrapes too).',
     '',
-    `| scaling | ours: back to back | ours: after full GC | ours: after GC / back to back (≤ 1.5×) | ${titles['prom-client']}: back to back | ${titles['prom-client']}: after full GC | after GC, prom-client / ours (≥ 5×) | heap per series, ours | heap per series, prom-client | heap, prom-client / ours (≥ 2×: ≤ ½) |`,
+    row([
+      'scaling',
+      'ours: back to back',
+      'ours: after full GC',
+      'ours: after GC / back to back (≤ 1.5×)',
+      `${titles['prom-client']}: back to back`,
+      `${titles['prom-client']}: after full GC`,
+      'after GC, prom-client / ours (≥ 5×)',
+      'heap per series, ours',
+      'heap per series, prom-client',
+      'heap, prom-client / ours (≥ 2×: ≤ ½)',
+    ]),
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   );
   for (const c of scalingCases) {
@@ -513,7 +545,18 @@ if (scalingCases.length > 0) {
       atMost: false,
     });
     lines.push(
-      `| ${c.title} | ${ms(ours, 'backToBack')} | ${ms(ours, 'afterGc')} | ${verdictCell(afterGcRatio, s1)} | ${ms(theirs, 'backToBack')} | ${ms(theirs, 'afterGc')} | ${verdictCell(vsPeer, s2)} | ${bytes(ours)} | ${bytes(theirs)} | ${verdictCell(heapRatio, s3)} |`,
+      row([
+        c.title,
+        ms(ours, 'backToBack'),
+        ms(ours, 'afterGc'),
+        verdictCell(afterGcRatio, s1),
+        ms(theirs, 'backToBack'),
+        ms(theirs, 'afterGc'),
+        verdictCell(vsPeer, s2),
+        bytes(ours),
+        bytes(theirs),
+        verdictCell(heapRatio, s3),
+      ]),
     );
   }
 }
@@ -536,9 +579,16 @@ for (const c of cases.filter((c) => c.kind === 'import')) {
   const show = (a) => (a ? `${fmtMs(a.value)} (${fmtMs(a.total)} in all, ${a.samples} processes)` : '–');
   lines.push(
     '',
-    `| import time (CPU ms, median of fresh processes, less the empty process: ${empty ? fmtMs(empty.value) : '–'}) | prometric | ${titles['prom-client']} | prom-client / ours | target | |`,
+    row([
+      `import time (CPU ms, median of fresh processes, less the empty process: ${empty ? fmtMs(empty.value) : '–'})`,
+      'prometric',
+      titles['prom-client'],
+      'prom-client / ours',
+      'target',
+      '',
+    ]),
     '|---|--:|--:|--:|--:|:-:|',
-    `| ${c.title} | ${show(ours)} | ${show(theirs)} | ${fmtRatio(ratio)} | ours ≤ theirs (≥ ${c.target}×) | ${status} |`,
+    row([c.title, show(ours), show(theirs), fmtRatio(ratio), `ours ≤ theirs (≥ ${c.target}×)`, status]),
   );
 }
 

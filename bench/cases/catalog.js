@@ -19,6 +19,7 @@ export const IMPORT_LIBS = ['empty', 'prometric', 'prom-client'];
 
 /** The scaling table's sizes (series), per metric type. */
 export const SCALING_SIZES = { counter: [1_000, 10_000, 100_000, 1_000_000], histogram: [1_000, 10_000, 100_000] };
+const METRIC_TITLES = { counter: 'counters', histogram: 'histograms (11 buckets)' };
 const SIZE_NAMES = { 1000: '1k', 10000: '10k', 100000: '100k', 1000000: '1M' };
 
 /**
@@ -35,7 +36,7 @@ const SCALING_CASES = ['counter', 'histogram'].flatMap((metric) =>
       metric,
       layout,
       series,
-      title: `${metric === 'counter' ? 'counters' : 'histograms (11 buckets)'}, ${series.toLocaleString('en-US')} series, layout ${layout}`,
+      title: `${METRIC_TITLES[metric]}, ${series.toLocaleString('en-US')} series, layout ${layout}`,
       targets: { afterGc: 1.5, vsPeer: 5, heap: 2 },
     })),
   ),
@@ -48,7 +49,8 @@ const FLOOR_SCRAPE_CASES = [
     kind: 'scrape',
     libs: ['floor'],
     title:
-      'serialization floor, 100,000 counters: pre-encoded label prefixes + hand-written digits straight into a byte buffer (text 0.0.4)',
+      'serialization floor, 100,000 counters: pre-encoded label prefixes + hand-written digits ' +
+      'straight into a byte buffer (text 0.0.4)',
   },
   {
     id: 'floor.scrape.counters.openmetrics',
