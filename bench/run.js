@@ -6,12 +6,13 @@
  * samples, and this script reports the median over several such processes, interleaving the
  * libraries round by round so that a noisy moment on the machine hits them all alike.
  *
- *   node bench/run.js                 full run (~3-4 min on 2 cores); updates bench/RESULTS.md
+ *   node bench/run.js                 full run (~9 min on 2 cores under load); updates bench/RESULTS.md
  *   node bench/run.js --smoke         every case once, tiny sizes, seconds; checks nothing is broken,
  *                                     asserts no timing (exit 1 only if a case throws)
- *   --only REGEX                      only the matching case ids, and the baselines they are compared
- *                                     with (does not touch RESULTS.md)
- *   --rounds N                        processes per micro case (default 5; scrapes 3, heap 2)
+ *   --only REGEX                      only the matching case ids, and the baselines and floors they are
+ *                                     compared with (does not touch RESULTS.md)
+ *   --rounds N                        processes per micro case (default 5; scrapes 3, heap 2, scrape under
+ *                                     load 2); scaling cells stay at 1, import time at 20 per package
  *   --json FILE                       also write every process's raw result
  *   --cpu-prof DIR                    run the workers under --cpu-prof, profiles into DIR
  *   --candidate PATH                  also run a patched prometric build (its dist/index.js) as a
@@ -22,8 +23,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CASES, CLUSTER_LIBS, LIBS, LIB_TITLES, TIMED_VARIANTS } from './cases/catalog.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CASES, CLUSTER_LIBS, LIBS, LIB_TITLES, PAIR_LIBS, TIMED_VARIANTS } from './cases/catalog.js';
+import { LAYOUTS } from './cases/shared.js';
 import { median } from './measure.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,16 +45,61 @@ const write = !smoke && !only && !candidate && !args.includes('--no-write') && r
 const libsOf = (c) => (candidate && c.libs === LIBS ? [...LIBS, 'candidate'] : c.libs);
 const began = Date.now();
 
+const DEFAULT_ROUNDS = { ops: 5, timed: 5, scrape: 3, heap: 2, cluster: 3, load: 2, scaling: 1, import: 20 };
+
 function roundsFor(kind) {
   if (smoke) return 1;
+  // Import samples are ~0.1 s processes, the scaling cells long ones: --rounds leaves both as they are.
+  if (kind === 'import' || kind === 'scaling') return DEFAULT_ROUNDS[kind];
   if (roundsOption !== undefined) return kind === 'heap' ? Math.min(roundsOption, 2) : roundsOption;
-  return { ops: 5, timed: 5, scrape: 3, heap: 2, cluster: 3 }[kind];
+  return DEFAULT_ROUNDS[kind];
 }
 
 /** Compiles bench/timed-service.ts (the @Timed class) with tsc into bench/.out. */
 function compileBenchTypeScript() {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(here, 'tsconfig.json')], { stdio: 'inherit' });
+}
+
+/** Kinds whose processes call gc(): heap per series, and the scaling table's heap and after-GC scrapes. */
+const needsGc = (c) => c.kind === 'heap' || c.kind === 'scaling';
+
+/** One import-time sample (bench/import-probe.js): a fresh process importing `lib`'s package, or nothing. */
+function runImportProbe(id, lib) {
+  const specifier = {
+    empty: undefined,
+    prometric: process.env.PROMETRIC_ENTRY
+      ? pathToFileURL(path.resolve(process.env.PROMETRIC_ENTRY)).href
+      : 'prometric',
+    'prom-client': 'prom-client',
+    candidate: candidate ? pathToFileURL(candidate).href : undefined,
+  }[lib];
+  const probeArgs = [path.join(here, 'import-probe.js'), ...(specifier ? [specifier] : [])];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, probeArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) {
+        resolve({
+          results: [],
+          error: `${lib} [${id}] exited ${signal ?? code}: ${err.trim().split('\n').slice(-6).join('\n')}`,
+        });
+        return;
+      }
+      resolve({ results: [{ id, lib, value: JSON.parse(line.slice(7)).cpuMs }] });
+    });
+  });
+}
+
+/** Runs one (case, library) process: the import probe for the import case, a worker for the others. */
+function runCaseProcess(c, lib) {
+  return c.kind === 'import' ? runImportProbe(c.id, lib) : runWorker(lib, [c.id], { heap: needsGc(c) });
 }
 
 function runWorker(lib, caseIds, { heap }) {
@@ -107,7 +154,7 @@ function machine() {
 
 // A case compared with a baseline (cluster.bound-inc with counter.bound) brings it along: same run, same machine state.
 const selected = CASES.filter((c) => !only || only.test(c.id));
-const baselines = new Set(selected.map((c) => c.baseline).filter(Boolean));
+const baselines = new Set(selected.flatMap((c) => [c.baseline, c.floor]).filter(Boolean));
 const cases = CASES.filter((c) => selected.includes(c) || baselines.has(c.id));
 const raw = [];
 const errors = [];
@@ -117,12 +164,15 @@ compileBenchTypeScript();
 if (smoke) {
   // One process per library with all its cases: every code path runs, in a few seconds.
   const byLib = new Map();
-  for (const c of cases) for (const lib of libsOf(c)) byLib.set(lib, [...(byLib.get(lib) ?? []), c.id]);
+  for (const c of cases.filter((c) => c.kind !== 'import'))
+    for (const lib of libsOf(c)) byLib.set(lib, [...(byLib.get(lib) ?? []), c.id]);
   const jobs = [...byLib].map(
     ([lib, ids]) =>
       () =>
         runWorker(lib, ids, { heap: true }),
   );
+  for (const c of cases.filter((c) => c.kind === 'import'))
+    for (const lib of libsOf(c)) jobs.push(() => runImportProbe(c.id, lib));
   // Two at a time: the timings are not used, only that everything runs.
   const pending = [...jobs];
   await Promise.all(
@@ -145,11 +195,11 @@ if (smoke) {
       // Alternate which library goes first, so none always runs right after another's process.
       const libs = round % 2 === 0 ? libsOf(c) : [...libsOf(c)].reverse();
       for (const lib of libs) {
-        let outcome = await runWorker(lib, [c.id], { heap: c.kind === 'heap' });
+        let outcome = await runCaseProcess(c, lib);
         // Retries, a few seconds apart: on a shared checkout dist/ can be rebuilt (rm -rf, tsc) under the run.
         for (let attempt = 1; outcome.error && attempt <= 3; attempt++) {
           await new Promise((resolve) => setTimeout(resolve, 3000));
-          outcome = await runWorker(lib, [c.id], { heap: c.kind === 'heap' });
+          outcome = await runCaseProcess(c, lib);
         }
         raw.push(...outcome.results);
         if (outcome.error) errors.push(outcome.error);
@@ -311,7 +361,7 @@ if (clusterCases.length > 0) {
   }
 }
 
-const floorCases = cases.filter((c) => c.libs.length === 1 && c.libs[0] === 'floor');
+const floorCases = cases.filter((c) => c.kind === 'ops' && c.libs.length === 1 && c.libs[0] === 'floor');
 if (floorCases.length > 0) {
   lines.push('', '| the floor (plain JavaScript, ns/op) | |', '|---|--:|');
   for (const c of floorCases) {
@@ -320,11 +370,233 @@ if (floorCases.length > 0) {
   }
 }
 
+// ---- the issue-14 tables: against the floor, scrape under load, scaling, import time ---------
+
+/** A Markdown table row from its cells. */
+const row = (cells) => `| ${cells.join(' | ')} |`;
+const fmtMs = (v) => `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+const rowsOf = (id, lib) => raw.filter((r) => r.id === id && r.lib === lib);
+/** A verdict (when not in smoke mode) and its cell text: `got` against `≤ limit` or `≥ limit`. */
+function judge(id, title, got, limit, { atMost, format = fmtRatio }) {
+  if (got === undefined || !Number.isFinite(got) || smoke) return '';
+  const status = (atMost ? got <= limit : got >= limit) ? 'PASS' : 'MISS';
+  verdicts.push({ id, title, target: `${atMost ? '≤' : '≥'} ${format(limit)}`, got: format(got), status });
+  return status;
+}
+
+// Our scrape cases against the hand-written floor writing the same body (bench/cases/floor-scrape.js).
+const floored = cases.filter((c) => c.floor !== undefined && cases.some((f) => f.id === c.floor));
+if (floored.length > 0) {
+  lines.push(
+    '',
+    row([
+      'serialization against the floor (ms/scrape · MB/s, lower is better)',
+      'the floor (no library)',
+      'prometric',
+      titles['prom-client'],
+      'prometric / floor',
+      'target',
+      '',
+    ]),
+    '|---|--:|--:|--:|--:|--:|:-:|',
+  );
+  for (const c of floored) {
+    const floorCase = cases.find((f) => f.id === c.floor);
+    const floor = aggregate(c.floor, 'floor');
+    const ours = aggregate(c.id, 'prometric');
+    const theirs = aggregate(c.id, 'prom-client');
+    const usable = (a) => a && !a.skip;
+    const ratio = usable(floor) && usable(ours) ? ours.value / floor.value : undefined;
+    const status = judge(`${c.id}/floor`, `${c.title}: ours against the floor`, ratio, c.floorTarget, { atMost: true });
+    lines.push(
+      row([
+        floorCase.title,
+        cell(c, floor),
+        cell(c, ours),
+        cell(c, theirs),
+        fmtRatio(ratio),
+        `≤ ${c.floorTarget}×`,
+        status,
+      ]),
+    );
+  }
+}
+
+// Scrape under load (bench/load/): every measured scrape's longest block, pooled over the processes.
+for (const c of cases.filter((c) => c.kind === 'load')) {
+  const pooled = (lib) => {
+    const ok = rowsOf(c.id, lib).filter((r) => !r.skip);
+    if (ok.length === 0) return undefined;
+    const blocks = ok.flatMap((r) => r.blocksMs);
+    return {
+      medianBlock: median(blocks),
+      worstBlock: Math.max(...blocks),
+      scrapes: blocks.length,
+      processes: ok.length,
+      p99Outside: median(ok.map((r) => r.pingP99OutsideMs)),
+      p99During: median(ok.map((r) => r.pingP99DuringMs)),
+      p99Ratio: median(ok.map((r) => r.p99Ratio)),
+      scrapeMs: median(ok.map((r) => r.scrapeMs)),
+      pings: ok.reduce((n, r) => n + r.pings.outside + r.pings.during, 0),
+      dropped: ok.reduce((n, r) => n + r.pings.dropped, 0),
+      bytes: ok[0].bytes,
+    };
+  };
+  const ours = pooled('prometric');
+  const theirs = pooled('prom-client');
+  const t = c.targets;
+  const show = (a, key, format = fmtMs) => (a ? format(a[key]) : '–');
+  const rows = [
+    { label: 'max event-loop block per scrape, median scrape', key: 'medianBlock', limit: t.medianBlockMs },
+    { label: 'max event-loop block per scrape, worst scrape', key: 'worstBlock', limit: t.worstBlockMs },
+    { label: '/ping p99 outside scrapes', key: 'p99Outside' },
+    { label: '/ping p99 during scrapes', key: 'p99During' },
+    { label: '/ping p99 during / outside scrapes', key: 'p99Ratio', limit: t.p99Ratio },
+    { label: 'scrape time as the client sees it (request to last byte), median', key: 'scrapeMs' },
+  ];
+  lines.push('', `| ${c.title} | prometric | ${titles['prom-client']} | target (ours) | |`, '|---|--:|--:|--:|:-:|');
+  for (const { label, key, limit } of rows) {
+    const format = key === 'p99Ratio' ? fmtRatio : fmtMs;
+    const status =
+      limit === undefined || !ours
+        ? ''
+        : judge(`${c.id}/${key}`, `${c.title}: ${label}`, ours[key], limit, { atMost: true, format });
+    const target = limit === undefined ? '' : `≤ ${format(limit)}`;
+    lines.push(`| ${label} | ${show(ours, key, format)} | ${show(theirs, key, format)} | ${target} | ${status} |`);
+  }
+  const counts = [ours, theirs]
+    .map((a, i) =>
+      a
+        ? `${PAIR_LIBS[i]} ${a.scrapes} scrapes in ${a.processes} processes, ${a.pings} pings` +
+          (a.dropped ? ` (${a.dropped} not sent: queue full)` : '')
+        : undefined,
+    )
+    .filter(Boolean);
+  if (counts.length > 0)
+    lines.push('', `(${counts.join('; ')}; ${ours ? `${(ours.bytes / 1e6).toFixed(1)} MB body` : ''})`);
+}
+
+// Scaling table: one process per cell, back to back, after a full GC, heap per series.
+const scalingCases = cases.filter((c) => c.kind === 'scaling');
+if (scalingCases.length > 0) {
+  const cellOf = (c, lib) => {
+    const ok = rowsOf(c.id, lib);
+    if (ok.length === 0) return undefined;
+    const measured = ok.filter((r) => !r.skip);
+    const heapRows = ok.filter((r) => r.heapPerSeries !== undefined);
+    return {
+      skip: measured.length === 0 ? ok[0].skip : undefined,
+      oneScrapeMs: ok[0].oneScrapeMs,
+      backToBack: measured.length ? median(measured.map((r) => r.value)) : undefined,
+      afterGc: measured.length ? median(measured.map((r) => r.afterGcMs)) : undefined,
+      heap: heapRows.length ? median(heapRows.map((r) => r.heapPerSeries)) : undefined,
+      heapScraped: measured.length ? median(measured.map((r) => r.heapPerSeriesScraped)) : undefined,
+    };
+  };
+  const ms = (cellData, key) => {
+    if (!cellData) return '–';
+    if (cellData.skip)
+      return cellData.oneScrapeMs === undefined
+        ? `n/a (${cellData.skip})`
+        : `n/a (${cellData.skip}; one scrape ${fmtMs(cellData.oneScrapeMs)})`;
+    return fmtMs(cellData[key]);
+  };
+  const bytes = (cellData) => {
+    if (!cellData || cellData.heap === undefined) return '–';
+    const scraped = cellData.heapScraped === undefined ? '' : ` (${cellData.heapScraped.toFixed(0)} B)`;
+    return `${cellData.heap.toFixed(0)} B${scraped}`;
+  };
+  const verdictCell = (ratio, text) => (ratio === undefined ? '–' : `${fmtRatio(ratio)}${text ? ` ${text}` : ''}`);
+  lines.push(
+    '',
+    `Scaling (text scrapes, body encoded to bytes; one process per cell): label layout A is ${LAYOUTS.A.title}, ` +
+      `layout B ${LAYOUTS.B.title}; 1000 series a family. Heap per series after filling ` +
+      '(in parentheses: after the scrapes too).',
+    '',
+    row([
+      'scaling',
+      'ours: back to back',
+      'ours: after full GC',
+      'ours: after GC / back to back (≤ 1.5×)',
+      `${titles['prom-client']}: back to back`,
+      `${titles['prom-client']}: after full GC`,
+      'after GC, prom-client / ours (≥ 5×)',
+      'heap per series, ours',
+      'heap per series, prom-client',
+      'heap, prom-client / ours (≥ 2×: ≤ ½)',
+    ]),
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  );
+  for (const c of scalingCases) {
+    const ours = cellOf(c, 'prometric');
+    const theirs = cellOf(c, 'prom-client');
+    const measured = (a) => a && !a.skip && a.afterGc !== undefined;
+    const afterGcRatio = measured(ours) ? ours.afterGc / ours.backToBack : undefined;
+    const vsPeer = measured(ours) && measured(theirs) ? theirs.afterGc / ours.afterGc : undefined;
+    const heapRatio = ours?.heap !== undefined && theirs?.heap !== undefined ? theirs.heap / ours.heap : undefined;
+    const t = c.targets;
+    const s1 = judge(`${c.id}/after-gc`, `${c.title}: after-GC scrape / back to back`, afterGcRatio, t.afterGc, {
+      atMost: true,
+    });
+    const s2 = judge(`${c.id}/vs-prom-client`, `${c.title}: after-GC scrape, prom-client / ours`, vsPeer, t.vsPeer, {
+      atMost: false,
+    });
+    const s3 = judge(`${c.id}/heap`, `${c.title}: heap per series, prom-client / ours`, heapRatio, t.heap, {
+      atMost: false,
+    });
+    lines.push(
+      row([
+        c.title,
+        ms(ours, 'backToBack'),
+        ms(ours, 'afterGc'),
+        verdictCell(afterGcRatio, s1),
+        ms(theirs, 'backToBack'),
+        ms(theirs, 'afterGc'),
+        verdictCell(vsPeer, s2),
+        bytes(ours),
+        bytes(theirs),
+        verdictCell(heapRatio, s3),
+      ]),
+    );
+  }
+}
+
+// Import time: each package's median CPU less the empty process's median, the same run, interleaved.
+for (const c of cases.filter((c) => c.kind === 'import')) {
+  const cpu = (lib) => {
+    const ok = rowsOf(c.id, lib);
+    return ok.length ? { value: median(ok.map((r) => r.value)), samples: ok.length } : undefined;
+  };
+  const empty = cpu('empty');
+  const net = (lib) => {
+    const a = cpu(lib);
+    return a && empty ? { value: a.value - empty.value, total: a.value, samples: a.samples } : undefined;
+  };
+  const ours = net('prometric');
+  const theirs = net('prom-client');
+  const ratio = ours && theirs ? theirs.value / ours.value : undefined;
+  const status = judge(c.id, `${c.title}: prom-client / ours`, ratio, c.target, { atMost: false });
+  const show = (a) => (a ? `${fmtMs(a.value)} (${fmtMs(a.total)} in all, ${a.samples} processes)` : '–');
+  lines.push(
+    '',
+    row([
+      `import time (CPU ms, median of fresh processes, less the empty process: ${empty ? fmtMs(empty.value) : '–'})`,
+      'prometric',
+      titles['prom-client'],
+      'prom-client / ours',
+      'target',
+      '',
+    ]),
+    '|---|--:|--:|--:|--:|:-:|',
+    row([c.title, show(ours), show(theirs), fmtRatio(ratio), `ours ≤ theirs (≥ ${c.target}×)`, status]),
+  );
+}
+
 const m = machine();
 const seconds = (Date.now() - began) / 1000;
 const header = [
   `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}; ${m.date}.`,
-  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, body encoded to bytes as the server does), ${roundsFor('heap')} per heap case, ${roundsFor('cluster')} per cluster case (a primary and its forked workers, fresh each time)`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
+  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, body encoded to bytes as the server does), ${roundsFor('heap')} per heap case, ${roundsFor('cluster')} per cluster case (a primary and its forked workers, fresh each time), ${roundsFor('load')} per scrape-under-load case (each 10 scrapes), ${roundsFor('scaling')} per scaling cell, ${roundsFor('import')} import samples per package`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
 ];
 const missed = verdicts.filter((v) => v.status === 'MISS');
 const summary =

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { measureHeap, measureOps, measureScrape } from './measure.js';
 import { caseById } from './cases/catalog.js';
-import { sizes as sizesFor, sink } from './cases/shared.js';
+import { SCALING_SMOKE_SERIES, sizes as sizesFor, sink } from './cases/shared.js';
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -44,7 +44,8 @@ async function loadCases() {
     }
     case 'floor': {
       const { floorCases } = await import('./cases/floor.js');
-      return floorCases();
+      const { floorScrapeCases } = await import('./cases/floor-scrape.js');
+      return { ...floorCases(), ...floorScrapeCases(sizes) };
     }
     case 'bare':
     case 'wrapper':
@@ -58,7 +59,8 @@ async function loadCases() {
 }
 
 /** Sanity checks on bodies, so a case that silently stops doing its work is noticed. */
-function checkScrape(id, body) {
+function checkScrape(caseId, body) {
+  const id = caseId.replace(/^floor\./, ''); // a floor writes the body of the case it is named after
   const count = (re) => (body.match(re) ?? []).length;
   if (id.endsWith('.protobuf')) {
     // Every series (a Metric message) has one `method` label: LabelPair.name, tag 0x0a, length 6.
@@ -81,12 +83,34 @@ function checkScrape(id, body) {
   }
 }
 
+/**
+ * The floor must write the body our scrape writes: the same lines (series may come in another
+ * order). Checked in the smoke run, where loading prometric beside the floor costs nothing measured.
+ */
+async function checkFloorWritesOurBody(id, floorBody) {
+  const { prometricCases } = await import('./cases/prometric.js');
+  const M = await import(process.env.PROMETRIC_ENTRY || 'prometric');
+  const ours = await prometricCases(M, sizes)[id.replace(/^floor\./, '')]().scrape();
+  const lines = (text) => text.split('\n').sort().join('\n');
+  const theirs = Buffer.from(floorBody).toString('utf8');
+  if (lines(theirs) !== lines(typeof ours === 'string' ? ours : ours.toString('utf8')))
+    throw new Error(`${id}: the floor's body is not the one prometric writes`);
+}
+
 async function runCase(cases, id) {
   const spec = caseById(id);
   if (spec.kind === 'cluster') {
     // This process is the cluster primary; the library is loaded by bench/cluster/ on both sides.
     const { runClusterCase } = await import('./cluster/primary.js');
     return { id, lib, ...(await runClusterCase(lib, id, { sizes, ops: OPS, scrape: SCRAPE })) };
+  }
+  if (spec.kind === 'scaling') {
+    if (!cases.scaling) return { id, lib, skip: `no scaling cases for ${lib}` };
+    // The smoke run makes every size a few hundred series, and skips the 1M rows.
+    if (smoke && spec.series >= 1_000_000) return { id, lib, skip: 'skipped in --smoke' };
+    const count = smoke ? Math.min(spec.series, SCALING_SMOKE_SERIES) : spec.series;
+    const { runScalingCase } = await import('./scaling.js');
+    return { id, lib, ...(await runScalingCase(cases.scaling(spec.metric, spec.layout), { ...spec, count, smoke })) };
   }
   const factory = cases[id];
   if (!factory) return { id, lib, skip: `no ${id} case for ${lib}` };
@@ -99,7 +123,12 @@ async function runCase(cases, id) {
   if (spec.kind === 'scrape') {
     const first = await body.scrape();
     checkScrape(id, typeof first === 'string' ? first : first.toString('utf8'));
+    if (lib === 'floor' && smoke) await checkFloorWritesOurBody(id, first);
     return { id, lib, ...(await measureScrape(body.scrape, SCRAPE)) };
+  }
+  if (spec.kind === 'load') {
+    const { runLoadCase } = await import('./load/server.js');
+    return { id, lib, ...(await runLoadCase(body.handler, sizes)) };
   }
   const result = await measureOps(body.run, OPS);
   if (body.text) {

@@ -12,6 +12,65 @@ export const LIB_TITLES = {
 export const TIMED_VARIANTS = ['bare', 'wrapper', 'timed'];
 /** The cluster cases' libraries: prometric's aggregateClusterMetrics() and prom-client's AggregatorRegistry. */
 export const CLUSTER_LIBS = ['prometric', 'prom-client'];
+/** The cases that put us side by side with prom-client only (scrape under load, scaling table). */
+export const PAIR_LIBS = ['prometric', 'prom-client'];
+/** The import-time case's runs: the empty baseline (`node` importing nothing) and each package. */
+export const IMPORT_LIBS = ['empty', 'prometric', 'prom-client'];
+
+/** The scaling table's sizes (series), per metric type. */
+export const SCALING_SIZES = { counter: [1_000, 10_000, 100_000, 1_000_000], histogram: [1_000, 10_000, 100_000] };
+const METRIC_TITLES = { counter: 'counters', histogram: 'histograms (11 buckets)' };
+const SIZE_NAMES = { 1000: '1k', 10000: '10k', 100000: '100k', 1000000: '1M' };
+
+/**
+ * The scaling table's cells: per metric type, label layout (bench/cases/shared.js LAYOUTS) and size,
+ * one case. Targets (ours): after-GC scrape ≤ 1.5x back to back; prom-client's after-GC scrape ≥ 5x
+ * ours; heap per series ≤ ½ prom-client's (ratio ≥ 2).
+ */
+const SCALING_CASES = ['counter', 'histogram'].flatMap((metric) =>
+  ['A', 'B'].flatMap((layout) =>
+    SCALING_SIZES[metric].map((series) => ({
+      id: `scaling.${metric}.${layout}.${SIZE_NAMES[series]}`,
+      kind: 'scaling',
+      libs: PAIR_LIBS,
+      metric,
+      layout,
+      series,
+      title: `${METRIC_TITLES[metric]}, ${series.toLocaleString('en-US')} series, layout ${layout}`,
+      targets: { afterGc: 1.5, vsPeer: 5, heap: 2 },
+    })),
+  ),
+);
+
+/** The serialization floor of each scrape case's body (bench/cases/floor-scrape.js); ours ≤ 2x it. */
+const FLOOR_SCRAPE_CASES = [
+  {
+    id: 'floor.scrape.counters.text',
+    kind: 'scrape',
+    libs: ['floor'],
+    title:
+      'serialization floor, 100,000 counters: pre-encoded label prefixes + hand-written digits ' +
+      'straight into a byte buffer (text 0.0.4)',
+  },
+  {
+    id: 'floor.scrape.counters.openmetrics',
+    kind: 'scrape',
+    libs: ['floor'],
+    title: 'serialization floor, 100,000 counters, the same way (OpenMetrics)',
+  },
+  {
+    id: 'floor.scrape.histograms.text',
+    kind: 'scrape',
+    libs: ['floor'],
+    title: 'serialization floor, 10,000 histograms (11 buckets), the same way (text 0.0.4)',
+  },
+  {
+    id: 'floor.scrape.histograms.openmetrics',
+    kind: 'scrape',
+    libs: ['floor'],
+    title: 'serialization floor, 10,000 histograms (11 buckets), the same way (OpenMetrics)',
+  },
+];
 
 export const CASES = [
   { id: 'counter.inc', kind: 'ops', libs: LIBS, title: 'counter `inc()`, no labels' },
@@ -93,28 +152,36 @@ export const CASES = [
     kind: 'scrape',
     libs: LIBS,
     title: '100,000 counter series (100 metrics), text 0.0.4',
-    target: 5,
+    target: 10,
+    floor: 'floor.scrape.counters.text',
+    floorTarget: 2,
   },
   {
     id: 'scrape.counters.openmetrics',
     kind: 'scrape',
     libs: LIBS,
     title: '100,000 counter series (100 metrics), OpenMetrics',
-    target: 5,
+    target: 10,
+    floor: 'floor.scrape.counters.openmetrics',
+    floorTarget: 2,
   },
   {
     id: 'scrape.histograms.text',
     kind: 'scrape',
     libs: LIBS,
     title: '10,000 histogram series (10 metrics, 11 buckets), text 0.0.4',
-    target: 5,
+    target: 10,
+    floor: 'floor.scrape.histograms.text',
+    floorTarget: 2,
   },
   {
     id: 'scrape.histograms.openmetrics',
     kind: 'scrape',
     libs: LIBS,
     title: '10,000 histogram series (10 metrics, 11 buckets), OpenMetrics',
-    target: 5,
+    target: 10,
+    floor: 'floor.scrape.histograms.openmetrics',
+    floorTarget: 2,
   },
   // Neither peer writes protobuf: their cells read n/a, as bench/cases/prom.js has no such case. (With
   // libs: ['prometric'] the case would run but have no row: the tables list the cases of all LIBS.)
@@ -175,6 +242,25 @@ export const CASES = [
     kind: 'ops',
     libs: CLUSTER_LIBS,
     title: 'counter bound child `inc()`, one per synchronous run',
+  },
+  ...FLOOR_SCRAPE_CASES,
+  // A service with the 18.5 MB registry (both scrape cases' families) serving /metrics and /ping in one
+  // process, a client pinging while it scrapes (bench/load/). Targets are ours, absolute.
+  {
+    id: 'load.scrape',
+    kind: 'load',
+    libs: PAIR_LIBS,
+    title: 'scrape under load: 100,000 counter + 10,000 histogram series (18.5 MB, text), /ping every 2 ms',
+    targets: { medianBlockMs: 20, worstBlockMs: 40, p99Ratio: 3 },
+  },
+  ...SCALING_CASES,
+  // CPU time of importing the package in a fresh process, less the empty baseline's (bench/import-probe.js).
+  {
+    id: 'import.cpu',
+    kind: 'import',
+    libs: IMPORT_LIBS,
+    title: 'import time: CPU (user + system) of `await import(package)` in a fresh process, less an empty one',
+    target: 1,
   },
 ];
 

@@ -2,7 +2,7 @@
  * The cases for prom-client 15.1.3 and @prometheus-io/client 0.16 (same API), each written the
  * way that library's documentation shows.
  */
-import { BUCKETS, METHODS, VALUES, routeOf, sink } from './shared.js';
+import { BUCKETS, LAYOUTS, METHODS, SCALING_FAMILY_SERIES, VALUES, routeOf, sink } from './shared.js';
 
 const LABELS = ['method', 'status'];
 
@@ -126,6 +126,29 @@ export function promCases(M, sizes) {
       return { scrape: () => reg.metrics() };
     },
 
+    // One registry with both scrape cases' families (the 18.5 MB body), served as prom-client's
+    // example/server.js does: the whole body from `await register.metrics()`, then `res.end(body)`.
+    'load.scrape': () => {
+      const reg = registry();
+      fillCounters(reg);
+      fillHistograms(reg);
+      return {
+        handler(_req, res) {
+          reg.metrics().then(
+            (body) => {
+              res.writeHead(200, { 'Content-Type': reg.contentType });
+              res.end(body);
+            },
+            (error) => {
+              res.writeHead(500);
+              res.end(String(error));
+            },
+          );
+        },
+      };
+    },
+    scaling,
+
     'heap.counter': () => {
       const c = counter(['method', 'route']);
       c.labels('GET', '/warm').inc();
@@ -150,33 +173,74 @@ export function promCases(M, sizes) {
 
   function scrapeCounters(contentType) {
     const reg = registry(contentType);
-    for (let m = 0; m < sizes.counterMetrics; m++) {
-      const c = new M.Counter({
-        name: `app_requests_${m}_total`,
-        help: `Requests of kind ${m}.`,
-        labelNames: ['method', 'route'],
-        registers: [reg],
-      });
-      for (let j = 0; j < sizes.counterSeries; j++) c.labels(METHODS[j & 3], routeOf(j)).inc((j % 97) + 1);
-    }
+    fillCounters(reg);
     return { scrape: () => reg.metrics() };
   }
 
   function scrapeHistograms(contentType) {
     const reg = registry(contentType);
-    for (let m = 0; m < sizes.histogramMetrics; m++) {
-      const h = new M.Histogram({
-        name: `app_latency_${m}_seconds`,
-        help: `Latency of kind ${m}.`,
-        labelNames: ['method', 'route'],
-        buckets: [...BUCKETS],
-        registers: [reg],
-      });
-      for (let j = 0; j < sizes.histogramSeries; j++) {
-        const child = h.labels(METHODS[j & 3], routeOf(j));
-        for (let k = 0; k < 3; k++) child.observe(VALUES[(j * 3 + k) & 1023]);
-      }
-    }
+    fillHistograms(reg);
     return { scrape: () => reg.metrics() };
+  }
+
+  /** The counter families of the scrape cases: `counterMetrics` x `counterSeries`, method x route. */
+  function fillCounters(reg) {
+    for (let m = 0; m < sizes.counterMetrics; m++) {
+      const c = counterFamily(reg, m, ['method', 'route']);
+      for (let j = 0; j < sizes.counterSeries; j++) c.labels(METHODS[j & 3], routeOf(j)).inc((j % 97) + 1);
+    }
+  }
+
+  /** The histogram families of the scrape cases: `histogramMetrics` x `histogramSeries`, 3 observations each. */
+  function fillHistograms(reg) {
+    for (let m = 0; m < sizes.histogramMetrics; m++) {
+      const h = histogramFamily(reg, m, ['method', 'route']);
+      for (let j = 0; j < sizes.histogramSeries; j++) observeThree(h.labels(METHODS[j & 3], routeOf(j)), j);
+    }
+  }
+
+  function counterFamily(reg, m, labelNames) {
+    return new M.Counter({
+      name: `app_requests_${m}_total`,
+      help: `Requests of kind ${m}.`,
+      labelNames,
+      registers: [reg],
+    });
+  }
+
+  function histogramFamily(reg, m, labelNames) {
+    return new M.Histogram({
+      name: `app_latency_${m}_seconds`,
+      help: `Latency of kind ${m}.`,
+      labelNames,
+      buckets: [...BUCKETS],
+      registers: [reg],
+    });
+  }
+
+  function observeThree(child, j) {
+    for (let k = 0; k < 3; k++) child.observe(VALUES[(j * 3 + k) & 1023]);
+  }
+
+  /** The scaling-table registry, as bench/cases/prometric.js builds it. */
+  function scaling(metric, layout) {
+    const reg = registry();
+    const { labelNames, values } = LAYOUTS[layout];
+    return {
+      fill(count) {
+        for (let g = 0; g < count; g += SCALING_FAMILY_SERIES) {
+          const m = g / SCALING_FAMILY_SERIES;
+          const family = metric === 'counter' ? counterFamily(reg, m, labelNames) : histogramFamily(reg, m, labelNames);
+          const end = Math.min(SCALING_FAMILY_SERIES, count - g);
+          for (let j = 0; j < end; j++) {
+            const child = family.labels(...values(g + j));
+            if (metric === 'counter') child.inc((j % 97) + 1);
+            else observeThree(child, j);
+          }
+        }
+      },
+      scrape: () => reg.metrics(),
+      held: reg,
+    };
   }
 }

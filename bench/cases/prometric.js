@@ -1,5 +1,5 @@
 /** The cases for prometric (this project), through its public API only. */
-import { BUCKETS, METHODS, VALUES, routeOf, sink } from './shared.js';
+import { BUCKETS, LAYOUTS, METHODS, SCALING_FAMILY_SERIES, VALUES, routeOf, sink } from './shared.js';
 
 const LABELS = ['method', 'status'];
 
@@ -163,6 +163,15 @@ export function prometricCases(M, sizes) {
       return { scrape: () => reg.metrics('text') };
     },
 
+    // One registry with both scrape cases' families (the 18.5 MB body), served by our handler.
+    'load.scrape': () => {
+      const reg = registry();
+      fillCounters(reg);
+      fillHistograms(reg);
+      return { handler: M.metricsHandler(reg) };
+    },
+    scaling,
+
     'heap.counter': () => {
       const c = counter(['method', 'route']);
       c.labels('GET', '/warm').inc();
@@ -187,33 +196,77 @@ export function prometricCases(M, sizes) {
 
   function scrapeCounters(format) {
     const reg = registry();
-    for (let m = 0; m < sizes.counterMetrics; m++) {
-      const c = new M.Counter({
-        name: `app_requests_${m}_total`,
-        help: `Requests of kind ${m}.`,
-        labelNames: ['method', 'route'],
-        registry: reg,
-      });
-      for (let j = 0; j < sizes.counterSeries; j++) c.labels(METHODS[j & 3], routeOf(j)).inc((j % 97) + 1);
-    }
+    fillCounters(reg);
     return { scrape: () => reg.metrics(format) };
   }
 
   function scrapeHistograms(format) {
     const reg = registry();
-    for (let m = 0; m < sizes.histogramMetrics; m++) {
-      const h = new M.Histogram({
-        name: `app_latency_${m}_seconds`,
-        help: `Latency of kind ${m}.`,
-        labelNames: ['method', 'route'],
-        buckets: BUCKETS,
-        registry: reg,
-      });
-      for (let j = 0; j < sizes.histogramSeries; j++) {
-        const child = h.labels(METHODS[j & 3], routeOf(j));
-        for (let k = 0; k < 3; k++) child.observe(VALUES[(j * 3 + k) & 1023]);
-      }
-    }
+    fillHistograms(reg);
     return { scrape: () => reg.metrics(format) };
+  }
+
+  /** The counter families of the scrape cases: `counterMetrics` x `counterSeries`, method x route. */
+  function fillCounters(reg) {
+    for (let m = 0; m < sizes.counterMetrics; m++) {
+      const c = counterFamily(reg, m, ['method', 'route']);
+      for (let j = 0; j < sizes.counterSeries; j++) c.labels(METHODS[j & 3], routeOf(j)).inc((j % 97) + 1);
+    }
+  }
+
+  /** The histogram families of the scrape cases: `histogramMetrics` x `histogramSeries`, 3 observations each. */
+  function fillHistograms(reg) {
+    for (let m = 0; m < sizes.histogramMetrics; m++) {
+      const h = histogramFamily(reg, m, ['method', 'route']);
+      for (let j = 0; j < sizes.histogramSeries; j++) observeThree(h.labels(METHODS[j & 3], routeOf(j)), j);
+    }
+  }
+
+  function counterFamily(reg, m, labelNames) {
+    return new M.Counter({
+      name: `app_requests_${m}_total`,
+      help: `Requests of kind ${m}.`,
+      labelNames,
+      registry: reg,
+    });
+  }
+
+  function histogramFamily(reg, m, labelNames) {
+    return new M.Histogram({
+      name: `app_latency_${m}_seconds`,
+      help: `Latency of kind ${m}.`,
+      labelNames,
+      buckets: BUCKETS,
+      registry: reg,
+    });
+  }
+
+  function observeThree(child, j) {
+    for (let k = 0; k < 3; k++) child.observe(VALUES[(j * 3 + k) & 1023]);
+  }
+
+  /**
+   * A scaling-table registry: `fill(count)` makes `count` series in families of 1000 (the scrape
+   * cases' shapes and values) with the layout's fresh label values; `scrape()` renders text.
+   */
+  function scaling(metric, layout) {
+    const reg = registry();
+    const { labelNames, values } = LAYOUTS[layout];
+    return {
+      fill(count) {
+        for (let g = 0; g < count; g += SCALING_FAMILY_SERIES) {
+          const m = g / SCALING_FAMILY_SERIES;
+          const family = metric === 'counter' ? counterFamily(reg, m, labelNames) : histogramFamily(reg, m, labelNames);
+          const end = Math.min(SCALING_FAMILY_SERIES, count - g);
+          for (let j = 0; j < end; j++) {
+            const child = family.labels(...values(g + j));
+            if (metric === 'counter') child.inc((j % 97) + 1);
+            else observeThree(child, j);
+          }
+        }
+      },
+      scrape: () => reg.metrics('text'),
+      held: reg,
+    };
   }
 }

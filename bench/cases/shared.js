@@ -31,6 +31,7 @@ export function sizes(smoke) {
         heapHistograms: 1000,
         clusterWorkers: 2,
         clusterSeries: 100,
+        load: { pingEveryMs: 2, baselineMs: 200, warmupScrapes: 1, scrapes: 2 },
       }
     : {
         counterMetrics: 100,
@@ -41,6 +42,7 @@ export function sizes(smoke) {
         heapHistograms: 20000,
         clusterWorkers: 4,
         clusterSeries: 10000,
+        load: { pingEveryMs: 2, baselineMs: 2000, warmupScrapes: 1, scrapes: 10 },
       };
 }
 
@@ -48,6 +50,32 @@ export function sizes(smoke) {
 export function routeOf(j) {
   return `/api/v1/resource/${j >> 2}`;
 }
+
+/** Series per family in the scaling cases (as in the scrape cases), so N series are N / 1000 families. */
+export const SCALING_FAMILY_SERIES = 1000;
+
+/**
+ * The label layouts of the scaling table, each value a fresh string built per series (as request
+ * data would be), never a shared constant. `values(g)`: the label values of series g of the registry.
+ *   A: method x route, 4 methods x 250 routes per family (the other cases' layout; a method is one of
+ *      4 constants, as `req.method` is, the route a fresh string);
+ *   B: two values unique to each series, a user id and a session id.
+ */
+export const LAYOUTS = Object.freeze({
+  A: {
+    title: '`method` (4 constants, as `req.method` is) × `route` (a fresh string per series)',
+    labelNames: ['method', 'route'],
+    values: (g) => [METHODS[g & 3], routeOf(g % SCALING_FAMILY_SERIES)],
+  },
+  B: {
+    title: '`user_id` × `session_id` (fresh strings unique to each series)',
+    labelNames: ['user_id', 'session_id'],
+    values: (g) => [`u${100000 + g}`, `s${(Math.imul(g + 1, 0x9e3779b1) >>> 0).toString(16)}`],
+  },
+});
+
+/** The smoke run's stand-in for every scaling size (the 1M rows are skipped there). */
+export const SCALING_SMOKE_SERIES = 300;
 
 /** Keeps results alive so the optimizing compiler cannot drop the work that made them. */
 export const sink = { value: 0 };
