@@ -3,8 +3,6 @@
  * `name[]` filtering, gzip. HTTP only; formatting is the exposition module's.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import { negotiate } from '../exposition/negotiate.js';
 import { renderExpositionBytes } from '../exposition/render.js';
 import { CollectionTimeoutError, type Registry } from '../registry.js';
@@ -17,7 +15,14 @@ import { resolveHandlerOptions, resolveRegistry, type HandlerConfig, type Metric
 import { setSendTimeout, startSendDeadline } from './send-deadline.js';
 import { createTurnQueue } from './turns.js';
 
-const gzip = promisify(gzipCallback);
+/** Compresses a body; node:zlib is loaded by the first compressed response, not at import. */
+function gzip(bytes: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    process
+      .getBuiltinModule('node:zlib')
+      .gzip(bytes, (error, compressed) => (error ? reject(error) : resolve(compressed)));
+  });
+}
 
 /**
  * A request handler for `node:http`/`node:https` servers, usable as-is as an Express handler.
