@@ -12,13 +12,23 @@
  * decorators (NestJS `@Get()`) work in either order.
  */
 import { createRequire } from 'node:module';
-import { emitWarning } from 'node:process';
 import { settled } from './settled.js';
 
-// The reflect-metadata polyfill, installed at import as before (TypeScript's emitted design:* metadata
-// needs it). Loaded with require(): an ES import of this CommonJS file costs several times more CPU
-// (Node scans its source for named exports and sets up the CommonJS interop).
-createRequire(import.meta.url)('reflect-metadata');
+/**
+ * Installs the reflect-metadata polyfill at import (TypeScript's emitted design:* metadata needs it).
+ * Through require(): an ES import of this CommonJS file costs about three times the CPU (Node scans
+ * its 64 KB for named exports first). An application bundled without node_modules, whose bundler did
+ * not follow this require(), goes without ours: copyMetadata then copies what its own polyfill holds,
+ * if it has one.
+ */
+function installReflectMetadata(): void {
+  try {
+    createRequire(import.meta.url)('reflect-metadata');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+  }
+}
+installReflectMetadata();
 
 /** How a call ended: with a result or with an error. */
 export type Outcome =
@@ -102,7 +112,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * that throws, say) is reported as a process warning instead.
  */
 function reportHookFailure(site: DecorationSite, error: unknown): void {
-  emitWarning(
+  // The global, not an import of node:process: making that module's ES namespace reads every
+  // property of process, which sets up its stdio streams, among others.
+  process.emitWarning(
     `prometric: updating the metric for ${site.description} failed: ${error instanceof Error ? error.message : String(error)}`,
     'PrometricWarning',
   );
