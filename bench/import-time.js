@@ -120,38 +120,60 @@ if (args.includes('--json')) console.log(JSON.stringify(figures));
 // ---- the breakdown --------------------------------------------------------------------------------
 
 if (args.includes('--breakdown')) {
-  // Which modules the import loads: the package's files, other packages' files, Node's built-ins.
-  const listing = spawnSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `const before = new Set(process.moduleLoadList);
-       const { createRequire } = await import('node:module');
-       await import(${JSON.stringify(target.url)});
-       const builtins = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule '));
-       console.log(JSON.stringify({ builtins: builtins.map((m) => m.slice(13)) }));`,
-    ],
-    { cwd: root, encoding: 'utf8' },
+  // Which modules the import loads: ES module files (seen by a resolve hook, which writes each file
+  // URL to a list), CommonJS files (require.cache) and Node's built-ins (process.moduleLoadList).
+  const dir = mkdtempSync(path.join(tmpdir(), 'import-files-'));
+  const list = path.join(dir, 'resolved.txt');
+  const hook = `import { appendFileSync } from 'node:fs';
+    export async function resolve(specifier, context, next) {
+      const resolved = await next(specifier, context);
+      if (resolved.url.startsWith('file:')) appendFileSync(${JSON.stringify(list)}, resolved.url + '\\n');
+      return resolved;
+    }`;
+  const register = `import { register } from 'node:module';
+    register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+  const child = (nodeArgs, code) => {
+    const result = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', code], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`listing failed: ${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  };
+  // Without the hook: registering one starts a thread, which loads built-ins of its own.
+  const { builtins } = child(
+    [],
+    `const before = new Set(process.moduleLoadList);
+     await import(${JSON.stringify(target.url)});
+     const builtins = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule '));
+     console.log(JSON.stringify({ builtins: builtins.map((m) => m.slice(13)) }));`,
   );
-  const { builtins } = JSON.parse(listing.stdout.trim().split('\n').at(-1));
+  const { commonjs } = child(
+    ['--import', `data:text/javascript,${encodeURIComponent(register)}`],
+    `await import(${JSON.stringify(target.url)});
+     const { createRequire } = await import('node:module');
+     console.log(JSON.stringify({ commonjs: Object.keys(createRequire(import.meta.url).cache) }));`,
+  );
+  const esm = new Set(readFileSync(list, 'utf8').trim().split('\n'));
+  rmSync(dir, { recursive: true, force: true });
   const publicBuiltins = builtins.filter((m) => !m.startsWith('internal/'));
   console.log('');
+  console.log(`Files the import loads: ${esm.size} ES modules, ${commonjs.length} CommonJS (${commonjs.join(', ')})`);
   console.log(
     `Node built-in modules the import loads: ${builtins.length} (${publicBuiltins.length} public: ` +
       `${publicBuiltins.join(', ')})`,
   );
 
   // CPU profiles of several imports, added up: self time by file, and the start-up calls' total time.
-  const dir = mkdtempSync(path.join(tmpdir(), 'import-prof-'));
+  const profiles = mkdtempSync(path.join(tmpdir(), 'import-prof-'));
   const profiled = Math.min(rounds, 10);
   try {
     for (let i = 0; i < profiled; i++) {
-      run('prometric, import()', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100']);
+      run('prometric, import()', ['--cpu-prof', `--cpu-prof-dir=${profiles}`, '--cpu-prof-interval=100']);
     }
-    printProfileBreakdown(dir, profiled);
+    printProfileBreakdown(profiles, profiled);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(profiles, { recursive: true, force: true });
   }
 }
 
