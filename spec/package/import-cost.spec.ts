@@ -1,11 +1,16 @@
 /**
  * What importing the package loads (issue 14): Node's HTTP, TLS, gzip, crypto, cluster and V8
  * modules come in when a feature first needs them, not at import, and those features still work
- * once asked for. Checked in a fresh process on the package build, as users import it.
+ * once asked for (checked in a fresh process on the package build, as users import it). The
+ * handler's own modules load when metricsHandler() is called: a request that comes before they
+ * are in waits for them.
  */
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { Counter, Registry, metricsHandler } from '../../lib/index.js';
 import { DIST_INDEX, runNode } from '../collectors/support.js';
+import { LOOPBACK, request } from '../server/support.js';
 
 /** Built-ins the import leaves alone: only server, gzip, basic auth, cluster aggregation and heap metrics need them. */
 const LOADED_ON_USE = ['http', 'https', 'tls', 'net', 'zlib', 'crypto', 'cluster', 'child_process', 'dgram', 'v8'];
@@ -74,5 +79,32 @@ describe('import cost: what importing the package loads', () => {
     expect(report.encoding).to.equal('gzip');
     expect(report.unauthorized).to.equal(401);
     expect(report.hasDefaultMetrics, 'process and heap metrics on the first scrape').to.equal(true);
+  });
+});
+
+describe('import cost: a metricsHandler asked before its modules are in', () => {
+  let server: Server;
+  let port: number;
+  const registry = new Registry();
+  new Counter({ name: 'asked_early', help: 'Counted before the scrape.', registry }).inc(3);
+
+  before(async () => {
+    // A fresh handler per request, called at once: it has not yet got its loaded modules.
+    server = createServer((req, res) => metricsHandler(registry, { gzip: false })(req, res));
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    port = (server.address() as { port: number }).port;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('answers the request once they are', async () => {
+    const answer = await request(port);
+    expect(answer.status).to.equal(200);
+    expect(answer.text).to.match(/^asked_early_total 3$/m);
+    const refused = await request(port, '/metrics', { method: 'POST' });
+    expect(refused.status).to.equal(405);
   });
 });
