@@ -3,7 +3,7 @@
  * Workers report over the cluster IPC channel on their own schedule (reporter.ts), so a scrape
  * at the primary never asks a worker anything.
  */
-import cluster, { type Worker } from 'node:cluster';
+import type { Cluster, Worker } from 'node:cluster';
 import { defaultRegistry } from '../registry.js';
 import { warn } from '../warning.js';
 import { Aggregator } from './aggregator.js';
@@ -20,6 +20,12 @@ const MESSAGE_KEY = 'prometric:report';
 let running = false;
 
 /**
+ * node:cluster, loaded on first use: it brings child_process, net and dgram with it, which a
+ * process that neither aggregates nor is a reporting worker does not need at import.
+ */
+const clusterModule = (): Cluster => process.getBuiltinModule('node:cluster') as unknown as Cluster;
+
+/**
  * In a `node:cluster` primary: makes the registry (default: `defaultRegistry`) expose the
  * aggregate of every worker's metrics and the primary's own. Call it before `cluster.fork()`:
  * workers forked from then on report by themselves, with no code of their own.
@@ -34,6 +40,7 @@ let running = false;
  */
 export function aggregateClusterMetrics(options: AggregationOptions = {}): Aggregation {
   const { registry, intervalMs, eager } = validAggregationOptions('aggregateClusterMetrics', options);
+  const cluster = clusterModule();
   if (!cluster.isPrimary) {
     throw new Error('aggregateClusterMetrics: call it in the cluster primary (cluster.isPrimary), not in a worker');
   }
@@ -66,8 +73,10 @@ export function aggregateClusterMetrics(options: AggregationOptions = {}): Aggre
 
 /** In a cluster worker forked by an aggregating primary: starts reporting the default registry. */
 export function startClusterReporting(): void {
-  if (!cluster.isWorker || typeof process.send !== 'function') return;
-  const settings = parseWorkerSettings(process.env[SETTINGS_VARIABLE]);
+  // The variable first: it is unset in almost every process, and reading it loads nothing.
+  const variable = process.env[SETTINGS_VARIABLE];
+  if (variable === undefined || typeof process.send !== 'function' || !clusterModule().isWorker) return;
+  const settings = parseWorkerSettings(variable);
   if (settings === undefined) return;
   const send = (report: Parameters<typeof encodeReport>[0]): void => {
     if (process.connected) process.send?.({ [MESSAGE_KEY]: encodeReport(report) });

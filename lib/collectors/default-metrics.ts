@@ -6,6 +6,11 @@
  * Everything but the GC histogram is read at scrape time by one collector, so a scrape costs
  * a few syscalls and nothing runs between scrapes except the delay monitor's unref'd timer and
  * the GC observer.
+ *
+ * Starting them (at import, for the default registry) starts only what must watch from then on:
+ * the GC observer, the delay monitor and the utilization baseline. The parts that only read at
+ * scrape time (process, handles, heap, version) are made by the first scrape, which also reads
+ * what procfs says once (start time, descriptor limit).
  */
 import { defaultRegistry, type CollectedFamily, type Registry } from '../registry.js';
 import { ActiveResources } from './active-resources.js';
@@ -22,25 +27,26 @@ import { VersionInfo } from './version.js';
 const running = new WeakMap<Registry, DefaultMetrics>();
 
 class DefaultMetrics {
+  private readonly families: Families;
   private readonly gc: GcDurations;
-  private readonly parts: Part[] = [];
+  /** The parts that watch from the start: the event loop delay and utilization. */
+  private readonly watching: Part[] = [];
+  /** Every part, in exposition order: made by the first scrape. */
+  private parts: Part[] | undefined;
   private readonly collector = (): CollectedFamily[] | Promise<CollectedFamily[]> => this.collect();
   private stopped = false;
 
   constructor(readonly options: ResolvedOptions) {
     const { registry } = options;
     const families = new Families(options.prefix, options.labels);
+    this.families = families;
     this.gc = new GcDurations(families, options.gcDurationBuckets);
     // Registered first: a name taken by another metric throws before anything is started.
     registry.register(this.gc.histogram);
     try {
-      this.parts.push(new ProcessMetrics(families));
-      this.parts.push(new EventLoopLag(families, options.eventLoopMonitoringPrecision));
-      this.parts.push(
+      this.watching.push(
+        new EventLoopLag(families, options.eventLoopMonitoringPrecision),
         new EventLoopUtilization(families),
-        new ActiveResources(families),
-        new HeapMetrics(families),
-        new VersionInfo(families),
       );
       this.gc.start(() => {
         if (!this.attached()) release(this);
@@ -61,12 +67,20 @@ class DefaultMetrics {
     if (this.stopped) return;
     this.stopped = true;
     this.gc.stop();
-    for (const part of this.parts) part.stop?.();
+    for (const part of this.watching) part.stop?.();
     this.options.registry.unregister(this.gc.histogram);
     this.options.registry.unregisterCollector(this.collector);
   }
 
   private collect(): CollectedFamily[] | Promise<CollectedFamily[]> {
+    const f = this.families;
+    this.parts ??= [
+      new ProcessMetrics(f),
+      ...this.watching,
+      new ActiveResources(f),
+      new HeapMetrics(f),
+      new VersionInfo(f),
+    ];
     const out: CollectedFamily[] = [];
     let pending: Array<Promise<void>> | undefined;
     for (const part of this.parts) {

@@ -1,5 +1,4 @@
 /** The V8 heap: its totals from `process.memoryUsage()` and each space from `v8.getHeapSpaceStatistics()`. */
-import { getHeapSpaceStatistics } from 'node:v8';
 import type { CollectedFamily, CollectedSample } from '../registry.js';
 import type { Families, Part } from './families.js';
 
@@ -31,7 +30,8 @@ export class HeapMetrics implements Part {
     const total: CollectedSample[] = [];
     const used: CollectedSample[] = [];
     const available: CollectedSample[] = [];
-    for (const space of getHeapSpaceStatistics()) {
+    // node:v8 is loaded by the first scrape rather than at import.
+    for (const space of process.getBuiltinModule('node:v8').getHeapSpaceStatistics()) {
       // `new_space` is exposed as space="new", as prom-client does.
       const name = space.space_name.endsWith('_space') ? space.space_name.slice(0, -'_space'.length) : space.space_name;
       const labels = f.with({ space: name });

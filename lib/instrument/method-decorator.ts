@@ -11,9 +11,24 @@
  * the original's `name` and `length`, and the reflect-metadata entries stored on it, so framework
  * decorators (NestJS `@Get()`) work in either order.
  */
-import 'reflect-metadata';
-import { emitWarning } from 'node:process';
+import { createRequire } from 'node:module';
 import { settled } from './settled.js';
+
+/**
+ * Installs the reflect-metadata polyfill at import (TypeScript's emitted design:* metadata needs it).
+ * Through require(): an ES import of this CommonJS file costs about three times the CPU (Node scans
+ * its 64 KB for named exports first). An application bundled without node_modules, whose bundler did
+ * not follow this require(), goes without ours: copyMetadata then copies what its own polyfill holds,
+ * if it has one.
+ */
+function installReflectMetadata(): void {
+  try {
+    createRequire(import.meta.url)('reflect-metadata');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+  }
+}
+installReflectMetadata();
 
 /** How a call ended: with a result or with an error. */
 export type Outcome =
@@ -97,7 +112,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * that throws, say) is reported as a process warning instead.
  */
 function reportHookFailure(site: DecorationSite, error: unknown): void {
-  emitWarning(
+  // The global, not an import of node:process: making that module's ES namespace reads every
+  // property of process, which sets up its stdio streams, among others.
+  process.emitWarning(
     `prometric: updating the metric for ${site.description} failed: ${error instanceof Error ? error.message : String(error)}`,
     'PrometricWarning',
   );

@@ -1,6 +1,8 @@
 /** HTTP basic authentication (RFC 7617) for the metrics endpoint. */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { BasicAuthCredentials } from './options.js';
+
+/** node:crypto, loaded when credentials are configured rather than at import. */
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 /** The challenge sent with every 401. */
 export const BASIC_AUTH_CHALLENGE = 'Basic realm="metrics"';
@@ -9,7 +11,7 @@ const BASIC = /^Basic[ \t]+([A-Za-z0-9+/]+={0,2})[ \t]*$/i;
 
 /** Digests have a fixed length, so timingSafeEqual never sees unequal lengths and leaks none. */
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return crypto().createHash('sha256').update(value, 'utf8').digest();
 }
 
 /**
@@ -17,6 +19,7 @@ function digest(value: string): Buffer {
  * respect to their content. Missing, malformed and wrong credentials all fail.
  */
 export function basicAuthChecker(credentials: BasicAuthCredentials): (authorization: string | undefined) => boolean {
+  const { timingSafeEqual } = crypto();
   const username = digest(credentials.username);
   const password = digest(credentials.password);
   return (authorization) => {

@@ -3,8 +3,6 @@
  * `name[]` filtering, gzip. HTTP only; formatting is the exposition module's.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import { negotiate } from '../exposition/negotiate.js';
 import { renderExpositionBytes } from '../exposition/render.js';
 import { CollectionTimeoutError, type Registry } from '../registry.js';
@@ -13,11 +11,18 @@ import { acceptsGzip } from './accept-encoding.js';
 import { createAdmission } from './admission.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
 import { filterFamilies, requestedNames } from './name-filter.js';
-import { resolveHandlerOptions, resolveRegistry, type HandlerConfig, type MetricsHandlerOptions } from './options.js';
+import type { HandlerConfig } from './options.js';
 import { setSendTimeout, startSendDeadline } from './send-deadline.js';
 import { createTurnQueue } from './turns.js';
 
-const gzip = promisify(gzipCallback);
+/** Compresses a body; node:zlib is loaded by the first compressed response, not at import. */
+function gzip(bytes: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    process
+      .getBuiltinModule('node:zlib')
+      .gzip(bytes, (error, compressed) => (error ? reject(error) : resolve(compressed)));
+  });
+}
 
 /**
  * A request handler for `node:http`/`node:https` servers, usable as-is as an Express handler.
@@ -51,7 +56,10 @@ function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
   return res.destroyed || req.socket.destroyed;
 }
 
-/** @internal Builds the handler from validated options; {@link exposeMetrics} shares it. */
+/**
+ * @internal Builds the handler from validated options: {@link metricsHandler} (server/index.ts) and
+ * {@link exposeMetrics} both load this module when first called.
+ */
 export function createScrapeHandler(registry: Registry, config: HandlerConfig): MetricsRequestHandler {
   const authorized = config.basicAuth === undefined ? () => true : basicAuthChecker(config.basicAuth);
   const admit = createAdmission(config.maxConcurrentScrapes, config.maxQueuedScrapes);
@@ -133,21 +141,4 @@ async function scrape(
   res.writeHead(200, headers);
   res.end(body); // Node sends no body for HEAD, but the same headers as GET
   startSendDeadline(res);
-}
-
-/**
- * A request handler that serves the registry's metrics: for `node:http`/`node:https` servers and
- * Express as-is (`app.get('/metrics', metricsHandler())`), and for Koa and Fastify through their
- * raw request and response. It answers GET and HEAD (405 otherwise), negotiates the format from
- * Accept, compresses when Accept-Encoding allows, filters with `?name[]=`, and answers 500 naming
- * the collector when a collection fails. Scrapes past `maxConcurrentScrapes` wait in a queue of
- * `maxQueuedScrapes`; past that, 503 with `Retry-After`. A scrape's slot is freed when its response
- * is sent or its connection closes, and a client gets `sendTimeout` ms to receive a response before
- * its connection is cut. It does not look at the path: mount it where you want it.
- *
- * @param registry the registry to expose; default `defaultRegistry`.
- * @throws TypeError or RangeError when an argument is invalid.
- */
-export function metricsHandler(registry?: Registry, options?: MetricsHandlerOptions): MetricsRequestHandler {
-  return createScrapeHandler(resolveRegistry('metricsHandler', registry), resolveHandlerOptions(options));
 }

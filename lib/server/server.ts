@@ -109,19 +109,7 @@ function urlHost(config: ServerConfig): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/**
- * Starts an HTTP server (HTTPS with `tls`) that serves the registry's metrics on `path`, as
- * Python's `start_http_server(port)`. Resolves once listening.
- *
- * ```ts
- * const server = await exposeMetrics(8000);
- * console.log(`Serving metrics at ${server.url}`);
- * ```
- *
- * @param port the port to listen on; 0 lets the OS pick one (read it from `server.port`).
- * @throws TypeError or RangeError (synchronously as a rejected promise) when an option is invalid;
- *   the promise rejects when the port cannot be listened on (e.g. `code: 'EADDRINUSE'`).
- */
+/** {@link exposeMetrics} of server/index.ts, the public one, which loads this module on its first call. */
 export async function exposeMetrics(port: number, options?: ExposeMetricsOptions): Promise<MetricsServer> {
   const config = resolveServerOptions(port, options);
   const handle = createScrapeHandler(config.registry, config);
