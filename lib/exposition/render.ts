@@ -1,6 +1,7 @@
-/** Picks the formatter for a format name. */
+/** Picks the formatter for a format name, and renders a snapshot whole or in slices. */
+import { now } from '../instrument/clock.js';
 import type { MetricFamily } from '../snapshot.js';
-import { BodyWriter } from './body.js';
+import { ChunkWriter, chunksText } from './chunk-writer.js';
 import type { EscapingScheme } from './names.js';
 import { OPENMETRICS_CONTENT_TYPE, writeOpenMetrics } from './openmetrics.js';
 import { PROTOBUF_CONTENT_TYPE, writeProtobuf } from './protobuf.js';
@@ -34,15 +35,37 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = Object.
   protobuf: PROTOBUF_CONTENT_TYPE,
 });
 
-/** Renders a snapshot in one format, as bytes ready to send (what the server uses). */
+/** The generator that writes `families` in `format` into `out` (every format writes through a ChunkWriter). */
+function formatWriter(
+  families: readonly MetricFamily[],
+  format: ExpositionFormat,
+  out: ChunkWriter,
+  escaping: EscapingScheme,
+): Generator<void, void, void> {
+  if (format === 'openmetrics') return writeOpenMetrics(families, out, escaping);
+  if (format === 'protobuf') return writeProtobuf(families, out, escaping);
+  return writeText(families, out, escaping);
+}
+
+/** Renders a whole snapshot into chunks. */
+function renderChunks(
+  families: readonly MetricFamily[],
+  format: ExpositionFormat,
+  escaping: EscapingScheme,
+): ChunkWriter {
+  const out = new ChunkWriter();
+  for (const _ of formatWriter(families, format, out, escaping));
+  return out;
+}
+
+/** Renders a snapshot in one format, as bytes ready to send. */
 export function renderExpositionBytes(
   families: readonly MetricFamily[],
   format: ExpositionFormat,
   options: RenderOptions = {},
 ): Buffer {
-  const { escaping = 'underscores' } = options;
-  if (format === 'protobuf') return writeProtobuf(families, escaping);
-  return writeTextFormat(families, format, escaping).bytes();
+  const chunks = renderChunks(families, format, options.escaping ?? 'underscores').end();
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /**
@@ -59,16 +82,59 @@ export function renderExposition(
       'renderExposition: the protobuf format is bytes, not text: use renderExpositionBytes(families, "protobuf")',
     );
   }
-  return writeTextFormat(families, format, options.escaping ?? 'underscores').text();
+  const out = renderChunks(families, format, options.escaping ?? 'underscores');
+  return chunksText(out.end(), out.nonAscii);
 }
 
-function writeTextFormat(
-  families: readonly MetricFamily[],
-  format: TextExpositionFormat,
-  escaping: EscapingScheme,
-): BodyWriter {
-  const out = new BodyWriter();
-  if (format === 'openmetrics') writeOpenMetrics(families, out, escaping);
-  else writeText(families, out, escaping);
-  return out;
+/** Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. */
+export const SLICE_BUDGET_MS = 4;
+
+/**
+ * A render that goes in slices: each {@link slice} call writes until its time budget is spent
+ * (checked every few hundred series) or the body is done, and returns the chunks completed. Between
+ * slices the caller gives the event loop its turn; {@link stop} ends a render it no longer wants.
+ * The snapshot it renders is data already collected: rendering reads no metric.
+ */
+export class SlicedRender {
+  private readonly out = new ChunkWriter();
+  private readonly steps: Generator<void, void, void>;
+  #done = false;
+
+  constructor(
+    families: readonly MetricFamily[],
+    format: ExpositionFormat,
+    options: RenderOptions = {},
+    private readonly budgetMs = SLICE_BUDGET_MS,
+  ) {
+    this.steps = formatWriter(families, format, this.out, options.escaping ?? 'underscores');
+  }
+
+  /** Whether the body is complete: the last slice returned its last chunk. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Renders one slice. Returns the chunks it completed (possibly none; all that are left when
+   * the body is done). `maxBytes`, when given, also ends the slice once that many bytes are ready.
+   */
+  slice(maxBytes = Infinity): Buffer[] {
+    if (this.#done) return [];
+    const deadline = now() + this.budgetMs;
+    for (;;) {
+      if (this.steps.next().done === true) {
+        this.#done = true;
+        return this.out.end();
+      }
+      if (now() >= deadline || this.out.pendingBytes >= maxBytes) return this.out.take();
+    }
+  }
+
+  /** Ends the render early, letting go of what it holds. */
+  stop(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.steps.return();
+    this.out.end();
+  }
 }
