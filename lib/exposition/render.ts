@@ -109,6 +109,11 @@ export class SlicedRender {
     this.steps = formatWriter(families, format, this.out, options.escaping ?? 'underscores');
   }
 
+  /** Whether a byte above 0x7f was written so far: the text is then UTF-8, not ASCII. */
+  get nonAscii(): boolean {
+    return this.out.nonAscii;
+  }
+
   /** Whether the body is complete: the last slice returned its last chunk. */
   get done(): boolean {
     return this.#done;
