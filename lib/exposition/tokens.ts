@@ -37,7 +37,7 @@ function labelName(name: string, escaping: EscapingScheme): string {
  */
 export type PreparedLabels = string | Uint8Array;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * `a="x",b="y"`, the label pairs of a set without braces, prepared for writing. Rendered once per
