@@ -433,7 +433,10 @@ export class Registry {
     try {
       for (;;) {
         const chunks = render.slice();
-        for (const bytes of chunks) yield { bytes, nonAscii: render.nonAscii };
+        for (const bytes of chunks) {
+          signal?.throwIfAborted();
+          yield { bytes, nonAscii: render.nonAscii };
+        }
         if (render.done) return;
         await nextTurn();
         signal?.throwIfAborted();

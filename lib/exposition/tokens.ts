@@ -37,8 +37,6 @@ function labelName(name: string, escaping: EscapingScheme): string {
  */
 export type PreparedLabels = string | Uint8Array;
 
-const NON_ASCII = /[\u0080-\uffff]/;
-
 /**
  * `a="x",b="y"`, the label pairs of a set without braces, prepared for writing. Rendered once per
  * label set and kept in its slot when the library made the set and every name is legacy (the text
@@ -55,7 +53,8 @@ export function preparedLabels(labels: RenderableLabels, escaping: EscapingSchem
   }
   // join() makes one flat string; `+=` would leave a tree to walk at every write.
   const text = parts.join('');
-  const prepared: PreparedLabels = NON_ASCII.test(text) ? Buffer.from(text, 'utf8') : text;
+  // Every character is one byte exactly when the text is ASCII.
+  const prepared: PreparedLabels = Buffer.byteLength(text, 'utf8') === text.length ? text : Buffer.from(text, 'utf8');
   // Kept in the label set's slot when the library made it (a read-only set with the slot).
   if (legacy && Object.hasOwn(labels, RENDERED)) (labels as { [RENDERED]?: PreparedLabels })[RENDERED] = prepared;
   return prepared;
