@@ -108,7 +108,10 @@ describe('streamed scrapes during concurrent writes: counters never go backwards
     stopped = new Promise((resolve) => {
       let next = 0;
       const round = (): void => {
-        if (!writing || Date.now() > until) return resolve();
+        if (!writing || Date.now() > until) {
+          resolve();
+          return;
+        }
         for (let i = 0; i < WRITES_PER_ROUND; i++, next++) {
           const counter = counters[next % COUNTER_FAMILIES]!;
           counter.labels(['GET', 'POST'][next & 1]!, `/r/${(next * 7) % COUNTER_SERIES}`).inc((next % 3) + 1);
