@@ -121,11 +121,11 @@ export class SlicedRender {
 
   /**
    * Renders one slice. Returns the chunks it completed (possibly none; all that are left when
-   * the body is done). `maxBytes`, when given, also ends the slice once that many bytes are ready.
+   * the body is done). `maxBytes`, when given, also ends the slice once that many bytes are ready;
+   * `deadline` (a time of instrument/clock.ts's `now()`) ends it, by default the budget from now.
    */
-  slice(maxBytes = Infinity): Buffer[] {
+  slice(maxBytes = Infinity, deadline = now() + this.budgetMs): Buffer[] {
     if (this.#done) return [];
-    const deadline = now() + this.budgetMs;
     for (;;) {
       if (this.steps.next().done === true) {
         this.#done = true;

@@ -10,7 +10,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGzip, gzip as gzipCallback } from 'node:zlib';
-import type { SlicedRender } from '../exposition/render.js';
+import { CHUNK_BYTES } from '../exposition/chunk-writer.js';
+import { SLICE_BUDGET_MS, type SlicedRender } from '../exposition/render.js';
+import { now } from '../instrument/clock.js';
 import { startSendDeadline } from './send-deadline.js';
 import { onSocketClose } from './socket-close.js';
 
@@ -18,6 +20,12 @@ const gzip = promisify(gzipCallback);
 
 /** The largest body sent whole, with a Content-Length, when it is rendered within the first slice. */
 const WHOLE_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Bytes rendered ahead of the socket: a slice ends once this much is ready, so that what waits
+ * for a slow client is a couple of chunks (and the socket's own buffers), not a slice's worth.
+ */
+const AHEAD_BYTES = 2 * CHUNK_BYTES;
 
 /** Resolves in a later event-loop turn, after the I/O that is waiting. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -62,15 +70,23 @@ export async function sendRendered(
     // From the first byte, the client has the send timeout to take the whole body.
     startSendDeadline(res);
     const sink = compress ? gzipInto(res) : res;
+    // Slices of a few chunks each, written as they come, until the turn's budget is spent.
+    let turnEnds = 0;
     for (;;) {
       for (const chunk of chunks) {
         if (clientGone(req, res)) return;
-        if (!sink.write(chunk)) await drained(sink, req, res);
+        if (!sink.write(chunk)) {
+          await drained(sink, req, res);
+          turnEnds = 0; // a turn has passed
+        }
       }
       if (render.done) break;
-      await nextTurn();
+      if (now() >= turnEnds) {
+        await nextTurn();
+        turnEnds = now() + SLICE_BUDGET_MS;
+      }
       if (clientGone(req, res)) return;
-      chunks = render.slice();
+      chunks = render.slice(AHEAD_BYTES, turnEnds);
     }
     if (!clientGone(req, res)) sink.end();
   } finally {
