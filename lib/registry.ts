@@ -3,10 +3,11 @@
  * snapshot of all of them.
  */
 import { ESCAPING_SCHEMES, labelNameClash, wireNames } from './exposition/names.js';
-import { chunksText } from './exposition/chunk-writer.js';
+import { CHUNK_BYTES, chunksText } from './exposition/chunk-writer.js';
 import {
   SLICE_BUDGET_MS,
   SlicedRender,
+  wholeBodyChunkBytes,
   type ExpositionFormat,
   type RenderOptions,
   type TextExpositionFormat,
@@ -143,6 +144,8 @@ export class Registry {
   /** Whether a collection of the metrics is under way; those that come meanwhile wait in {@link #waiting}. */
   #collecting = false;
   readonly #waiting: Array<() => void> = [];
+  /** The size of the last body {@link metrics} made, by format: the size of the next one's buffer. */
+  readonly #bodyBytes = new Map<ExpositionFormat, number>();
 
   constructor(options: RegistryOptions = {}) {
     const given: unknown = options;
@@ -389,12 +392,17 @@ export class Registry {
     const valid = validRenderOptions('Registry.metrics', format, options, RENDER_OPTION_KEYS);
     const chunks: Buffer[] = [];
     let nonAscii = false;
-    for await (const chunk of this.renderStream(format, valid)) {
+    // The body is joined anyway: rendered into chunks about the size of the last body, it
+    // usually takes one allocation and no join.
+    const chunkBytes = wholeBodyChunkBytes(this.#bodyBytes.get(format) ?? 0);
+    for await (const chunk of this.renderStream(format, valid, chunkBytes)) {
       chunks.push(chunk.bytes);
       nonAscii ||= chunk.nonAscii;
     }
-    if (format === 'protobuf') return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    return chunksText(chunks, nonAscii);
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    this.#bodyBytes.set(format, body.length);
+    if (format === 'protobuf') return body;
+    return chunksText([body], nonAscii);
   }
 
   /**
@@ -425,11 +433,12 @@ export class Registry {
   private async *renderStream(
     format: ExpositionFormat,
     options: StreamOptions,
+    chunkBytes = CHUNK_BYTES,
   ): AsyncGenerator<{ bytes: Buffer; nonAscii: boolean }, void, undefined> {
     const { escaping, timeoutMs, signal } = options;
     const families = await this.collect({ timeoutMs, signal });
     signal?.throwIfAborted();
-    const render = new SlicedRender(families, format, { escaping });
+    const render = new SlicedRender(families, format, { escaping }, { chunkBytes });
     try {
       for (;;) {
         const chunks = render.slice();

@@ -13,7 +13,9 @@ export const CHUNK_BYTES = 64 * 1024;
 
 // Up to this many characters a string is copied by a JS loop: Buffer's writes cost a fixed call
 // into C++ that short strings (names, `} `, most label texts of one label) do not repay.
-const SHORT_STRING = 24;
+const SHORT_STRING = 16;
+// Bytes are copied by a loop up to this many, by TypedArray#set beyond.
+const SHORT_BYTES = 8;
 
 import { formatValue } from './numbers.js';
 
@@ -26,17 +28,22 @@ interface EncodingWrites {
   latin1Write(text: string, offset: number, length: number): number;
   utf8Write(text: string, offset: number): number;
 }
-const proto = Buffer.prototype as unknown as Partial<EncodingWrites>;
-const latin1Write: (buf: Buffer, text: string, offset: number, length: number) => number =
-  typeof proto.latin1Write === 'function'
-    ? (buf, text, offset, length) => (buf as unknown as EncodingWrites).latin1Write(text, offset, length)
-    : (buf, text, offset, length) => buf.write(text, offset, length, 'latin1');
-const utf8Write: (buf: Buffer, text: string, offset: number) => number =
-  typeof proto.utf8Write === 'function'
-    ? (buf, text, offset) => (buf as unknown as EncodingWrites).utf8Write(text, offset)
-    : (buf, text, offset) => buf.write(text, offset, 'utf8');
+const ENCODING_WRITES = typeof (Buffer.prototype as unknown as Partial<EncodingWrites>).latin1Write === 'function';
+
+/** Writes ASCII text at `offset`; returns the bytes written. */
+function latin1Write(buf: Buffer, text: string, offset: number, length: number): number {
+  return ENCODING_WRITES
+    ? (buf as unknown as EncodingWrites).latin1Write(text, offset, length)
+    : buf.write(text, offset, length, 'latin1');
+}
+
+/** Writes text as UTF-8 at `offset`; returns the bytes written. */
+function utf8Write(buf: Buffer, text: string, offset: number): number {
+  return ENCODING_WRITES ? (buf as unknown as EncodingWrites).utf8Write(text, offset) : buf.write(text, offset, 'utf8');
+}
 
 const MINUS = 0x2d;
+const EMPTY = Buffer.alloc(0);
 const ZERO = 0x30;
 
 /** Writes bytes into fixed-size chunks; {@link take} hands over those that are full. */
@@ -50,8 +57,10 @@ export class ChunkWriter {
   private readonly full: Buffer[] = [];
   private fullBytes = 0;
 
-  constructor(private readonly chunkBytes = CHUNK_BYTES) {
-    this.buf = Buffer.allocUnsafeSlow(chunkBytes);
+  /** @param chunkBytes the size of a chunk (a write larger than that gets a chunk of its own size). */
+  constructor(readonly chunkBytes = CHUNK_BYTES) {
+    // The first chunk is allocated by the first write: a render that only adopts needs none.
+    this.buf = EMPTY;
   }
 
   /** Bytes of the chunks that are full and not taken yet. */
@@ -66,6 +75,7 @@ export class ChunkWriter {
   room(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     if (this.pos > 0) this.close();
+    this.pos = 0;
     this.buf = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, bytes));
   }
 
@@ -130,7 +140,7 @@ export class ChunkWriter {
     if (!ascii) this.nonAscii = true;
     const buf = this.buf;
     const p = this.pos;
-    if (n <= SHORT_STRING) {
+    if (n <= SHORT_BYTES) {
       for (let i = 0; i < n; i++) buf[p + i] = bytes[i]!;
     } else {
       buf.set(bytes, p);
@@ -142,7 +152,7 @@ export class ChunkWriter {
   repeat(start: number, length: number): void {
     const buf = this.buf;
     const p = this.pos;
-    if (length <= SHORT_STRING * 2) {
+    if (length <= SHORT_BYTES) {
       for (let i = 0; i < length; i++) buf[p + i] = buf[start + i]!;
     } else {
       buf.copyWithin(p, start, start + length);
@@ -195,7 +205,7 @@ export class ChunkWriter {
   /** Closes the current chunk (if it holds anything) and hands over every chunk left. */
   end(): Buffer[] {
     if (this.pos > 0) this.close();
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
     this.pos = 0;
     return this.take();
   }
@@ -207,7 +217,7 @@ export class ChunkWriter {
   adopt(bytes: Buffer): void {
     if (this.pos > 0) {
       this.close();
-      this.buf = Buffer.allocUnsafeSlow(this.chunkBytes);
+      this.buf = EMPTY;
     }
     for (let start = 0; start < bytes.length; start += this.chunkBytes) {
       const chunk = bytes.subarray(start, Math.min(bytes.length, start + this.chunkBytes));
@@ -258,9 +268,12 @@ function putUint32(buf: Buffer, p: number, value: number): number {
   return after;
 }
 
-/** The text of chunks a writer wrote: `ascii` when it wrote no byte above 0x7f (decoded faster). */
+/**
+ * The text of chunks a writer wrote: `nonAscii` false when it wrote no byte above 0x7f (then
+ * decoded as Latin-1, a copy). Joined first: one decode of the body is several times cheaper than
+ * a string per chunk joined.
+ */
 export function chunksText(chunks: readonly Buffer[], nonAscii: boolean): string {
-  const encoding = nonAscii ? 'utf8' : 'latin1';
-  if (chunks.length === 1) return chunks[0]!.toString(encoding);
-  return chunks.map((chunk) => chunk.toString(encoding)).join('');
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return body.toString(nonAscii ? 'utf8' : 'latin1');
 }

@@ -81,34 +81,68 @@ export function bucketParts(head: LineHead, histogram: HistogramRows): BucketPar
 }
 
 /**
- * Writes one series' bucket lines from its cumulative counts. The line's head with the series'
- * labels is written once and copied for the other buckets, within one chunk.
+ * Writes one histogram series' bucket lines from its cumulative counts, then, with `totals`, its
+ * `_count` and `_sum` lines. The series' label text is written once and copied within the chunk:
+ * the head of the first bucket line for the other buckets, the labels for the totals.
  */
-export function writeBuckets(
+export function writeHistogramLines(
   out: ChunkWriter,
   parts: BucketParts,
   labels: PreparedLabels,
   cumulative: ArrayLike<number>,
+  totals?: { readonly countHead: LineHead; readonly sumHead: LineHead; readonly count: number; readonly sum: number },
 ): void {
-  const count = parts.alone.length;
-  if (count === 0) return;
+  const buckets = parts.alone.length;
   const open = parts.head.openBytes;
   const headBytes = open.length + labels.length;
-  const pairs = labels.length === 0 ? parts.alone : parts.afterLabels;
   // Room for every line, so that the copies below stay in one chunk.
-  out.room(count * (headBytes + parts.longest + VALUE_MAX_BYTES + 1));
-  const start = out.pos;
-  out.bytes(open, parts.head.ascii);
-  writeLabels(out, labels);
-  out.bytes(pairs[0]!);
-  out.value(cumulative[0]!);
-  out.byte(NEWLINE);
-  for (let i = 1; i < count; i++) {
-    out.repeat(start, headBytes);
-    out.bytes(pairs[i]!);
-    out.value(cumulative[i]!);
-    out.byte(NEWLINE);
+  let room = buckets * (headBytes + parts.longest + VALUE_MAX_BYTES + 1);
+  if (totals !== undefined) {
+    room += totals.countHead.openBytes.length + totals.sumHead.openBytes.length;
+    room += 2 * (labels.length + VALUE_MAX_BYTES + 3);
   }
+  out.room(room);
+  let labelsAt = -1;
+  if (buckets > 0) {
+    const pairs = labels.length === 0 ? parts.alone : parts.afterLabels;
+    const start = out.pos;
+    out.bytes(open, parts.head.ascii);
+    labelsAt = out.pos;
+    writeLabels(out, labels);
+    out.bytes(pairs[0]!);
+    out.value(cumulative[0]!);
+    out.byte(NEWLINE);
+    for (let i = 1; i < buckets; i++) {
+      out.repeat(start, headBytes);
+      out.bytes(pairs[i]!);
+      out.value(cumulative[i]!);
+      out.byte(NEWLINE);
+    }
+  }
+  if (totals === undefined) return;
+  labelsAt = writeHeadAt(out, totals.countHead, labels, labelsAt);
+  out.value(totals.count);
+  out.byte(NEWLINE);
+  writeHeadAt(out, totals.sumHead, labels, labelsAt);
+  out.value(totals.sum);
+  out.byte(NEWLINE);
+}
+
+/**
+ * {@link writeHead}, copying the label text from `labelsAt` in the current chunk when it is there
+ * (not -1). Returns where the label text of this line is.
+ */
+function writeHeadAt(out: ChunkWriter, head: LineHead, labels: PreparedLabels, labelsAt: number): number {
+  if (labels.length === 0) {
+    out.bytes(head.bareBytes, head.ascii);
+    return labelsAt;
+  }
+  out.bytes(head.openBytes, head.ascii);
+  const at = out.pos;
+  if (labelsAt < 0) writeLabels(out, labels);
+  else out.repeat(labelsAt, labels.length);
+  out.byte2(CLOSE_BRACE, SPACE);
+  return at;
 }
 
 /** Where a family's lines go, and how its names are written. */

@@ -18,7 +18,7 @@ import {
   NEWLINE,
   SERIES_PER_YIELD,
   SPACE,
-  writeBuckets,
+  writeHistogramLines,
   writeFamilySample,
   writeHead,
   writeSample,
@@ -27,7 +27,7 @@ import {
 } from './lines.js';
 import { DEFAULT_ESCAPING, type EscapingScheme } from './names.js';
 import { formatValue } from './numbers.js';
-import { FamilyHeads, preparedLabels, writeLabels, type LineHead, type PreparedLabels } from './tokens.js';
+import { FamilyHeads, lineHead, preparedLabels, writeLabels, type LineHead, type PreparedLabels } from './tokens.js';
 
 /** Content-Type of this format, exactly as the OpenMetrics specification gives it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -99,6 +99,9 @@ function writeExemplarSample(
   writeExemplar(out, exemplar);
   out.byte(NEWLINE);
 }
+
+/** Parts of no bucket line: {@link writeHistogramLines} with them writes only a series' totals. */
+const NO_BUCKETS: BucketParts = { head: lineHead('', '', 'underscores'), afterLabels: [], alone: [], longest: 0 };
 
 /** A series' bucket lines, each with its bucket's exemplar if it has one. */
 function writeExemplarBuckets(out: ChunkWriter, parts: BucketParts, labels: PreparedLabels, row: HistogramRow): void {
@@ -235,11 +238,15 @@ function* writeHistogram(lines: Lines, name: string, histogram: HistogramRows): 
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const labels = preparedLabels(row.labels, escaping);
-    if (row.exemplars === undefined) writeBuckets(out, parts, labels, row.cumulative);
-    else writeExemplarBuckets(out, parts, labels, row);
-    if (!negativeBound && isShowableSum(row.sum)) {
-      writeSample(out, countHead, labels, row.cumulative[last]!);
-      writeSample(out, sumHead, labels, row.sum);
+    const totals =
+      !negativeBound && isShowableSum(row.sum)
+        ? { countHead, sumHead, count: row.cumulative[last]!, sum: row.sum }
+        : undefined;
+    if (row.exemplars === undefined) {
+      writeHistogramLines(out, parts, labels, row.cumulative, totals);
+    } else {
+      writeExemplarBuckets(out, parts, labels, row);
+      if (totals !== undefined) writeHistogramLines(out, NO_BUCKETS, labels, row.cumulative, totals);
     }
     if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
     if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;

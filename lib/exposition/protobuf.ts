@@ -104,8 +104,10 @@ export function* writeProtobuf(
   try {
     for (const family of families) {
       yield* writeFamily(w, family, escaping);
-      if (w.length > 0) out.adopt(w.finish());
+      // Handed on once a chunk's worth is written (for a whole body, once it is done).
+      if (w.length >= out.chunkBytes) out.adopt(w.finish());
     }
+    if (w.length > 0) out.adopt(w.finish());
   } finally {
     // On a throw or a stop too: the writer must not start the next family with this one's bytes.
     if (w.length > 0) w.finish();

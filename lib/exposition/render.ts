@@ -1,7 +1,7 @@
 /** Picks the formatter for a format name, and renders a snapshot whole or in slices. */
 import { now } from '../instrument/clock.js';
 import type { MetricFamily } from '../snapshot.js';
-import { ChunkWriter, chunksText } from './chunk-writer.js';
+import { CHUNK_BYTES, ChunkWriter, chunksText } from './chunk-writer.js';
 import type { EscapingScheme } from './names.js';
 import { OPENMETRICS_CONTENT_TYPE, writeOpenMetrics } from './openmetrics.js';
 import { PROTOBUF_CONTENT_TYPE, writeProtobuf } from './protobuf.js';
@@ -47,15 +47,32 @@ function formatWriter(
   return writeText(families, out, escaping);
 }
 
-/** Renders a whole snapshot into chunks. */
-function renderChunks(
+/** The largest chunk a whole body is rendered into (a larger body takes several). */
+const MAX_WHOLE_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/** The size of the last whole body rendered, by format: the size of the next one's buffer. */
+const lastBodyBytes = new Map<ExpositionFormat, number>();
+
+/**
+ * The chunk size to render a whole body of `format` into: about the size of the last one, so
+ * that a body usually takes one allocation and no join.
+ */
+export function wholeBodyChunkBytes(lastBytes: number): number {
+  return Math.min(MAX_WHOLE_CHUNK_BYTES, Math.max(CHUNK_BYTES, Math.ceil(lastBytes * 1.125)));
+}
+
+/** Renders a whole snapshot into one buffer (or a few) and returns them with whether any byte is above 0x7f. */
+function renderWhole(
   families: readonly MetricFamily[],
   format: ExpositionFormat,
   escaping: EscapingScheme,
-): ChunkWriter {
-  const out = new ChunkWriter();
+): { body: Buffer; nonAscii: boolean } {
+  const out = new ChunkWriter(wholeBodyChunkBytes(lastBodyBytes.get(format) ?? 0));
   for (const _ of formatWriter(families, format, out, escaping));
-  return out;
+  const chunks = out.end();
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  lastBodyBytes.set(format, body.length);
+  return { body, nonAscii: out.nonAscii };
 }
 
 /** Renders a snapshot in one format, as bytes ready to send. */
@@ -64,8 +81,7 @@ export function renderExpositionBytes(
   format: ExpositionFormat,
   options: RenderOptions = {},
 ): Buffer {
-  const chunks = renderChunks(families, format, options.escaping ?? 'underscores').end();
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return renderWhole(families, format, options.escaping ?? 'underscores').body;
 }
 
 /**
@@ -82,8 +98,8 @@ export function renderExposition(
       'renderExposition: the protobuf format is bytes, not text: use renderExpositionBytes(families, "protobuf")',
     );
   }
-  const out = renderChunks(families, format, options.escaping ?? 'underscores');
-  return chunksText(out.end(), out.nonAscii);
+  const { body, nonAscii } = renderWhole(families, format, options.escaping ?? 'underscores');
+  return chunksText([body], nonAscii);
 }
 
 /** Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. */
@@ -96,16 +112,23 @@ export const SLICE_BUDGET_MS = 4;
  * The snapshot it renders is data already collected: rendering reads no metric.
  */
 export class SlicedRender {
-  private readonly out = new ChunkWriter();
+  private readonly out: ChunkWriter;
   private readonly steps: Generator<void, void, void>;
+  private readonly budgetMs: number;
   #done = false;
 
+  /**
+   * `chunkBytes` is the size of the chunks: {@link CHUNK_BYTES} for a body sent as it comes; a
+   * caller that joins the body anyway can ask for about its size, to allocate once.
+   */
   constructor(
     families: readonly MetricFamily[],
     format: ExpositionFormat,
     options: RenderOptions = {},
-    private readonly budgetMs = SLICE_BUDGET_MS,
+    { budgetMs = SLICE_BUDGET_MS, chunkBytes = CHUNK_BYTES }: { budgetMs?: number; chunkBytes?: number } = {},
   ) {
+    this.budgetMs = budgetMs;
+    this.out = new ChunkWriter(chunkBytes);
     this.steps = formatWriter(families, format, this.out, options.escaping ?? 'underscores');
   }
 

@@ -10,7 +10,7 @@ import { ChunkWriter, chunksText } from './chunk-writer.js';
 import {
   bucketParts,
   SERIES_PER_YIELD,
-  writeBuckets,
+  writeHistogramLines,
   writeFamilySample,
   writeSample,
   type FamilyLines as Lines,
@@ -126,10 +126,9 @@ function* writeHistogram(
   let hasCreated = false;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    const labels = preparedLabels(row.labels, escaping);
-    writeBuckets(out, parts, labels, row.cumulative);
-    writeSample(out, countHead, labels, row.cumulative[last]!);
-    writeSample(out, sumHead, labels, row.sum);
+    const cumulative = row.cumulative;
+    const totals = { countHead, sumHead, count: cumulative[last]!, sum: row.sum };
+    writeHistogramLines(out, parts, preparedLabels(row.labels, escaping), cumulative, totals);
     if (row.created !== undefined) hasCreated = true;
     if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
   }
