@@ -103,7 +103,7 @@ export function renderExposition(
 }
 
 /** Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. */
-export const SLICE_BUDGET_MS = 4;
+export const SLICE_BUDGET_MS = 2;
 
 /**
  * A render that goes in slices: each {@link slice} call writes until its time budget is spent
