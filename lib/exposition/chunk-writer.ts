@@ -277,3 +277,12 @@ export function chunksText(chunks: readonly Buffer[], nonAscii: boolean): string
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   return body.toString(nonAscii ? 'utf8' : 'latin1');
 }
+
+/**
+ * A writer that lives as long as the module, never written to. V8 gives objects their hidden class
+ * through transitions that it holds weakly: when every writer of a scrape is gone, a full garbage
+ * collection frees their hidden class, deoptimizes the rendering code compiled against it, and the
+ * next scrape runs unoptimized until it is compiled again (several times slower right after a GC).
+ * One writer kept alive keeps the class, and the compiled code, for every later writer.
+ */
+export const KEPT_FOR_ITS_SHAPE = new ChunkWriter();

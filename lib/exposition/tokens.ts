@@ -137,3 +137,6 @@ export class FamilyHeads {
     return head;
   }
 }
+
+/** Keeps the hidden class of FamilyHeads alive between scrapes (see chunk-writer.ts KEPT_FOR_ITS_SHAPE). */
+export const HEADS_KEPT_FOR_THEIR_SHAPE = new FamilyHeads('', 'underscores');
