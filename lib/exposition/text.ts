@@ -75,7 +75,10 @@ export function* writeText(
     }
     if (createdSamples !== undefined) {
       out.text(createdHeader);
-      for (const sample of createdSamples) write(lines, sample);
+      for (let i = 0; i < createdSamples.length; i++) {
+        write(lines, createdSamples[i]!);
+        if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
+      }
     }
   }
 }
