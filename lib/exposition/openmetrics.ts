@@ -15,6 +15,7 @@ import type {
 import { ChunkWriter, chunksText } from './chunk-writer.js';
 import {
   bucketParts,
+  inBatches,
   NEWLINE,
   SERIES_PER_YIELD,
   SPACE,
@@ -125,14 +126,15 @@ function* writeColumns(lines: Lines, family: MetricFamily, columns: SeriesColumn
   const counter = family.type === 'counter';
   const head = heads.of(counter ? `${family.name}_total` : family.name);
   const createdHead = heads.of(`${family.name}_created`);
-  for (let i = 0; i < labels.length; i++) {
-    const prepared = preparedLabels(labels[i]!, escaping);
-    const exemplar = exemplars?.[i];
-    if (exemplar === undefined) writeSample(out, head, prepared, values[i]!);
-    else writeExemplarSample(out, head, prepared, values[i]!, undefined, exemplar);
-    if (created !== undefined) writeSample(out, createdHead, prepared, created[i]!);
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  yield* inBatches(labels.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const prepared = preparedLabels(labels[i]!, escaping);
+      const exemplar = exemplars?.[i];
+      if (exemplar === undefined) writeSample(out, head, prepared, values[i]!);
+      else writeExemplarSample(out, head, prepared, values[i]!, undefined, exemplar);
+      if (created !== undefined) writeSample(out, createdHead, prepared, created[i]!);
+    }
+  });
 }
 
 // What OpenMetrics forbids and our types can produce, and what we do about it. The text format
@@ -235,22 +237,23 @@ function* writeHistogram(lines: Lines, name: string, histogram: HistogramRows): 
   // Bounds are ascending, so the first says whether any is negative.
   const negativeBound = histogram.bounds[0]! < 0;
   const rows = histogram.rows;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const labels = preparedLabels(row.labels, escaping);
-    const totals =
-      !negativeBound && isShowableSum(row.sum)
-        ? { countHead, sumHead, count: row.cumulative[last]!, sum: row.sum }
-        : undefined;
-    if (row.exemplars === undefined) {
-      writeHistogramLines(out, parts, labels, row.cumulative, totals);
-    } else {
-      writeExemplarBuckets(out, parts, labels, row);
-      if (totals !== undefined) writeHistogramLines(out, NO_BUCKETS, labels, row.cumulative, totals);
+  yield* inBatches(rows.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const row = rows[i]!;
+      const labels = preparedLabels(row.labels, escaping);
+      const totals =
+        !negativeBound && isShowableSum(row.sum)
+          ? { countHead, sumHead, count: row.cumulative[last]!, sum: row.sum }
+          : undefined;
+      if (row.exemplars === undefined) {
+        writeHistogramLines(out, parts, labels, row.cumulative, totals);
+      } else {
+        writeExemplarBuckets(out, parts, labels, row);
+        if (totals !== undefined) writeHistogramLines(out, NO_BUCKETS, labels, row.cumulative, totals);
+      }
+      if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
     }
-    if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  });
 }
 
 /** Renders families in the OpenMetrics 1.0.0 text format. */

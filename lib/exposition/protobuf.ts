@@ -29,9 +29,18 @@
  */
 import { parseBound } from '../bounds.js';
 import type { BucketSpan, NativeHistogramPoint } from '../native-histogram.js';
-import type { Exemplar, HistogramRows, Labels, MetricFamily, MetricType, Sample, SeriesColumns } from '../snapshot.js';
+import type {
+  Exemplar,
+  HistogramRow,
+  HistogramRows,
+  Labels,
+  MetricFamily,
+  MetricType,
+  Sample,
+  SeriesColumns,
+} from '../snapshot.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { SERIES_PER_YIELD } from './lines.js';
+import { inBatches } from './lines.js';
 import { escapeLabelName, escapeName, isLegacyLabelName, type EscapingScheme } from './names.js';
 import { ProtobufWriter } from './protobuf-wire.js';
 
@@ -151,18 +160,19 @@ function* writeColumns(
 ): Generator<void, void, void> {
   const { labels, values, created, exemplars } = columns;
   const valueField = counter ? METRIC.counter : METRIC.gauge;
-  for (let i = 0; i < labels.length; i++) {
-    const metric = w.beginMessage(FAMILY.metric);
-    writeLabels(w, labels[i]!, escaping);
-    const value = w.beginMessage(valueField);
-    w.doubleField(VALUE, values[i]!);
-    const exemplar = exemplars?.[i];
-    if (exemplar !== undefined) writeExemplar(w, COUNTER_EXEMPLAR, exemplar);
-    if (created !== undefined) writeSecondsTimestamp(w, COUNTER_CREATED, created[i]!);
-    w.endMessage(value);
-    w.endMessage(metric);
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  yield* inBatches(labels.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const metric = w.beginMessage(FAMILY.metric);
+      writeLabels(w, labels[i]!, escaping);
+      const value = w.beginMessage(valueField);
+      w.doubleField(VALUE, values[i]!);
+      const exemplar = exemplars?.[i];
+      if (exemplar !== undefined) writeExemplar(w, COUNTER_EXEMPLAR, exemplar);
+      if (created !== undefined) writeSecondsTimestamp(w, COUNTER_CREATED, created[i]!);
+      w.endMessage(value);
+      w.endMessage(metric);
+    }
+  });
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -380,33 +390,43 @@ function* writeHistogramRows(
   escaping: EscapingScheme,
 ): Generator<void, void, void> {
   const { bounds, rows } = histogramRows;
+  // Every bound but the last (+Inf), unless the family is native-only.
+  const finite = histogramRows.classic === false ? 0 : bounds.length - 1;
+  yield* inBatches(rows.length, (start, end) => {
+    for (let r = start; r < end; r++) writeHistogramRow(w, rows[r]!, bounds, finite, escaping);
+  });
+}
+
+/** One histogram series as a Metric message. */
+function writeHistogramRow(
+  w: ProtobufWriter,
+  row: HistogramRow,
+  bounds: readonly number[],
+  finite: number,
+  escaping: EscapingScheme,
+): void {
   const last = bounds.length - 1; // the last bound is +Inf
-  const finite = histogramRows.classic === false ? 0 : last;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    if (r % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-    const metric = w.beginMessage(FAMILY.metric);
-    writeLabels(w, row.labels, escaping);
-    const histogram = w.beginMessage(METRIC.histogram);
-    const cumulative = row.cumulative;
-    writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[last]!);
-    w.doubleField(HISTOGRAM.sum, row.sum);
-    const exemplars = row.exemplars;
-    if (exemplars === undefined) {
-      for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
-    } else {
-      for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!, exemplars[i]);
-      const infinite = exemplars[last];
-      if (infinite !== undefined) writeBucket(w, cumulative[last]!, Infinity, infinite);
-    }
-    if (row.native !== undefined) writeNative(w, row.native);
-    if (row.nativeExemplars !== undefined) {
-      for (const exemplar of row.nativeExemplars) writeExemplar(w, HISTOGRAM.exemplars, exemplar);
-    }
-    if (row.created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, row.created);
-    w.endMessage(histogram);
-    w.endMessage(metric);
+  const metric = w.beginMessage(FAMILY.metric);
+  writeLabels(w, row.labels, escaping);
+  const histogram = w.beginMessage(METRIC.histogram);
+  const cumulative = row.cumulative;
+  writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[last]!);
+  w.doubleField(HISTOGRAM.sum, row.sum);
+  const exemplars = row.exemplars;
+  if (exemplars === undefined) {
+    for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
+  } else {
+    for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!, exemplars[i]);
+    const infinite = exemplars[last];
+    if (infinite !== undefined) writeBucket(w, cumulative[last]!, Infinity, infinite);
   }
+  if (row.native !== undefined) writeNative(w, row.native);
+  if (row.nativeExemplars !== undefined) {
+    for (const exemplar of row.nativeExemplars) writeExemplar(w, HISTOGRAM.exemplars, exemplar);
+  }
+  if (row.created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, row.created);
+  w.endMessage(histogram);
+  w.endMessage(metric);
 }
 
 /**

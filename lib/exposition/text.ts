@@ -9,6 +9,7 @@ import type { HistogramRows, MetricFamily, Sample, SeriesColumns } from '../snap
 import { ChunkWriter, chunksText } from './chunk-writer.js';
 import {
   bucketParts,
+  inBatches,
   SERIES_PER_YIELD,
   writeHistogramLines,
   writeFamilySample,
@@ -100,17 +101,15 @@ function* writeColumns(
   const { out, heads, escaping } = lines;
   const { labels, values, created } = columns;
   const head = heads.of(sampleName);
-  for (let i = 0; i < labels.length; i++) {
-    writeSample(out, head, preparedLabels(labels[i]!, escaping), values[i]!);
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  yield* inBatches(labels.length, (start, end) => {
+    for (let i = start; i < end; i++) writeSample(out, head, preparedLabels(labels[i]!, escaping), values[i]!);
+  });
   if (created === undefined || labels.length === 0) return;
   out.text(createdHeader);
   const createdHead = heads.of(createdName);
-  for (let i = 0; i < labels.length; i++) {
-    writeSample(out, createdHead, preparedLabels(labels[i]!, escaping), created[i]!);
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  yield* inBatches(labels.length, (start, end) => {
+    for (let i = start; i < end; i++) writeSample(out, createdHead, preparedLabels(labels[i]!, escaping), created[i]!);
+  });
 }
 
 /** A histogram's rows: every series' buckets, count and sum, then the `_created` gauges after them. */
@@ -127,22 +126,24 @@ function* writeHistogram(
   const sumHead = heads.of(`${name}_sum`);
   const rows = histogram.rows;
   let hasCreated = false;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const cumulative = row.cumulative;
-    const totals = { countHead, sumHead, count: cumulative[last]!, sum: row.sum };
-    writeHistogramLines(out, parts, preparedLabels(row.labels, escaping), cumulative, totals);
-    if (row.created !== undefined) hasCreated = true;
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  yield* inBatches(rows.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const row = rows[i]!;
+      const cumulative = row.cumulative;
+      const totals = { countHead, sumHead, count: cumulative[last]!, sum: row.sum };
+      writeHistogramLines(out, parts, preparedLabels(row.labels, escaping), cumulative, totals);
+      if (row.created !== undefined) hasCreated = true;
+    }
+  });
   if (!hasCreated) return;
   out.text(createdHeader);
   const createdHead = heads.of(`${name}_created`);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (row.created !== undefined) writeSample(out, createdHead, preparedLabels(row.labels, escaping), row.created);
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
-  }
+  yield* inBatches(rows.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const row = rows[i]!;
+      if (row.created !== undefined) writeSample(out, createdHead, preparedLabels(row.labels, escaping), row.created);
+    }
+  });
 }
 
 /** Renders families in the Prometheus text format (see {@link writeText}). */
