@@ -281,7 +281,10 @@ export class Registry {
 
   /**
    * Collects a snapshot of every metric and collector. A collector whose previous call has not
-   * settled yet is not called again: this collection waits for that call.
+   * settled yet is not called again: this collection waits for that call. Each metric's family is
+   * collected in one synchronous step; a large registry gives the event loop a turn between
+   * families every few milliseconds, and collections run one after another in call order, so a
+   * collection never shows a counter lower than one that was asked for before it.
    *
    * @throws CollectionError naming the metric or collector that failed; CollectionTimeoutError
    *   naming those that had not finished by `options.timeoutMs`.
