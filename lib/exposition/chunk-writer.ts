@@ -57,8 +57,15 @@ export class ChunkWriter {
   private readonly full: Buffer[] = [];
   private fullBytes = 0;
 
-  /** @param chunkBytes the size of a chunk (a write larger than that gets a chunk of its own size). */
+  /** The size of the next chunk: `chunkBytes` for the first, at most {@link CHUNK_BYTES} after it. */
+  private nextChunkBytes: number;
+
+  /**
+   * @param chunkBytes the size of a chunk (a write larger than that gets a chunk of its own size);
+   *   a caller that joins the body can give about its size, and later chunks are ordinary ones.
+   */
   constructor(readonly chunkBytes = CHUNK_BYTES) {
+    this.nextChunkBytes = chunkBytes;
     // The first chunk is allocated by the first write: a render that only adopts needs none.
     this.buf = EMPTY;
   }
@@ -76,7 +83,9 @@ export class ChunkWriter {
     if (this.pos + bytes <= this.buf.length) return;
     if (this.pos > 0) this.close();
     this.pos = 0;
-    this.buf = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, bytes));
+    this.buf = Buffer.allocUnsafeSlow(Math.max(this.nextChunkBytes, bytes));
+    // A first chunk sized for a whole body that turns out larger is followed by ordinary ones.
+    this.nextChunkBytes = Math.min(this.chunkBytes, CHUNK_BYTES);
   }
 
   /** One byte (an ASCII character code). */
