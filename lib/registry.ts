@@ -7,6 +7,7 @@ import { CHUNK_BYTES, chunksText } from './exposition/chunk-writer.js';
 import {
   SLICE_BUDGET_MS,
   SlicedRender,
+  nextTurn,
   wholeBodyChunkBytes,
   type ExpositionFormat,
   type RenderOptions,
@@ -121,9 +122,6 @@ const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'c
 const RENDER_OPTION_KEYS: ReadonlyArray<keyof RenderOptions> = ['escaping'];
 const COLLECT_OPTION_KEYS: ReadonlyArray<keyof CollectCallOptions> = ['timeoutMs', 'signal'];
 const STREAM_OPTION_KEYS: ReadonlyArray<keyof StreamOptions> = [...RENDER_OPTION_KEYS, ...COLLECT_OPTION_KEYS];
-
-/** Resolves in a later event-loop turn, after the I/O that is waiting. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface CollectorEntry {
   readonly collector: Collector;

@@ -102,6 +102,11 @@ export function renderExposition(
   return chunksText([body], nonAscii);
 }
 
+/** Resolves in a later event-loop turn, after the I/O that is waiting: what a renderer waits for between slices. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. */
 export const SLICE_BUDGET_MS = 2;
 

@@ -11,7 +11,7 @@ import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGzip, gzip as gzipCallback } from 'node:zlib';
 import { CHUNK_BYTES } from '../exposition/chunk-writer.js';
-import { SLICE_BUDGET_MS, type SlicedRender } from '../exposition/render.js';
+import { SLICE_BUDGET_MS, nextTurn, type SlicedRender } from '../exposition/render.js';
 import { now } from '../instrument/clock.js';
 import { startSendDeadline } from './send-deadline.js';
 import { onSocketClose } from './socket-close.js';
@@ -26,9 +26,6 @@ const WHOLE_BODY_BYTES = 1024 * 1024;
  * for a slow client is a couple of chunks (and the socket's own buffers), not a slice's worth.
  */
 const AHEAD_BYTES = 2 * CHUNK_BYTES;
-
-/** Resolves in a later event-loop turn, after the I/O that is waiting. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Whether nobody is left to read the answer. A response queued behind a pipelined one is not
