@@ -515,7 +515,8 @@ function validateCollectOptions(options: unknown, method = 'Registry.collect'): 
   const { timeoutMs, signal } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))) {
     throw new RangeError(
-      `${method}: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${show(timeoutMs)}`,
+      `${method}: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
+        `got ${show(timeoutMs)}`,
     );
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {

@@ -41,7 +41,7 @@ function stallAfterFirstChunk(port: number): Promise<Socket> {
   });
 }
 
-describe('a client that stops reading mid-body: the server holds chunks, not the body, and frees the scrape', function () {
+describe('a client that stops reading mid-body: the server holds chunks, not the body, frees the scrape', function () {
   this.timeout(60_000);
   let child: ChildProcess | undefined;
   let port: number;
@@ -121,7 +121,8 @@ describe('a client that stops reading mid-body: the server holds chunks, not the
     const held = total(during) - total(baseline);
     console.log(
       `      while a client stalls after the first chunk of ${megabytes(bodyBytes)}: ` +
-        `heap + external ${megabytes(total(baseline))} before, ${megabytes(total(during))} during (+${megabytes(held)})`,
+        `heap + external ${megabytes(total(baseline))} before, ` +
+        `${megabytes(total(during))} during (+${megabytes(held)})`,
     );
     // What it may hold: the collected snapshot (its columns and rows) and a few chunks. A server
     // that rendered the whole body first would hold all of it, and more while rendering.
@@ -165,7 +166,8 @@ describe('a client that stops reading mid-body: the server holds chunks, not the
     await fullScrape(5_000);
     const after = await ask<Memory>('heap');
     console.log(
-      `      after the stalled clients: heap + external ${megabytes(total(after))} (baseline ${megabytes(total(baseline))})`,
+      `      after the stalled clients: heap + external ${megabytes(total(after))} ` +
+        `(baseline ${megabytes(total(baseline))})`,
     );
     expect(total(after), 'heap and external memory after GC').to.be.at.most(total(baseline) * 1.2);
   });
