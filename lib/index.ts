@@ -9,6 +9,7 @@ export type {
   CollectedSample,
   CollectCallOptions,
   RegistryOptions,
+  StreamOptions,
 } from './registry.js';
 export { Metric, type Child } from './metrics/metric.js';
 export type { Observer } from './instrument/series.js';

@@ -10,8 +10,8 @@ import type { Labels } from './snapshot.js';
 /** The slot of a label set holding its rendered text (see lib/exposition/tokens.ts). */
 export const RENDERED = Symbol('prometric.renderedLabels');
 
-/** A label set with its render slot. */
-export type RenderableLabels = Labels & { [RENDERED]?: string };
+/** A label set with its render slot: its text as an ASCII string, or as UTF-8 bytes when not ASCII. */
+export type RenderableLabels = Labels & { [RENDERED]?: string | Uint8Array };
 
 /** Makes a read-only label set from names and values in the same order. */
 export function labelSet(names: readonly string[], values: readonly string[]): Labels {

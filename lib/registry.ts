@@ -3,13 +3,17 @@
  * snapshot of all of them.
  */
 import { ESCAPING_SCHEMES, labelNameClash, wireNames } from './exposition/names.js';
+import { CHUNK_BYTES, chunksText } from './exposition/chunk-writer.js';
 import {
-  renderExposition,
-  renderExpositionBytes,
+  SLICE_BUDGET_MS,
+  SlicedRender,
+  nextTurn,
+  wholeBodyChunkBytes,
   type ExpositionFormat,
   type RenderOptions,
   type TextExpositionFormat,
 } from './exposition/render.js';
+import { now } from './instrument/clock.js';
 import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
 import { NO_LABELS, labelValueToString } from './labels.js';
 import { checkOptions } from './options.js';
@@ -92,6 +96,9 @@ export interface CollectCallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of {@link Registry.stream}: how names are written, and the collection's deadline and signal. */
+export interface StreamOptions extends RenderOptions, CollectCallOptions {}
+
 /**
  * What makes a registry expose an aggregate of several workers instead of its own
  * metrics alone: it is given the registry's metrics (in registration order) and what its
@@ -114,6 +121,7 @@ const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created'];
 const RENDER_OPTION_KEYS: ReadonlyArray<keyof RenderOptions> = ['escaping'];
 const COLLECT_OPTION_KEYS: ReadonlyArray<keyof CollectCallOptions> = ['timeoutMs', 'signal'];
+const STREAM_OPTION_KEYS: ReadonlyArray<keyof StreamOptions> = [...RENDER_OPTION_KEYS, ...COLLECT_OPTION_KEYS];
 
 interface CollectorEntry {
   readonly collector: Collector;
@@ -131,6 +139,11 @@ export class Registry {
   private constantLabels: Labels = NO_LABELS;
   private readonly collectOptions: CollectOptions;
   #familySource: FamilySource | undefined;
+  /** Whether a collection of the metrics is under way; those that come meanwhile wait in {@link #waiting}. */
+  #collecting = false;
+  readonly #waiting: Array<() => void> = [];
+  /** The size of the last body {@link metrics} made, by format: the size of the next one's buffer. */
+  readonly #bodyBytes = new Map<ExpositionFormat, number>();
 
   constructor(options: RegistryOptions = {}) {
     const given: unknown = options;
@@ -266,7 +279,10 @@ export class Registry {
 
   /**
    * Collects a snapshot of every metric and collector. A collector whose previous call has not
-   * settled yet is not called again: this collection waits for that call.
+   * settled yet is not called again: this collection waits for that call. Each metric's family is
+   * collected in one synchronous step; a large registry gives the event loop a turn between
+   * families every few milliseconds, and collections run one after another in call order, so a
+   * collection never shows a counter lower than one that was asked for before it.
    *
    * @throws CollectionError naming the metric or collector that failed; CollectionTimeoutError
    *   naming those that had not finished by `options.timeoutMs`.
@@ -282,18 +298,45 @@ export class Registry {
         throw new CollectionError('the aggregated metrics', error);
       }
     }
-    const families: MetricFamily[] = [];
-    for (const metric of this.metricsByName.values()) {
-      let family: MetricFamily | Promise<MetricFamily>;
-      try {
-        family = metric.collect(this.collectOptions, this.constantFor(metric.seriesLabelNames()));
-      } catch (error) {
-        throw new CollectionError(`metric ${metric.name}`, error);
-      }
-      families.push(await family);
-    }
+    const families = await this.collectMetricFamilies();
     families.push(...(await this.collectFromCollectors({ timeoutMs, signal })));
     return families;
+  }
+
+  /**
+   * The metrics' families, in registration order. Each family is collected in one synchronous
+   * step (a series is read once, and a histogram's count agrees with its buckets); between
+   * families, once a slice's time budget is spent, the event loop gets a turn, so that a large
+   * registry does not hold it for the whole collection. Collections take their turns one at a
+   * time, in call order: a later collection never reads a series before an earlier one has, so
+   * no counter a scrape shows is lower than in a scrape that started before it.
+   */
+  private async collectMetricFamilies(): Promise<MetricFamily[]> {
+    if (this.#collecting) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#collecting = true;
+    try {
+      const families: MetricFamily[] = [];
+      let deadline = now() + SLICE_BUDGET_MS;
+      for (const metric of [...this.metricsByName.values()]) {
+        let family: MetricFamily | Promise<MetricFamily>;
+        try {
+          family = metric.collect(this.collectOptions, this.constantFor(metric.seriesLabelNames()));
+        } catch (error) {
+          throw new CollectionError(`metric ${metric.name}`, error);
+        }
+        families.push(family instanceof Promise ? await family : family);
+        if (now() >= deadline) {
+          await nextTurn();
+          deadline = now() + SLICE_BUDGET_MS;
+        }
+      }
+      return families;
+    } finally {
+      // The next collection starts from here; the flag stays set for it.
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#collecting = false;
+      else next();
+    }
   }
 
   /**
@@ -347,13 +390,70 @@ export class Registry {
   /** The exposition body in the given format: text for the text formats, bytes for protobuf. */
   metrics(format: ExpositionFormat, options?: RenderOptions): Promise<string | Buffer>;
   async metrics(format: ExpositionFormat = 'text', options: RenderOptions = {}): Promise<string | Buffer> {
-    if (format !== 'text' && format !== 'openmetrics' && format !== 'protobuf') {
-      throw new TypeError(`Registry.metrics: format must be "text", "openmetrics" or "protobuf", got ${show(format)}`);
+    const valid = validRenderOptions('Registry.metrics', format, options, RENDER_OPTION_KEYS);
+    const chunks: Buffer[] = [];
+    let nonAscii = false;
+    // The body is joined anyway: rendered into chunks about the size of the last body, it
+    // usually takes one allocation and no join.
+    const chunkBytes = wholeBodyChunkBytes(this.#bodyBytes.get(format) ?? 0);
+    for await (const chunk of this.renderStream(format, valid, chunkBytes)) {
+      chunks.push(chunk.bytes);
+      nonAscii ||= chunk.nonAscii;
     }
-    const valid = validRenderOptions(options);
-    const families = await this.collect();
-    if (format === 'protobuf') return renderExpositionBytes(families, format, valid);
-    return renderExposition(families, format, valid);
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    this.#bodyBytes.set(format, body.length);
+    if (format === 'protobuf') return body;
+    return chunksText([body], nonAscii);
+  }
+
+  /**
+   * The exposition body in `format` (default `text`), as chunks of bytes to send as they come,
+   * for bodies too large to build whole: `for await (const chunk of registry.stream('openmetrics'))
+   * res.write(chunk)`. The registry is collected first (each family in one step, as
+   * {@link Registry.collect} does), then rendered in slices of a few milliseconds, each followed by
+   * an event-loop turn, so that a scrape of a large registry never holds the loop for long. The
+   * chunks joined are the body {@link Registry.metrics} gives, byte for byte (UTF-8 for the text
+   * formats). Stopping the iteration (`break`) or aborting `options.signal` stops the render.
+   *
+   * @throws TypeError or RangeError, at the call, when an argument is invalid.
+   * @throws CollectionError or CollectionTimeoutError from the first chunk's promise, as
+   *   {@link Registry.collect} throws them; an AbortError once `options.signal` is aborted.
+   */
+  stream(format: ExpositionFormat = 'text', options: StreamOptions = {}): AsyncIterable<Uint8Array> {
+    const valid = validRenderOptions('Registry.stream', format, options, STREAM_OPTION_KEYS) as StreamOptions;
+    validateCollectOptions({ timeoutMs: valid.timeoutMs, signal: valid.signal }, 'Registry.stream');
+    const chunks = this.renderStream(format, valid);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const chunk of chunks) yield chunk.bytes;
+      },
+    };
+  }
+
+  /** Collects, then renders in slices with an event-loop turn between them (see {@link stream}). */
+  private async *renderStream(
+    format: ExpositionFormat,
+    options: StreamOptions,
+    chunkBytes = CHUNK_BYTES,
+  ): AsyncGenerator<{ bytes: Buffer; nonAscii: boolean }, void, undefined> {
+    const { escaping, timeoutMs, signal } = options;
+    const families = await this.collect({ timeoutMs, signal });
+    signal?.throwIfAborted();
+    const render = new SlicedRender(families, format, { escaping }, { chunkBytes });
+    try {
+      for (;;) {
+        const chunks = render.slice();
+        for (const bytes of chunks) {
+          signal?.throwIfAborted();
+          yield { bytes, nonAscii: render.nonAscii };
+        }
+        if (render.done) return;
+        await nextTurn();
+        signal?.throwIfAborted();
+      }
+    } finally {
+      render.stop();
+    }
   }
 
   private claimSampleNames(family: string, names: readonly string[]): void {
@@ -396,27 +496,31 @@ export class Registry {
   }
 }
 
-function validRenderOptions(options: unknown): RenderOptions {
-  checkOptions('Registry.metrics', options, RENDER_OPTION_KEYS);
+function validRenderOptions(method: string, format: unknown, options: unknown, keys: readonly string[]): RenderOptions {
+  if (format !== 'text' && format !== 'openmetrics' && format !== 'protobuf') {
+    throw new TypeError(`${method}: format must be "text", "openmetrics" or "protobuf", got ${show(format)}`);
+  }
+  checkOptions(method, options, keys);
   const { escaping } = options as RenderOptions;
   if (escaping !== undefined && !ESCAPING_SCHEMES.includes(escaping)) {
     throw new TypeError(
-      `Registry.metrics: options.escaping must be one of ${ESCAPING_SCHEMES.join(', ')}, got ${show(escaping)}`,
+      `${method}: options.escaping must be one of ${ESCAPING_SCHEMES.join(', ')}, got ${show(escaping)}`,
     );
   }
   return options as RenderOptions;
 }
 
-function validateCollectOptions(options: unknown): CollectCallOptions {
-  checkOptions('Registry.collect', options, COLLECT_OPTION_KEYS);
+function validateCollectOptions(options: unknown, method = 'Registry.collect'): CollectCallOptions {
+  checkOptions(method, options, COLLECT_OPTION_KEYS);
   const { timeoutMs, signal } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))) {
     throw new RangeError(
-      `Registry.collect: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${show(timeoutMs)}`,
+      `${method}: options.timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
+        `got ${show(timeoutMs)}`,
     );
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`Registry.collect: options.signal must be an AbortSignal, got ${show(signal)}`);
+    throw new TypeError(`${method}: options.signal must be an AbortSignal, got ${show(signal)}`);
   }
   return options as CollectCallOptions;
 }

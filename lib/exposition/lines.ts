@@ -1,61 +1,165 @@
 /**
- * Sample lines, the same in every text format: `name{labels} value [timestamp]`. Lines are
- * written as their parts, with label text prepared once per series (tokens.ts) and line heads
- * once per family, so that a line makes no string of its own before it joins the body.
+ * Sample lines, the same in every text format: `name{labels} value [timestamp]`, written as bytes
+ * from parts prepared once: a family's line heads (tokens.ts), each series' label text (kept on its
+ * label set), each bucket's `le="…"} `. A line makes no string of its own: whole numbers are
+ * written as digits, other values through their shortest text.
  */
 import { formatBound } from '../bounds.js';
-import type { HistogramRow, HistogramRows, Sample } from '../snapshot.js';
-import type { BodyWriter } from './body.js';
-import { formatValue } from './numbers.js';
+import type { HistogramRows, Sample } from '../snapshot.js';
+import type { ChunkWriter } from './chunk-writer.js';
 import type { EscapingScheme } from './names.js';
-import { labelText, pairText, type FamilyHeads, type LineHead } from './tokens.js';
+import {
+  pairText,
+  preparedLabels,
+  writeLabels,
+  type FamilyHeads,
+  type LineHead,
+  type PreparedLabels,
+} from './tokens.js';
 
-/** Line ends (`value\n`) of small whole numbers, made once: most bucket counts are such. */
-const SMALL_LINE_ENDS: string[] = [];
-const SMALL_LIMIT = 1024;
+/**
+ * Series written between two yields of a format's generator, where the renderer checks its time
+ * budget: small enough that a slice ends close to its budget, large enough that checking is free.
+ */
+export const SERIES_PER_YIELD = 256;
 
-/** `value\n`: the end of a sample line. */
-function lineEnd(value: number): string {
-  if (value >= 0 && value < SMALL_LIMIT && (value | 0) === value && !Object.is(value, -0)) {
-    return (SMALL_LINE_ENDS[value] ??= `${value}\n`);
+/**
+ * Calls `write(start, end)` over `[0, count)` in batches of {@link SERIES_PER_YIELD}, yielding after
+ * each. The per-series loop stays in a plain function, which V8 optimizes sooner and more surely
+ * than a loop inside a generator.
+ */
+export function* inBatches(count: number, write: (start: number, end: number) => void): Generator<void, void, void> {
+  for (let start = 0; start < count; start += SERIES_PER_YIELD) {
+    write(start, Math.min(count, start + SERIES_PER_YIELD));
+    yield;
   }
-  return `${formatValue(value)}\n`;
+}
+
+export const NEWLINE = 0x0a;
+export const SPACE = 0x20;
+const CLOSE_BRACE = 0x7d;
+
+/** The longest text of a value: `-1.2345678901234567e-308`. */
+const VALUE_MAX_BYTES = 24;
+
+/** Writes the head of a line up to its value: `name ` or `name{labels} `. */
+export function writeHead(out: ChunkWriter, head: LineHead, labels: PreparedLabels): void {
+  if (labels.length === 0) {
+    out.bytes(head.bareBytes, head.ascii);
+    return;
+  }
+  out.bytes(head.openBytes, head.ascii);
+  writeLabels(out, labels);
+  out.byte2(CLOSE_BRACE, SPACE);
 }
 
 /**
  * Writes one sample line. `timestamp`, when given, is already in the format's unit and form
  * (integer milliseconds in the Prometheus text formats, seconds in OpenMetrics).
  */
-export function writeSample(out: BodyWriter, head: LineHead, labels: string, value: number, timestamp?: string): void {
-  const end = timestamp === undefined ? lineEnd(value) : `${formatValue(value)} ${timestamp}\n`;
-  if (labels === '') out.write2(head.bare, end);
-  else out.write4(head.open, labels, '} ', end);
+export function writeSample(
+  out: ChunkWriter,
+  head: LineHead,
+  labels: PreparedLabels,
+  value: number,
+  timestamp?: string,
+): void {
+  writeHead(out, head, labels);
+  out.value(value);
+  if (timestamp !== undefined) {
+    out.byte(SPACE);
+    out.ascii(timestamp);
+  }
+  out.byte(NEWLINE);
 }
 
 /** What a family's bucket lines share: the head of `name_bucket` and each bucket's `le="…"} `. */
 export interface BucketParts {
   readonly head: LineHead;
-  /** Per bucket: `le="0.5"} `. */
-  readonly close: readonly string[];
+  /** Per bucket, after a series' labels: `,le="0.5"} `. */
+  readonly afterLabels: readonly Uint8Array[];
+  /** Per bucket, for a series without labels: `le="0.5"} `. */
+  readonly alone: readonly Uint8Array[];
+  /** The longest of {@link afterLabels}. */
+  readonly longest: number;
 }
 
 /** Prepares the parts of a histogram family's bucket lines: none for a native-only histogram. */
 export function bucketParts(head: LineHead, histogram: HistogramRows): BucketParts {
-  if (histogram.classic === false) return { head, close: [] };
-  return { head, close: histogram.bounds.map((bound) => `${pairText('le', formatBound(bound))}} `) };
+  if (histogram.classic === false) return { head, afterLabels: [], alone: [], longest: 0 };
+  const alone = histogram.bounds.map((bound) => Buffer.from(`${pairText('le', formatBound(bound))}} `, 'latin1'));
+  const afterLabels = alone.map((pair) => Buffer.concat([Buffer.of(0x2c), pair]));
+  return { head, afterLabels, alone, longest: Math.max(0, ...afterLabels.map((pair) => pair.length)) };
 }
 
-/** Writes one series' bucket lines from its cumulative counts; `labels` is the series' label text. */
-export function writeBuckets(out: BodyWriter, parts: BucketParts, labels: string, row: HistogramRow): void {
-  const { close } = parts;
-  const head = labels === '' ? parts.head.open : `${parts.head.open}${labels},`;
-  const cumulative = row.cumulative;
-  for (let i = 0; i < close.length; i++) out.write3(head, close[i]!, lineEnd(cumulative[i]!));
+/**
+ * Writes one histogram series' bucket lines from its cumulative counts, then, with `totals`, its
+ * `_count` and `_sum` lines. The series' label text is written once and copied within the chunk:
+ * the head of the first bucket line for the other buckets, the labels for the totals.
+ */
+export function writeHistogramLines(
+  out: ChunkWriter,
+  parts: BucketParts,
+  labels: PreparedLabels,
+  cumulative: ArrayLike<number>,
+  totals?: { readonly countHead: LineHead; readonly sumHead: LineHead; readonly count: number; readonly sum: number },
+): void {
+  const buckets = parts.alone.length;
+  const open = parts.head.openBytes;
+  const headBytes = open.length + labels.length;
+  // Room for every line, so that the copies below stay in one chunk.
+  let room = buckets * (headBytes + parts.longest + VALUE_MAX_BYTES + 1);
+  if (totals !== undefined) {
+    room += totals.countHead.openBytes.length + totals.sumHead.openBytes.length;
+    room += 2 * (labels.length + VALUE_MAX_BYTES + 3);
+  }
+  out.room(room);
+  let labelsAt = -1;
+  if (buckets > 0) {
+    const pairs = labels.length === 0 ? parts.alone : parts.afterLabels;
+    const start = out.pos;
+    out.bytes(open, parts.head.ascii);
+    labelsAt = out.pos;
+    writeLabels(out, labels);
+    out.bytes(pairs[0]!);
+    out.value(cumulative[0]!);
+    out.byte(NEWLINE);
+    for (let i = 1; i < buckets; i++) {
+      out.repeat(start, headBytes);
+      out.bytes(pairs[i]!);
+      out.value(cumulative[i]!);
+      out.byte(NEWLINE);
+    }
+  }
+  if (totals === undefined) return;
+  labelsAt = writeHeadAt(out, totals.countHead, labels, labelsAt);
+  out.value(totals.count);
+  out.byte(NEWLINE);
+  writeHeadAt(out, totals.sumHead, labels, labelsAt);
+  out.value(totals.sum);
+  out.byte(NEWLINE);
+}
+
+/**
+ * {@link writeHead}, copying the label text from `labelsAt` in the current chunk when it is there
+ * (not -1). Returns where the label text of this line is.
+ */
+function writeHeadAt(out: ChunkWriter, head: LineHead, labels: PreparedLabels, labelsAt: number): number {
+  if (labels.length === 0) {
+    out.bytes(head.bareBytes, head.ascii);
+    return labelsAt;
+  }
+  out.bytes(head.openBytes, head.ascii);
+  const at = out.pos;
+  if (labelsAt < 0) writeLabels(out, labels);
+  else out.repeat(labelsAt, labels.length);
+  out.byte2(CLOSE_BRACE, SPACE);
+  return at;
 }
 
 /** Where a family's lines go, and how its names are written. */
 export interface FamilyLines {
-  readonly out: BodyWriter;
+  readonly out: ChunkWriter;
   readonly heads: FamilyHeads;
   readonly escaping: EscapingScheme;
 }
@@ -65,7 +169,7 @@ export function writeFamilySample(lines: FamilyLines, sample: Sample, timestamp:
   writeSample(
     lines.out,
     lines.heads.of(sample.name),
-    labelText(sample.labels, lines.escaping),
+    preparedLabels(sample.labels, lines.escaping),
     sample.value,
     timestamp,
   );

@@ -3,19 +3,32 @@
  * (a counter's without `_total`), HELP escapes backslash, newline and double quote, a unit
  * gets a `# UNIT` line, timestamps are in seconds, and the body ends with `# EOF`.
  */
-import type { Exemplar, HistogramRow, HistogramRows, Labels, MetricFamily, Sample } from '../snapshot.js';
-import { BodyWriter } from './body.js';
+import type {
+  Exemplar,
+  HistogramRow,
+  HistogramRows,
+  Labels,
+  MetricFamily,
+  Sample,
+  SeriesColumns,
+} from '../snapshot.js';
+import { ChunkWriter, chunksText } from './chunk-writer.js';
 import {
   bucketParts,
-  writeBuckets,
+  inBatches,
+  NEWLINE,
+  SERIES_PER_YIELD,
+  SPACE,
+  writeHistogramLines,
   writeFamilySample,
+  writeHead,
   writeSample,
   type BucketParts,
   type FamilyLines as Lines,
 } from './lines.js';
 import { DEFAULT_ESCAPING, type EscapingScheme } from './names.js';
 import { formatValue } from './numbers.js';
-import { FamilyHeads, labelText, type LineHead } from './tokens.js';
+import { FamilyHeads, lineHead, preparedLabels, writeLabels, type LineHead, type PreparedLabels } from './tokens.js';
 
 /** Content-Type of this format, exactly as the OpenMetrics specification gives it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -24,22 +37,26 @@ function escapeHelp(help: string): string {
   return /[\\\n"]/.test(help) ? help.replace(/[\\\n"]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : help;
 }
 
-/** Writes families in the OpenMetrics 1.0.0 text format, names escaped per `escaping`. */
-export function writeOpenMetrics(
+/**
+ * Writes families in the OpenMetrics 1.0.0 text format, names escaped per `escaping`. A generator:
+ * it yields every few hundred series, so that a renderer can stop to give the event loop a turn.
+ */
+export function* writeOpenMetrics(
   families: readonly MetricFamily[],
-  out: BodyWriter,
+  out: ChunkWriter,
   escaping = DEFAULT_ESCAPING,
-): void {
+): Generator<void, void, void> {
   for (const family of families) {
     const heads = new FamilyHeads(family.name, escaping);
     const name = heads.of(family.name).metadata;
-    out.write(`# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`);
-    if (family.unit !== '') out.write(`# UNIT ${name} ${family.unit}\n`);
+    out.text(`# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`);
+    if (family.unit !== '') out.text(`# UNIT ${name} ${family.unit}\n`);
     const lines: Lines = { out, heads, escaping };
-    if (family.histogram !== undefined) writeHistogram(lines, family.name, family.histogram);
-    else writeSamples(lines, family);
+    if (family.histogram !== undefined) yield* writeHistogram(lines, family.name, family.histogram);
+    else if (family.columns !== undefined) yield* writeColumns(lines, family, family.columns);
+    else yield* writeSamples(lines, family);
   }
-  out.write('# EOF\n');
+  out.text('# EOF\n');
 }
 
 /** One sample line; a timestamp in seconds, as this format has it. */
@@ -50,40 +67,74 @@ function write(lines: Lines, sample: Sample): void {
     writeFamilySample(lines, sample, seconds);
     return;
   }
-  const labels = labelText(sample.labels, lines.escaping);
+  const labels = preparedLabels(sample.labels, lines.escaping);
   writeExemplarSample(lines.out, lines.heads.of(sample.name), labels, sample.value, seconds, exemplar);
 }
 
 /** ` # {trace_id="abc"} 0.3 1700000000.123`: an exemplar after its sample's value, its timestamp in seconds. */
-function exemplarText(exemplar: Exemplar): string {
+function writeExemplar(out: ChunkWriter, exemplar: Exemplar): void {
+  out.text(' # {');
   // Exemplar label names are legacy names (metrics/exemplar.ts): no escaping scheme changes them.
-  const labels = labelText(exemplar.labels, 'underscores');
-  return ` # {${labels}} ${formatValue(exemplar.value)} ${formatValue(exemplar.timestamp)}`;
+  writeLabels(out, preparedLabels(exemplar.labels, 'underscores'));
+  out.text('} ');
+  out.value(exemplar.value);
+  out.byte(SPACE);
+  out.value(exemplar.timestamp);
 }
 
 /** A sample line with its exemplar (OpenMetrics puts them on counters' `_total` and on buckets). */
 function writeExemplarSample(
-  out: BodyWriter,
+  out: ChunkWriter,
   head: LineHead,
-  labels: string,
+  labels: PreparedLabels,
   value: number,
   timestamp: string | undefined,
   exemplar: Exemplar,
 ): void {
-  const end = `${formatValue(value)}${timestamp === undefined ? '' : ` ${timestamp}`}${exemplarText(exemplar)}\n`;
-  if (labels === '') out.write2(head.bare, end);
-  else out.write4(head.open, labels, '} ', end);
+  writeHead(out, head, labels);
+  out.value(value);
+  if (timestamp !== undefined) {
+    out.byte(SPACE);
+    out.ascii(timestamp);
+  }
+  writeExemplar(out, exemplar);
+  out.byte(NEWLINE);
 }
 
+/** Parts of no bucket line: {@link writeHistogramLines} with them writes only a series' totals. */
+const NO_BUCKETS: BucketParts = { head: lineHead('', '', 'underscores'), afterLabels: [], alone: [], longest: 0 };
+
 /** A series' bucket lines, each with its bucket's exemplar if it has one. */
-function writeExemplarBuckets(out: BodyWriter, parts: BucketParts, labels: string, row: HistogramRow): void {
+function writeExemplarBuckets(out: ChunkWriter, parts: BucketParts, labels: PreparedLabels, row: HistogramRow): void {
   const exemplars = row.exemplars!;
-  const head = labels === '' ? parts.head.open : `${parts.head.open}${labels},`;
-  for (let i = 0; i < parts.close.length; i++) {
+  const pairs = labels.length === 0 ? parts.alone : parts.afterLabels;
+  for (let i = 0; i < pairs.length; i++) {
+    out.bytes(parts.head.openBytes, parts.head.ascii);
+    writeLabels(out, labels);
+    out.bytes(pairs[i]!);
+    out.value(row.cumulative[i]!);
     const exemplar = exemplars[i];
-    const suffix = exemplar === undefined ? '' : exemplarText(exemplar);
-    out.write3(head, parts.close[i]!, `${formatValue(row.cumulative[i]!)}${suffix}\n`);
+    if (exemplar !== undefined) writeExemplar(out, exemplar);
+    out.byte(NEWLINE);
   }
+}
+
+/** A counter's or gauge's columns: per series its value (a counter's `_total`, with its exemplar) and `_created`. */
+function* writeColumns(lines: Lines, family: MetricFamily, columns: SeriesColumns): Generator<void, void, void> {
+  const { out, heads, escaping } = lines;
+  const { labels, values, created, exemplars } = columns;
+  const counter = family.type === 'counter';
+  const head = heads.of(counter ? `${family.name}_total` : family.name);
+  const createdHead = heads.of(`${family.name}_created`);
+  yield* inBatches(labels.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const prepared = preparedLabels(labels[i]!, escaping);
+      const exemplar = exemplars?.[i];
+      if (exemplar === undefined) writeSample(out, head, prepared, values[i]!);
+      else writeExemplarSample(out, head, prepared, values[i]!, undefined, exemplar);
+      if (created !== undefined) writeSample(out, createdHead, prepared, created[i]!);
+    }
+  });
 }
 
 // What OpenMetrics forbids and our types can produce, and what we do about it. The text format
@@ -115,18 +166,20 @@ function sameLabels(a: Labels, b: Labels): boolean {
 }
 
 /** A family given as plain samples. */
-function writeSamples(lines: Lines, family: MetricFamily): void {
-  if (family.type === 'histogram') writeHistogramSamples(lines, family);
-  else if (family.type === 'summary') writeSummarySamples(lines, family);
-  else for (const sample of family.samples) write(lines, sample);
-}
-
-/** A summary's samples, without the negative quantiles and the sums OpenMetrics forbids. */
-function writeSummarySamples(lines: Lines, family: MetricFamily): void {
+function* writeSamples(lines: Lines, family: MetricFamily): Generator<void, void, void> {
+  if (family.type === 'histogram') {
+    yield* writeHistogramSamples(lines, family);
+    return;
+  }
+  const summary = family.type === 'summary';
   const sumName = `${family.name}_sum`;
-  for (const sample of family.samples) {
-    if (sample.name === family.name && sample.value < 0) continue;
-    if (sample.name === sumName && !isShowableSum(sample.value)) continue;
+  const samples = family.samples;
+  for (let i = 0; i < samples.length; i++) {
+    const sample = samples[i]!;
+    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
+    // A summary's samples go without the negative quantiles and the sums OpenMetrics forbids.
+    if (summary && sample.name === family.name && sample.value < 0) continue;
+    if (summary && sample.name === sumName && !isShowableSum(sample.value)) continue;
     write(lines, sample);
   }
 }
@@ -136,7 +189,7 @@ function writeSummarySamples(lines: Lines, family: MetricFamily): void {
  * then _count, _sum, _created) or as `histogramSamples` expands rows. _count and _sum are
  * written only as a pair, and only when the sum may be shown and no bucket bound is negative.
  */
-function writeHistogramSamples(lines: Lines, family: MetricFamily): void {
+function* writeHistogramSamples(lines: Lines, family: MetricFamily): Generator<void, void, void> {
   const bucketName = `${family.name}_bucket`;
   const countName = `${family.name}_count`;
   const sumName = `${family.name}_sum`;
@@ -145,6 +198,7 @@ function writeHistogramSamples(lines: Lines, family: MetricFamily): void {
   let negativeBound = false;
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i]!;
+    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
     if (sample.name === bucketName) {
       const le = sample.labels.le;
       if (pointStarts) negativeBound = false;
@@ -172,7 +226,7 @@ function writeHistogramSamples(lines: Lines, family: MetricFamily): void {
  * histogram shows its `+Inf` bucket (its count) and no other: OpenMetrics requires at least one
  * bucket per histogram point (Python's parser refuses one without `+Inf`), as client_golang writes it.
  */
-function writeHistogram(lines: Lines, name: string, histogram: HistogramRows): void {
+function* writeHistogram(lines: Lines, name: string, histogram: HistogramRows): Generator<void, void, void> {
   const { out, heads, escaping } = lines;
   // A native-only family's bounds are just [Infinity], its cumulative counts just its count.
   const parts = bucketParts(heads.of(`${name}_bucket`), { ...histogram, classic: true });
@@ -182,21 +236,29 @@ function writeHistogram(lines: Lines, name: string, histogram: HistogramRows): v
   const createdHead = heads.of(`${name}_created`);
   // Bounds are ascending, so the first says whether any is negative.
   const negativeBound = histogram.bounds[0]! < 0;
-  for (const row of histogram.rows) {
-    const labels = labelText(row.labels, escaping);
-    if (row.exemplars === undefined) writeBuckets(out, parts, labels, row);
-    else writeExemplarBuckets(out, parts, labels, row);
-    if (!negativeBound && isShowableSum(row.sum)) {
-      writeSample(out, countHead, labels, row.cumulative[last]!);
-      writeSample(out, sumHead, labels, row.sum);
+  const rows = histogram.rows;
+  yield* inBatches(rows.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const row = rows[i]!;
+      const labels = preparedLabels(row.labels, escaping);
+      const totals =
+        !negativeBound && isShowableSum(row.sum)
+          ? { countHead, sumHead, count: row.cumulative[last]!, sum: row.sum }
+          : undefined;
+      if (row.exemplars === undefined) {
+        writeHistogramLines(out, parts, labels, row.cumulative, totals);
+      } else {
+        writeExemplarBuckets(out, parts, labels, row);
+        if (totals !== undefined) writeHistogramLines(out, NO_BUCKETS, labels, row.cumulative, totals);
+      }
+      if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
     }
-    if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
-  }
+  });
 }
 
 /** Renders families in the OpenMetrics 1.0.0 text format. */
 export function renderOpenMetrics(families: readonly MetricFamily[], escaping: EscapingScheme = 'underscores'): string {
-  const out = new BodyWriter();
-  writeOpenMetrics(families, out, escaping);
-  return out.text();
+  const out = new ChunkWriter();
+  for (const _ of writeOpenMetrics(families, out, escaping));
+  return chunksText(out.end(), out.nonAscii);
 }

@@ -29,7 +29,18 @@
  */
 import { parseBound } from '../bounds.js';
 import type { BucketSpan, NativeHistogramPoint } from '../native-histogram.js';
-import type { Exemplar, HistogramRows, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
+import type {
+  Exemplar,
+  HistogramRow,
+  HistogramRows,
+  Labels,
+  MetricFamily,
+  MetricType,
+  Sample,
+  SeriesColumns,
+} from '../snapshot.js';
+import { ChunkWriter } from './chunk-writer.js';
+import { inBatches } from './lines.js';
 import { escapeLabelName, escapeName, isLegacyLabelName, type EscapingScheme } from './names.js';
 import { ProtobufWriter } from './protobuf-wire.js';
 
@@ -81,43 +92,87 @@ const TYPE_CODES: Readonly<Record<MetricType, number>> = {
 /** The largest double below 2^64: where a uint64 field ends. */
 const MAX_UINT64 = 2 ** 64 - 2 ** 11;
 
-let shared: ProtobufWriter | undefined;
+/** A writer no render is using, kept for the next: it starts about as large as the last family it wrote. */
+let idle: ProtobufWriter | undefined;
 
 /**
- * Writes families as a protobuf exposition body, names escaped per `escaping` (legacy names are
- * written as they are under every scheme; `allow-utf-8` writes every name as it is).
+ * Writes families as a protobuf exposition body into `out`, names escaped per `escaping` (legacy
+ * names are written as they are under every scheme; `allow-utf-8` writes every name as it is). A
+ * generator: it yields every few hundred series, so that a renderer can stop to give the event loop
+ * a turn. A family's message is prefixed by its length, so each is written whole into a writer of
+ * its own and handed to `out` when it ends.
  */
-export function writeProtobuf(families: readonly MetricFamily[], escaping: EscapingScheme = 'underscores'): Buffer {
-  // One writer for every scrape (rendering is synchronous): each scrape then allocates one buffer
-  // about the size of the last body, rather than growing one from small.
-  const w = (shared ??= new ProtobufWriter());
-  let body: Buffer;
+export function* writeProtobuf(
+  families: readonly MetricFamily[],
+  out: ChunkWriter,
+  escaping: EscapingScheme = 'underscores',
+): Generator<void, void, void> {
+  // Renders can interleave (two streamed scrapes): each takes a writer of its own.
+  const w = idle ?? new ProtobufWriter();
+  idle = undefined;
   try {
-    for (const family of families) writeFamily(w, family, escaping);
+    for (const family of families) {
+      yield* writeFamily(w, family, escaping);
+      // Handed on once a chunk's worth is written (for a whole body, once it is done).
+      if (w.length >= out.chunkBytes) out.adopt(w.finish());
+    }
+    if (w.length > 0) out.adopt(w.finish());
   } finally {
-    // On a throw too: the writer must not start the next scrape with this one's bytes.
-    body = w.finish();
+    // On a throw or a stop too: the writer must not start the next family with this one's bytes.
+    if (w.length > 0) w.finish();
+    idle = w;
   }
-  // A body much smaller than its buffer (a small registry after a large one) is copied out,
-  // so that holding the body does not hold the whole buffer.
-  return body.length * 2 < body.buffer.byteLength ? Buffer.from(body) : body;
 }
 
-function writeFamily(w: ProtobufWriter, family: MetricFamily, escaping: EscapingScheme): void {
-  const { type, histogram } = family;
-  if (histogram !== undefined ? histogram.rows.length === 0 : family.samples.length === 0) return;
+/** Renders families as a protobuf exposition body, in one buffer (see {@link writeProtobuf}). */
+export function renderProtobuf(families: readonly MetricFamily[], escaping: EscapingScheme = 'underscores'): Buffer {
+  const out = new ChunkWriter();
+  for (const _ of writeProtobuf(families, out, escaping));
+  const chunks = out.end();
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+function* writeFamily(w: ProtobufWriter, family: MetricFamily, escaping: EscapingScheme): Generator<void, void, void> {
+  const { type, histogram, columns } = family;
+  const size = histogram?.rows.length ?? columns?.labels.length ?? family.samples.length;
+  if (size === 0) return;
   const mark = w.beginDelimited();
   const suffix = type === 'counter' ? '_total' : type === 'info' ? '_info' : '';
   w.stringField(FAMILY.name, escapeName(family.name, escaping) + suffix);
   w.stringField(FAMILY.help, family.help);
   w.varintField(FAMILY.type, TYPE_CODES[type]);
-  if (histogram !== undefined) writeHistogramRows(w, histogram, escaping);
+  if (histogram !== undefined) yield* writeHistogramRows(w, histogram, escaping);
+  else if (columns !== undefined) yield* writeColumns(w, type === 'counter', columns, escaping);
   else if (type === 'counter') writeCounters(w, family, escaping);
   else if (type === 'summary') writeSummaries(w, family, escaping);
   else if (type === 'histogram') writeHistogramSamples(w, family, escaping);
   else writeSingleValues(w, family.samples, type === 'unknown' ? METRIC.untyped : METRIC.gauge, escaping);
   if (family.unit !== '') w.stringField(FAMILY.unit, family.unit);
   w.endMessage(mark);
+}
+
+/** A counter's or gauge's columns: a metric per series, a counter's with its exemplar and created. */
+function* writeColumns(
+  w: ProtobufWriter,
+  counter: boolean,
+  columns: SeriesColumns,
+  escaping: EscapingScheme,
+): Generator<void, void, void> {
+  const { labels, values, created, exemplars } = columns;
+  const valueField = counter ? METRIC.counter : METRIC.gauge;
+  yield* inBatches(labels.length, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const metric = w.beginMessage(FAMILY.metric);
+      writeLabels(w, labels[i]!, escaping);
+      const value = w.beginMessage(valueField);
+      w.doubleField(VALUE, values[i]!);
+      const exemplar = exemplars?.[i];
+      if (exemplar !== undefined) writeExemplar(w, COUNTER_EXEMPLAR, exemplar);
+      if (created !== undefined) writeSecondsTimestamp(w, COUNTER_CREATED, created[i]!);
+      w.endMessage(value);
+      w.endMessage(metric);
+    }
+  });
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -329,33 +384,49 @@ function writePointMetrics(
  * Histograms given as rows (our Histogram metric): a metric per row, with its classic buckets
  * unless the family is native-only, and its native histogram when it has one.
  */
-function writeHistogramRows(w: ProtobufWriter, histogramRows: HistogramRows, escaping: EscapingScheme): void {
+function* writeHistogramRows(
+  w: ProtobufWriter,
+  histogramRows: HistogramRows,
+  escaping: EscapingScheme,
+): Generator<void, void, void> {
   const { bounds, rows } = histogramRows;
+  // Every bound but the last (+Inf), unless the family is native-only.
+  const finite = histogramRows.classic === false ? 0 : bounds.length - 1;
+  yield* inBatches(rows.length, (start, end) => {
+    for (let r = start; r < end; r++) writeHistogramRow(w, rows[r]!, bounds, finite, escaping);
+  });
+}
+
+/** One histogram series as a Metric message. */
+function writeHistogramRow(
+  w: ProtobufWriter,
+  row: HistogramRow,
+  bounds: readonly number[],
+  finite: number,
+  escaping: EscapingScheme,
+): void {
   const last = bounds.length - 1; // the last bound is +Inf
-  const finite = histogramRows.classic === false ? 0 : last;
-  for (const row of rows) {
-    const metric = w.beginMessage(FAMILY.metric);
-    writeLabels(w, row.labels, escaping);
-    const histogram = w.beginMessage(METRIC.histogram);
-    const cumulative = row.cumulative;
-    writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[last]!);
-    w.doubleField(HISTOGRAM.sum, row.sum);
-    const exemplars = row.exemplars;
-    if (exemplars === undefined) {
-      for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
-    } else {
-      for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!, exemplars[i]);
-      const infinite = exemplars[last];
-      if (infinite !== undefined) writeBucket(w, cumulative[last]!, Infinity, infinite);
-    }
-    if (row.native !== undefined) writeNative(w, row.native);
-    if (row.nativeExemplars !== undefined) {
-      for (const exemplar of row.nativeExemplars) writeExemplar(w, HISTOGRAM.exemplars, exemplar);
-    }
-    if (row.created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, row.created);
-    w.endMessage(histogram);
-    w.endMessage(metric);
+  const metric = w.beginMessage(FAMILY.metric);
+  writeLabels(w, row.labels, escaping);
+  const histogram = w.beginMessage(METRIC.histogram);
+  const cumulative = row.cumulative;
+  writeHistogramCount(w, HISTOGRAM.count, HISTOGRAM.countFloat, cumulative[last]!);
+  w.doubleField(HISTOGRAM.sum, row.sum);
+  const exemplars = row.exemplars;
+  if (exemplars === undefined) {
+    for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!);
+  } else {
+    for (let i = 0; i < finite; i++) writeBucket(w, cumulative[i]!, bounds[i]!, exemplars[i]);
+    const infinite = exemplars[last];
+    if (infinite !== undefined) writeBucket(w, cumulative[last]!, Infinity, infinite);
   }
+  if (row.native !== undefined) writeNative(w, row.native);
+  if (row.nativeExemplars !== undefined) {
+    for (const exemplar of row.nativeExemplars) writeExemplar(w, HISTOGRAM.exemplars, exemplar);
+  }
+  if (row.created !== undefined) writeSecondsTimestamp(w, HISTOGRAM.created, row.created);
+  w.endMessage(histogram);
+  w.endMessage(metric);
 }
 
 /**

@@ -1,6 +1,7 @@
-/** Picks the formatter for a format name. */
+/** Picks the formatter for a format name, and renders a snapshot whole or in slices. */
+import { now } from '../instrument/clock.js';
 import type { MetricFamily } from '../snapshot.js';
-import { BodyWriter } from './body.js';
+import { CHUNK_BYTES, ChunkWriter, chunksText } from './chunk-writer.js';
 import type { EscapingScheme } from './names.js';
 import { OPENMETRICS_CONTENT_TYPE, writeOpenMetrics } from './openmetrics.js';
 import { PROTOBUF_CONTENT_TYPE, writeProtobuf } from './protobuf.js';
@@ -34,15 +35,53 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = Object.
   protobuf: PROTOBUF_CONTENT_TYPE,
 });
 
-/** Renders a snapshot in one format, as bytes ready to send (what the server uses). */
+/** The generator that writes `families` in `format` into `out` (every format writes through a ChunkWriter). */
+function formatWriter(
+  families: readonly MetricFamily[],
+  format: ExpositionFormat,
+  out: ChunkWriter,
+  escaping: EscapingScheme,
+): Generator<void, void, void> {
+  if (format === 'openmetrics') return writeOpenMetrics(families, out, escaping);
+  if (format === 'protobuf') return writeProtobuf(families, out, escaping);
+  return writeText(families, out, escaping);
+}
+
+/** The largest chunk a whole body is rendered into (a larger body takes several). */
+const MAX_WHOLE_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/** The size of the last whole body rendered, by format: the size of the next one's buffer. */
+const lastBodyBytes = new Map<ExpositionFormat, number>();
+
+/**
+ * The chunk size to render a whole body of `format` into: about the size of the last one, so
+ * that a body usually takes one allocation and no join.
+ */
+export function wholeBodyChunkBytes(lastBytes: number): number {
+  return Math.min(MAX_WHOLE_CHUNK_BYTES, Math.max(CHUNK_BYTES, Math.ceil(lastBytes * 1.125)));
+}
+
+/** Renders a whole snapshot into one buffer (or a few) and returns them with whether any byte is above 0x7f. */
+function renderWhole(
+  families: readonly MetricFamily[],
+  format: ExpositionFormat,
+  escaping: EscapingScheme,
+): { body: Buffer; nonAscii: boolean } {
+  const out = new ChunkWriter(wholeBodyChunkBytes(lastBodyBytes.get(format) ?? 0));
+  for (const _ of formatWriter(families, format, out, escaping));
+  const chunks = out.end();
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  lastBodyBytes.set(format, body.length);
+  return { body, nonAscii: out.nonAscii };
+}
+
+/** Renders a snapshot in one format, as bytes ready to send. */
 export function renderExpositionBytes(
   families: readonly MetricFamily[],
   format: ExpositionFormat,
   options: RenderOptions = {},
 ): Buffer {
-  const { escaping = 'underscores' } = options;
-  if (format === 'protobuf') return writeProtobuf(families, escaping);
-  return writeTextFormat(families, format, escaping).bytes();
+  return renderWhole(families, format, options.escaping ?? 'underscores').body;
 }
 
 /**
@@ -59,16 +98,76 @@ export function renderExposition(
       'renderExposition: the protobuf format is bytes, not text: use renderExpositionBytes(families, "protobuf")',
     );
   }
-  return writeTextFormat(families, format, options.escaping ?? 'underscores').text();
+  const { body, nonAscii } = renderWhole(families, format, options.escaping ?? 'underscores');
+  return chunksText([body], nonAscii);
 }
 
-function writeTextFormat(
-  families: readonly MetricFamily[],
-  format: TextExpositionFormat,
-  escaping: EscapingScheme,
-): BodyWriter {
-  const out = new BodyWriter();
-  if (format === 'openmetrics') writeOpenMetrics(families, out, escaping);
-  else writeText(families, out, escaping);
-  return out;
+/** Resolves in a later event-loop turn, after the I/O that is waiting: what a renderer waits for between slices. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. */
+export const SLICE_BUDGET_MS = 2;
+
+/**
+ * A render that goes in slices: each {@link slice} call writes until its time budget is spent
+ * (checked every few hundred series) or the body is done, and returns the chunks completed. Between
+ * slices the caller gives the event loop its turn; {@link stop} ends a render it no longer wants.
+ * The snapshot it renders is data already collected: rendering reads no metric.
+ */
+export class SlicedRender {
+  private readonly out: ChunkWriter;
+  private readonly steps: Generator<void, void, void>;
+  private readonly budgetMs: number;
+  #done = false;
+
+  /**
+   * `chunkBytes` is the size of the chunks: {@link CHUNK_BYTES} for a body sent as it comes; a
+   * caller that joins the body anyway can ask for about its size, to allocate once.
+   */
+  constructor(
+    families: readonly MetricFamily[],
+    format: ExpositionFormat,
+    options: RenderOptions = {},
+    { budgetMs = SLICE_BUDGET_MS, chunkBytes = CHUNK_BYTES }: { budgetMs?: number; chunkBytes?: number } = {},
+  ) {
+    this.budgetMs = budgetMs;
+    this.out = new ChunkWriter(chunkBytes);
+    this.steps = formatWriter(families, format, this.out, options.escaping ?? 'underscores');
+  }
+
+  /** Whether a byte above 0x7f was written so far: the text is then UTF-8, not ASCII. */
+  get nonAscii(): boolean {
+    return this.out.nonAscii;
+  }
+
+  /** Whether the body is complete: the last slice returned its last chunk. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Renders one slice. Returns the chunks it completed (possibly none; all that are left when
+   * the body is done). `maxBytes`, when given, also ends the slice once that many bytes are ready;
+   * `deadline` (a time of instrument/clock.ts's `now()`) ends it, by default the budget from now.
+   */
+  slice(maxBytes = Infinity, deadline = now() + this.budgetMs): Buffer[] {
+    if (this.#done) return [];
+    for (;;) {
+      if (this.steps.next().done === true) {
+        this.#done = true;
+        return this.out.end();
+      }
+      if (now() >= deadline || this.out.pendingBytes >= maxBytes) return this.out.take();
+    }
+  }
+
+  /** Ends the render early, letting go of what it holds. */
+  stop(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.steps.return();
+    this.out.end();
+  }
 }

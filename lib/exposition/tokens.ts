@@ -7,6 +7,7 @@
  * whose names are all legacy are kept: their text is the same under every scheme.
  */
 import { RENDERED, type RenderableLabels } from '../label-set.js';
+import type { ChunkWriter } from './chunk-writer.js';
 import {
   escapeLabelName,
   escapeName,
@@ -30,8 +31,18 @@ function labelName(name: string, escaping: EscapingScheme): string {
   return escaping === 'allow-utf-8' ? quoteName(name) : escapeLabelName(name, escaping);
 }
 
-/** `a="x",b="y"`: the label pairs of a set, without braces; '' for no labels. */
-export function labelText(labels: RenderableLabels, escaping: EscapingScheme): string {
+/**
+ * A label set's text as a writer takes it: an ASCII string (written byte per character) or, when
+ * a value is not ASCII, its UTF-8 bytes. '' for no labels.
+ */
+export type PreparedLabels = string | Uint8Array;
+
+/**
+ * `a="x",b="y"`, the label pairs of a set without braces, prepared for writing. Rendered once per
+ * label set and kept in its slot when the library made the set and every name is legacy (the text
+ * is then the same under every scheme), so a scrape mostly copies prepared text.
+ */
+export function preparedLabels(labels: RenderableLabels, escaping: EscapingScheme): PreparedLabels {
   const known = labels[RENDERED];
   if (known !== undefined) return known;
   const parts: string[] = [];
@@ -40,11 +51,19 @@ export function labelText(labels: RenderableLabels, escaping: EscapingScheme): s
     if (!isLegacyLabelName(name)) legacy = false;
     parts.push(`${parts.length === 0 ? '' : ','}${labelName(name, escaping)}="`, escapeLabelValue(labels[name]!), '"');
   }
-  // join() makes one flat string; `+=` would leave a tree that every scrape's body has to walk.
+  // join() makes one flat string; `+=` would leave a tree to walk at every write.
   const text = parts.join('');
+  // Every character is one byte exactly when the text is ASCII.
+  const prepared: PreparedLabels = Buffer.byteLength(text, 'utf8') === text.length ? text : Buffer.from(text, 'utf8');
   // Kept in the label set's slot when the library made it (a read-only set with the slot).
-  if (legacy && Object.hasOwn(labels, RENDERED)) (labels as { [RENDERED]?: string })[RENDERED] = text;
-  return text;
+  if (legacy && Object.hasOwn(labels, RENDERED)) (labels as { [RENDERED]?: PreparedLabels })[RENDERED] = prepared;
+  return prepared;
+}
+
+/** Writes prepared label text. */
+export function writeLabels(out: ChunkWriter, labels: PreparedLabels): void {
+  if (typeof labels === 'string') out.ascii(labels);
+  else out.bytes(labels, false);
 }
 
 /** One more label pair after a label text (a bucket's `le`, a quantile), as `,le="0.5"` or `le="0.5"`. */
@@ -64,6 +83,24 @@ export interface LineHead {
   readonly open: string;
   /** The name as HELP and TYPE lines write it: `name` or `"name"`. */
   readonly metadata: string;
+  /** {@link bare} as UTF-8 bytes. */
+  readonly bareBytes: Uint8Array;
+  /** {@link open} as UTF-8 bytes. */
+  readonly openBytes: Uint8Array;
+  /** Whether the name is ASCII (a quoted UTF-8 name may not be). */
+  readonly ascii: boolean;
+}
+
+function headOf(bare: string, open: string, metadata: string): LineHead {
+  const bareBytes = Buffer.from(bare, 'utf8');
+  return {
+    bare,
+    open,
+    metadata,
+    bareBytes,
+    openBytes: Buffer.from(open, 'utf8'),
+    ascii: bareBytes.length === bare.length,
+  };
 }
 
 /**
@@ -73,10 +110,10 @@ export interface LineHead {
 export function lineHead(family: string, suffix: string, escaping: EscapingScheme): LineHead {
   if (escaping === 'allow-utf-8' && !isLegacyMetricName(family)) {
     const quoted = quoteName(family + suffix);
-    return { bare: `{${quoted}} `, open: `{${quoted},`, metadata: quoted };
+    return headOf(`{${quoted}} `, `{${quoted},`, quoted);
   }
   const name = escapeName(family, escaping) + suffix;
-  return { bare: `${name} `, open: `${name}{`, metadata: name };
+  return headOf(`${name} `, `${name}{`, name);
 }
 
 /** The line heads of one family's sample names, made once each per scrape. */
@@ -100,3 +137,6 @@ export class FamilyHeads {
     return head;
   }
 }
+
+/** Keeps the hidden class of FamilyHeads alive between scrapes (see chunk-writer.ts KEPT_FOR_ITS_SHAPE). */
+export const HEADS_KEPT_FOR_THEIR_SHAPE = new FamilyHeads('', 'underscores');

@@ -1,10 +1,11 @@
 /**
  * The scrape request handler: authentication, method, admission, content negotiation,
- * `name[]` filtering, gzip. HTTP only; formatting is the exposition module's.
+ * `name[]` filtering, gzip. HTTP only; formatting is the exposition module's, sending the body
+ * as it is rendered is send-body.ts's.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { negotiate } from '../exposition/negotiate.js';
-import { renderExpositionBytes } from '../exposition/render.js';
+import { SlicedRender } from '../exposition/render.js';
 import { CollectionTimeoutError, type Registry } from '../registry.js';
 import type { MetricFamily } from '../snapshot.js';
 import { acceptsGzip } from './accept-encoding.js';
@@ -12,17 +13,9 @@ import { createAdmission } from './admission.js';
 import { BASIC_AUTH_CHALLENGE, basicAuthChecker } from './basic-auth.js';
 import { filterFamilies, requestedNames } from './name-filter.js';
 import type { HandlerConfig } from './options.js';
+import { clientGone, sendRendered } from './send-body.js';
 import { setSendTimeout, startSendDeadline } from './send-deadline.js';
 import { createTurnQueue } from './turns.js';
-
-/** Compresses a body; node:zlib is loaded by the first compressed response, not at import. */
-function gzip(bytes: Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    process
-      .getBuiltinModule('node:zlib')
-      .gzip(bytes, (error, compressed) => (error ? reject(error) : resolve(compressed)));
-  });
-}
 
 /**
  * A request handler for `node:http`/`node:https` servers, usable as-is as an Express handler.
@@ -46,14 +39,6 @@ export function sendPlain(res: ServerResponse, status: number, text: string, hea
   res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length });
   res.end(body);
   startSendDeadline(res);
-}
-
-/**
- * Whether nobody is left to read the answer. A response queued behind a pipelined one is not
- * marked destroyed when the connection dies, but its request's socket is.
- */
-function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
-  return res.destroyed || req.socket.destroyed;
 }
 
 /**
@@ -128,17 +113,12 @@ async function scrape(
   } finally {
     res.off('close', onClose);
   }
-  const bytes = renderExpositionBytes(filterFamilies(families, requestedNames(req.url)), format, { escaping });
+  // The collection's last slice had this turn: the render starts in the next.
+  await nextTurn();
+  if (clientGone(req, res)) return;
+  const render = new SlicedRender(filterFamilies(families, requestedNames(req.url)), format, { escaping });
   const compress = config.gzip && acceptsGzip(req.headers['accept-encoding']);
-  const body = compress ? await gzip(bytes) : bytes;
-  if (clientGone(req, res)) return; // the client left while we worked
-  const headers: OutgoingHttpHeaders = {
-    'Content-Type': contentType,
-    'Content-Length': body.length,
-    Vary: 'Accept, Accept-Encoding',
-  };
+  const headers: OutgoingHttpHeaders = { 'Content-Type': contentType, Vary: 'Accept, Accept-Encoding' };
   if (compress) headers['Content-Encoding'] = 'gzip';
-  res.writeHead(200, headers);
-  res.end(body); // Node sends no body for HEAD, but the same headers as GET
-  startSendDeadline(res);
+  await sendRendered(req, res, render, headers, compress);
 }

@@ -5,8 +5,9 @@
  * is still draining, and a response queued behind a stalled pipelined one is never written at all.
  *
  * The handler (or `exposeMetrics`, for what it answers itself) gives each response its timeout when
- * the request arrives; every way of answering starts it when the body is handed to Node. A
- * response given none gets the default, so no answer goes without a deadline.
+ * the request arrives; every way of answering starts it when the body is handed to Node, or, for a
+ * body streamed as it is rendered, when its headers are: the client then has the timeout from the
+ * first byte to the last. A response given none gets the default, so no answer goes without a deadline.
  */
 import type { ServerResponse } from 'node:http';
 import { DEFAULT_SEND_TIMEOUT_MS } from './options.js';
@@ -20,8 +21,9 @@ export function setSendTimeout(res: ServerResponse, timeoutMs: number): void {
 }
 
 /**
- * Starts the response's send deadline: call it right after `res.end(body)`. Cut at the deadline
- * unless Node has handed the whole response to the OS by then (`finish`), or it is gone.
+ * Starts the response's send deadline: call it right after `res.end(body)`, or after `res.writeHead()`
+ * for a body written in chunks. Cut at the deadline unless Node has handed the whole response to the
+ * OS by then (`finish`), or it is gone.
  */
 export function startSendDeadline(res: ServerResponse): void {
   if (res.writableFinished || res.destroyed) return;
