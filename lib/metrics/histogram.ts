@@ -15,7 +15,7 @@ import { NativeBuckets, nativeBucketsConfig, type NativeBucketsConfig } from './
 
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
-import { OWNER, Series } from './series.js';
+import { DETACHED, OWNER, Series, slotOf } from './series.js';
 import { makeExemplar } from './exemplar.js';
 import { ObservingMetric } from './observing-metric.js';
 import { SlotPages, type SlotHolder } from './histogram-pages.js';
@@ -25,12 +25,11 @@ import { HistogramExemplars } from './histogram-exemplars.js';
 const SCAN_LIMIT = 16;
 
 /** Where a series' numbers are, and moving them out of the shared page (state private to this module). */
-let slotOf: (child: HistogramChild) => SlotHolder;
+let pageSlotOf: (child: HistogramChild) => SlotHolder;
 let pageOf: (child: HistogramChild) => Float64Array;
 let offsetOf: (child: HistogramChild) => number;
-let detach: (child: HistogramChild) => void;
+let movePageOut: (child: HistogramChild) => void;
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
-let exemplarsOf: (child: HistogramChild) => HistogramExemplars | undefined;
 const EMPTY_PAGE = new Float64Array(0);
 
 /**
@@ -39,6 +38,7 @@ const EMPTY_PAGE = new Float64Array(0);
  * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
  * `+Inf`), then the sum, then the created time. With `native` it also holds a {@link NativeBuckets};
  * a native-only histogram has no finite bounds, so its page slots are its count, sum and created time.
+ * Its exemplars and label set are kept by the metric, by the series' slot.
  */
 export class HistogramChild extends Series {
   #page: Float64Array;
@@ -50,29 +50,26 @@ export class HistogramChild extends Series {
     return this.#metric;
   }
   readonly #native: NativeBuckets | undefined;
-  /** Made with the first exemplar: a series never given one carries nothing for them. */
-  #exemplars: HistogramExemplars | undefined = undefined;
 
   static {
-    slotOf = (child) => ({ page: child.#page, offset: child.#offset });
+    pageSlotOf = (child) => ({ page: child.#page, offset: child.#offset });
     pageOf = (child) => child.#page;
     offsetOf = (child) => child.#offset;
-    detach = (child) => {
+    movePageOut = (child) => {
       child.#page = child.#page.slice(child.#offset, child.#offset + child.#metric.upperBounds.length + 3);
       child.#offset = 0;
     };
     nativeOf = (child) => child.#native;
-    exemplarsOf = (child) => child.#exemplars;
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Histogram<string>) {
-    super(labels);
+  constructor(slot: number, metric: Histogram<string>) {
+    super(slot);
     this.#metric = metric;
-    const slot: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
-    metric.slots.place(slot);
-    this.#page = slot.page;
-    this.#offset = slot.offset;
+    const numbers: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
+    metric.slots.place(numbers);
+    this.#page = numbers.page;
+    this.#offset = numbers.offset;
     this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
     const native = metric.nativeConfig;
     // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
@@ -122,7 +119,8 @@ export class HistogramChild extends Series {
     // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
     const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
     this.observe(value);
-    const exemplars = (this.#exemplars ??= new HistogramExemplars(metric.upperBounds.length + 1));
+    const exemplars = metric.exemplarsFor(this);
+    if (exemplars === undefined) return;
     // The native bucket is read after observe(): a resolution reduction there changes the schema.
     if (metric.bounds.length === 0 && this.#native !== undefined)
       exemplars.keepNative(this.#native.bucketOf(value), exemplar);
@@ -164,7 +162,7 @@ export class HistogramChild extends Series {
   }
 
   #resetClassic(): void {
-    this.#exemplars = undefined;
+    this.#metric.dropExemplars(this);
     const n = this.#metric.upperBounds.length;
     this.#page.fill(0, this.#offset, this.#offset + n + 2);
     this.#page[this.#offset + n + 2] = wallSeconds();
@@ -242,21 +240,44 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     throw new RangeError(`Histogram ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
   }
 
+  /** @internal Each series' exemplars, by slot; a series never given one has no entry. */
+  #exemplars: Map<number, HistogramExemplars> | undefined;
+
+  /** @internal The exemplars of a series, made with its first; undefined for a removed series (not exposed). */
+  exemplarsFor(child: HistogramChild): HistogramExemplars | undefined {
+    const slot = slotOf(child);
+    if (slot === DETACHED) return undefined;
+    const all = (this.#exemplars ??= new Map());
+    let exemplars = all.get(slot);
+    if (exemplars === undefined) {
+      exemplars = new HistogramExemplars(this.upperBounds.length + 1);
+      all.set(slot, exemplars);
+    }
+    return exemplars;
+  }
+
+  /** @internal Forgets a series' exemplars (its reset, or its removal). */
+  dropExemplars(child: HistogramChild): void {
+    this.#exemplars?.delete(slotOf(child));
+  }
+
   /** @internal */
   protected override releaseChild(child: HistogramChild): void {
+    this.dropExemplars(child);
     // Its slots go to the next new series: a holder of this one must not write there.
-    if (this.slots.release(slotOf(child))) detach(child);
+    if (this.slots.release(pageSlotOf(child))) movePageOut(child);
   }
 
   /** @internal Drops every page at once rather than series by series: a held child keeps its page to itself. */
   protected override releaseAll(): void {
     this.children.clear();
     this.slots.releaseAll();
+    this.#exemplars = undefined;
   }
 
   /** @internal */
-  protected newChild(labels: Labels): HistogramChild {
-    return new HistogramChild(labels, this as Histogram<string>);
+  protected newChild(slot: number): HistogramChild {
+    return new HistogramChild(slot, this as Histogram<string>);
   }
 
   /** @internal */
@@ -268,6 +289,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   override collect(options: CollectOptions, constantLabels: Labels = NO_LABELS): MetricFamily {
     const buckets = this.upperBounds.length + 1;
     const withCreated = options.created;
+    const exemplarBySlot = this.#exemplars !== undefined && this.#exemplars.size > 0 ? this.#exemplars : undefined;
     const rows: HistogramRow[] = [];
     this.forEachSeries(constantLabels, (child, labels) => {
       const page = pageOf(child);
@@ -279,7 +301,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       const sum = page[offset + buckets]!;
       const created = withCreated ? page[offset + buckets + 1]! : undefined;
       const native = nativeOf(child);
-      const exemplars = exemplarsOf(child);
+      const exemplars = exemplarBySlot?.get(slotOf(child));
       if (native === undefined && exemplars === undefined) {
         rows.push({ labels, cumulative, sum, created });
         return;
