@@ -19,6 +19,9 @@ import { DETACHED, OWNER, Series, slotOf } from './series.js';
 import { SlotNumbers } from './slot-numbers.js';
 import { makeExemplar } from './exemplar.js';
 
+/** inc() with an exemplar: a call of its own, so that a plain inc() stays as small as it was. */
+let incWithExemplar: (child: CounterChild, amount: number, exemplarLabels: Labels) => void;
+
 /**
  * One counter series: its value changes only through inc() and reset(). The child holds its value
  * (a small integer stays unboxed in the object) and its metric; the metric keeps the rest by the
@@ -33,6 +36,19 @@ export class CounterChild extends Series {
     return this.#metric;
   }
 
+  // Functions rather than private methods: a class with private methods gives every instance a
+  // field more (its brand), and there is one instance per series.
+  static {
+    incWithExemplar = (child, amount, exemplarLabels) => {
+      const metric = child.#metric;
+      if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) metric.rejectIncrement(amount);
+      // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
+      const exemplar = makeExemplar(`Counter ${metric.name}`, exemplarLabels, amount);
+      child.#value += amount;
+      metric.keepExemplar(child, exemplar);
+    };
+  }
+
   /** @internal */
   constructor(slot: number, metric: Counter<string>) {
     super(slot);
@@ -44,21 +60,12 @@ export class CounterChild extends Series {
    * (`{ trace_id: 'abc' }`), keeps them as the series' exemplar, its value the increment.
    */
   inc(amount = 1, exemplarLabels?: Labels): void {
-    // The exemplar path is a call of its own, so that a plain inc() stays as small as it was.
     if (exemplarLabels !== undefined) {
-      this.#incWithExemplar(amount, exemplarLabels);
+      incWithExemplar(this, amount, exemplarLabels);
       return;
     }
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
     this.#value += amount;
-  }
-
-  #incWithExemplar(amount: number, exemplarLabels: Labels): void {
-    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
-    // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
-    const exemplar = makeExemplar(`Counter ${this.#metric.name}`, exemplarLabels, amount);
-    this.#value += amount;
-    this.#metric.keepExemplar(this, exemplar);
   }
 
   /** The current value. */

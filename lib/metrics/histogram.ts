@@ -29,16 +29,23 @@ let pageSlotOf: (child: HistogramChild) => SlotHolder;
 let pageOf: (child: HistogramChild) => Float64Array;
 let offsetOf: (child: HistogramChild) => number;
 let movePageOut: (child: HistogramChild) => void;
+/** observe() with an exemplar: a call of its own, so that a plain observe() stays as small as it was. */
+let observeWithExemplar: (child: HistogramChild, value: number, exemplarLabels: Labels) => void;
+/** Zeroes the classic numbers (not the native ones) and restarts the created time. */
+let resetClassic: (child: HistogramChild) => void;
+/** A series' native histogram (a {@link NativeHistogramChild}'s), or undefined. */
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
+/** Records `value` in a native child's native histogram (called only for a histogram with `native`). */
+let observeNative: (child: HistogramChild, value: number) => void;
 const EMPTY_PAGE = new Float64Array(0);
 
 /**
  * One histogram series. Its numbers live in a page shared with other series of the metric
  * (a Float64Array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap
  * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
- * `+Inf`), then the sum, then the created time. With `native` it also holds a {@link NativeBuckets};
- * a native-only histogram has no finite bounds, so its page slots are its count, sum and created time.
- * Its exemplars and label set are kept by the metric, by the series' slot.
+ * `+Inf`), then the sum, then the created time. A native-only histogram has no finite bounds, so
+ * its page slots are its count, sum and created time. Its exemplars and label set are kept by the
+ * metric, by the series' slot; with `native`, the child is a {@link NativeHistogramChild}.
  */
 export class HistogramChild extends Series {
   #page: Float64Array;
@@ -49,8 +56,9 @@ export class HistogramChild extends Series {
   get [OWNER](): Histogram<string> {
     return this.#metric;
   }
-  readonly #native: NativeBuckets | undefined;
 
+  // Functions rather than private methods: a class with private methods gives every instance a
+  // field more (its brand), and there is one instance per series.
   static {
     pageSlotOf = (child) => ({ page: child.#page, offset: child.#offset });
     pageOf = (child) => child.#page;
@@ -59,7 +67,25 @@ export class HistogramChild extends Series {
       child.#page = child.#page.slice(child.#offset, child.#offset + child.#metric.upperBounds.length + 3);
       child.#offset = 0;
     };
-    nativeOf = (child) => child.#native;
+    observeWithExemplar = (child, value, exemplarLabels) => {
+      const metric = child.#metric;
+      if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
+      // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
+      const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
+      child.observe(value);
+      const exemplars = metric.exemplarsFor(child);
+      if (exemplars === undefined) return;
+      // The native bucket is read after observe(): a resolution reduction there changes the schema.
+      const native = nativeOf(child);
+      if (metric.bounds.length === 0 && native !== undefined) exemplars.keepNative(native.bucketOf(value), exemplar);
+      else exemplars.keep(bucketIndexOf(metric.upperBounds, value), exemplar);
+    };
+    resetClassic = (child) => {
+      child.#metric.dropExemplars(child);
+      const n = child.#metric.upperBounds.length;
+      child.#page.fill(0, child.#offset, child.#offset + n + 2);
+      child.#page[child.#offset + n + 2] = wallSeconds();
+    };
   }
 
   /** @internal */
@@ -71,10 +97,6 @@ export class HistogramChild extends Series {
     this.#page = numbers.page;
     this.#offset = numbers.offset;
     this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
-    const native = metric.nativeConfig;
-    // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
-    // the classic numbers beside it start over with it.
-    this.#native = native === undefined ? undefined : new NativeBuckets(native, () => this.#resetClassic());
   }
 
   /**
@@ -84,17 +106,15 @@ export class HistogramChild extends Series {
    * keeps them as the exemplar of the bucket `value` went to.
    */
   observe(value: number, exemplarLabels?: Labels): void {
-    // The exemplar path is a call of its own, so that a plain observe() stays as small as it was.
     if (exemplarLabels !== undefined) {
-      this.#observeWithExemplar(value, exemplarLabels);
+      observeWithExemplar(this, value, exemplarLabels);
       return;
     }
-    if (typeof value !== 'number' || (value !== value && this.#metric.refusesNaN)) {
-      this.#metric.rejectObservation(value);
-    }
+    const metric = this.#metric;
+    if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
     // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
-    this.#native?.observe(value);
-    const bounds = this.#metric.upperBounds;
+    if (metric.nativeConfig !== undefined) observeNative(this, value);
+    const bounds = metric.upperBounds;
     const n = bounds.length;
     let i = 0;
     if (n <= SCAN_LIMIT) {
@@ -111,20 +131,6 @@ export class HistogramChild extends Series {
     const offset = this.#offset;
     page[offset + i]!++;
     page[offset + n + 1]! += value;
-  }
-
-  #observeWithExemplar(value: number, exemplarLabels: Labels): void {
-    const metric = this.#metric;
-    if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
-    // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
-    const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
-    this.observe(value);
-    const exemplars = metric.exemplarsFor(this);
-    if (exemplars === undefined) return;
-    // The native bucket is read after observe(): a resolution reduction there changes the schema.
-    if (metric.bounds.length === 0 && this.#native !== undefined)
-      exemplars.keepNative(this.#native.bucketOf(value), exemplar);
-    else exemplars.keep(bucketIndexOf(metric.upperBounds, value), exemplar);
   }
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
@@ -157,15 +163,28 @@ export class HistogramChild extends Series {
 
   /** @internal */
   reset(): void {
-    this.#native?.reset();
-    this.#resetClassic();
+    nativeOf(this)?.reset();
+    resetClassic(this);
+  }
+}
+
+/**
+ * A series of a histogram with `native`: also a {@link NativeBuckets}. A class of its own so that
+ * the series of a histogram without `native` carry no field for it.
+ */
+class NativeHistogramChild extends HistogramChild {
+  readonly #native: NativeBuckets;
+
+  static {
+    nativeOf = (child) => (#native in child ? child.#native : undefined);
+    observeNative = (child, value) => (child as NativeHistogramChild).#native.observe(value);
   }
 
-  #resetClassic(): void {
-    this.#metric.dropExemplars(this);
-    const n = this.#metric.upperBounds.length;
-    this.#page.fill(0, this.#offset, this.#offset + n + 2);
-    this.#page[this.#offset + n + 2] = wallSeconds();
+  constructor(slot: number, metric: Histogram<string>, config: NativeBucketsConfig) {
+    super(slot, metric);
+    // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
+    // the classic numbers beside it start over with it.
+    this.#native = new NativeBuckets(config, () => resetClassic(this));
   }
 }
 
@@ -277,7 +296,9 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected newChild(slot: number): HistogramChild {
-    return new HistogramChild(slot, this as Histogram<string>);
+    const native = this.nativeConfig;
+    const metric = this as Histogram<string>;
+    return native === undefined ? new HistogramChild(slot, metric) : new NativeHistogramChild(slot, metric, native);
   }
 
   /** @internal */
