@@ -18,16 +18,20 @@ import type { Definition } from './metric.js';
 import { DETACHED, OWNER, Series, slotOf } from './series.js';
 import { makeExemplar } from './exemplar.js';
 import { ObservingMetric } from './observing-metric.js';
-import { SlotPages, type SlotHolder } from './histogram-pages.js';
+import { pageViews, SERIES_FLOATS, SlotPages, type SeriesNumbers } from './histogram-pages.js';
 import { HistogramExemplars } from './histogram-exemplars.js';
 
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
 
+/** A bucket count past this wrapped around in its 32-bit slot: the metric keeps the overflow. */
+const COUNT_WRAP = 2 ** 32;
+
 /** Where a series' numbers are, and moving them out of the shared page (state private to this module). */
-let pageSlotOf: (child: HistogramChild) => SlotHolder;
-let pageOf: (child: HistogramChild) => Float64Array;
-let offsetOf: (child: HistogramChild) => number;
+let numbersOf: (child: HistogramChild) => SeriesNumbers;
+let floatsOf: (child: HistogramChild) => Float64Array;
+let countsOf: (child: HistogramChild) => Uint32Array;
+let indexOf: (child: HistogramChild) => number;
 let movePageOut: (child: HistogramChild) => void;
 /** observe() with an exemplar: a call of its own, so that a plain observe() stays as small as it was. */
 let observeWithExemplar: (child: HistogramChild, value: number, exemplarLabels: Labels) => void;
@@ -37,19 +41,23 @@ let resetClassic: (child: HistogramChild) => void;
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
 /** Records `value` in a native child's native histogram (called only for a histogram with `native`). */
 let observeNative: (child: HistogramChild, value: number) => void;
-const EMPTY_PAGE = new Float64Array(0);
+const NO_FLOATS = new Float64Array(0);
+const NO_COUNTS = new Uint32Array(0);
 
 /**
- * One histogram series. Its numbers live in a page shared with other series of the metric
- * (a Float64Array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap
- * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
- * `+Inf`), then the sum, then the created time. A native-only histogram has no finite bounds, so
- * its page slots are its count, sum and created time. Its exemplars and label set are kept by the
- * metric, by the series' slot; with `native`, the child is a {@link NativeHistogramChild}.
+ * One histogram series. Its numbers live in a page shared with other series of the metric (a
+ * typed array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap store):
+ * its sum and created time among the page's doubles, its bucket counts (the last is `+Inf`) among
+ * its 32-bit counts, half the size of doubles; a count that outgrows 32 bits carries into the
+ * metric. A native-only histogram has no finite bounds, so its one count is its total. Its
+ * exemplars and label set are kept by the metric, by the series' slot; with `native`, the child is
+ * a {@link NativeHistogramChild}.
  */
 export class HistogramChild extends Series {
-  #page: Float64Array;
-  #offset: number;
+  #floats: Float64Array;
+  #counts: Uint32Array;
+  /** Its place in the page: counts from `index * buckets`, doubles from `index * SERIES_FLOATS`. */
+  #index: number;
   readonly #metric: Histogram<string>;
 
   /** @internal */
@@ -60,12 +68,18 @@ export class HistogramChild extends Series {
   // Functions rather than private methods: a class with private methods gives every instance a
   // field more (its brand), and there is one instance per series.
   static {
-    pageSlotOf = (child) => ({ page: child.#page, offset: child.#offset });
-    pageOf = (child) => child.#page;
-    offsetOf = (child) => child.#offset;
+    numbersOf = (child) => ({ floats: child.#floats, counts: child.#counts, index: child.#index });
+    floatsOf = (child) => child.#floats;
+    countsOf = (child) => child.#counts;
+    indexOf = (child) => child.#index;
     movePageOut = (child) => {
-      child.#page = child.#page.slice(child.#offset, child.#offset + child.#metric.upperBounds.length + 3);
-      child.#offset = 0;
+      const buckets = child.#metric.upperBounds.length + 1;
+      const own = pageViews(1, buckets);
+      own.floats.set(child.#floats.subarray(child.#index * SERIES_FLOATS, (child.#index + 1) * SERIES_FLOATS));
+      own.counts.set(child.#counts.subarray(child.#index * buckets, (child.#index + 1) * buckets));
+      child.#floats = own.floats;
+      child.#counts = own.counts;
+      child.#index = 0;
     };
     observeWithExemplar = (child, value, exemplarLabels) => {
       const metric = child.#metric;
@@ -81,10 +95,12 @@ export class HistogramChild extends Series {
       else exemplars.keep(bucketIndexOf(metric.upperBounds, value), exemplar);
     };
     resetClassic = (child) => {
-      child.#metric.dropExemplars(child);
-      const n = child.#metric.upperBounds.length;
-      child.#page.fill(0, child.#offset, child.#offset + n + 2);
-      child.#page[child.#offset + n + 2] = wallSeconds();
+      const metric = child.#metric;
+      const buckets = metric.upperBounds.length + 1;
+      metric.forgetSeriesState(child);
+      child.#counts.fill(0, child.#index * buckets, (child.#index + 1) * buckets);
+      child.#floats[child.#index * SERIES_FLOATS] = 0;
+      child.#floats[child.#index * SERIES_FLOATS + 1] = wallSeconds();
     };
   }
 
@@ -92,11 +108,12 @@ export class HistogramChild extends Series {
   constructor(slot: number, metric: Histogram<string>) {
     super(slot);
     this.#metric = metric;
-    const numbers: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
+    const numbers: SeriesNumbers = { floats: NO_FLOATS, counts: NO_COUNTS, index: 0 };
     metric.slots.place(numbers);
-    this.#page = numbers.page;
-    this.#offset = numbers.offset;
-    this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
+    this.#floats = numbers.floats;
+    this.#counts = numbers.counts;
+    this.#index = numbers.index;
+    this.#floats[numbers.index * SERIES_FLOATS + 1] = wallSeconds();
   }
 
   /**
@@ -127,27 +144,32 @@ export class HistogramChild extends Series {
         else hi = mid;
       }
     }
-    const page = this.#page;
-    const offset = this.#offset;
-    page[offset + i]!++;
-    page[offset + n + 1]! += value;
+    const index = this.#index;
+    const at = index * (n + 1) + i;
+    const count = this.#counts[at]! + 1;
+    this.#counts[at] = count;
+    if (count === COUNT_WRAP) metric.carry(this, i);
+    this.#floats[index * SERIES_FLOATS]! += value;
   }
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
   get counts(): Float64Array {
-    return this.#page.slice(this.#offset, this.#offset + this.#metric.upperBounds.length + 1);
+    const buckets = this.#metric.upperBounds.length + 1;
+    const counts = Float64Array.from(this.#counts.subarray(this.#index * buckets, (this.#index + 1) * buckets));
+    const carried = this.#metric.carriedOf(this);
+    if (carried !== undefined) for (let i = 0; i < buckets; i++) counts[i]! += carried[i]!;
+    return counts;
   }
 
   /** The sum of the observations so far. */
   sum(): number {
-    return this.#page[this.#offset + this.#metric.upperBounds.length + 1]!;
+    return this.#floats[this.#index * SERIES_FLOATS]!;
   }
 
   /** The number of observations so far. */
   count(): number {
-    const end = this.#offset + this.#metric.upperBounds.length + 1;
     let total = 0;
-    for (let i = this.#offset; i < end; i++) total += this.#page[i]!;
+    for (const count of this.counts) total += count;
     return total;
   }
 
@@ -242,7 +264,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     this.bounds = Object.freeze(validateBuckets(this.name, this.classic ? (options.buckets ?? DEFAULT_BUCKETS) : []));
     this.upperBounds = Float64Array.from(this.bounds);
     this.bucketBounds = Object.freeze([...this.bounds, Infinity]);
-    this.slots = new SlotPages(this.upperBounds.length + 3);
+    this.slots = new SlotPages(this.upperBounds.length + 1);
     return this.initialize();
   }
 
@@ -275,16 +297,40 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     return exemplars;
   }
 
-  /** @internal Forgets a series' exemplars (its reset, or its removal). */
-  dropExemplars(child: HistogramChild): void {
+  /**
+   * @internal The counts that outgrew their 32-bit slots, per bucket, by series; kept by the child
+   * (weakly: a removed series still held keeps its own) and made with the first.
+   */
+  #carried: WeakMap<HistogramChild, Float64Array> | undefined;
+
+  /** @internal Bucket `bucket` of `child` wrapped around 2^32: keeps the 2^32 it lost. */
+  carry(child: HistogramChild, bucket: number): void {
+    const all = (this.#carried ??= new WeakMap());
+    let carried = all.get(child);
+    if (carried === undefined) {
+      carried = new Float64Array(this.upperBounds.length + 1);
+      all.set(child, carried);
+    }
+    carried[bucket]! += 2 ** 32;
+  }
+
+  /** @internal What a series' buckets carried past 32 bits, if any did. */
+  carriedOf(child: HistogramChild): Float64Array | undefined {
+    return this.#carried?.get(child);
+  }
+
+  /** @internal Forgets a series' exemplars and carried counts (its reset, or its removal). */
+  forgetSeriesState(child: HistogramChild): void {
     this.#exemplars?.delete(slotOf(child));
+    this.#carried?.delete(child);
   }
 
   /** @internal */
   protected override releaseChild(child: HistogramChild): void {
-    this.dropExemplars(child);
+    // The exemplars go (they are by slot, which the next new series takes); carried counts stay with the child.
+    this.#exemplars?.delete(slotOf(child));
     // Its slots go to the next new series: a holder of this one must not write there.
-    if (this.slots.release(pageSlotOf(child))) movePageOut(child);
+    if (this.slots.release(numbersOf(child))) movePageOut(child);
   }
 
   /** @internal Drops every page at once rather than series by series: a held child keeps its page to itself. */
@@ -312,15 +358,23 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     const withCreated = options.created;
     const exemplarBySlot = this.#exemplars !== undefined && this.#exemplars.size > 0 ? this.#exemplars : undefined;
     const rows: HistogramRow[] = [];
+    const carriedBySeries = this.#carried;
     this.forEachSeries(constantLabels, (child, labels) => {
-      const page = pageOf(child);
-      const offset = offsetOf(child);
+      const counts = countsOf(child);
+      const index = indexOf(child);
+      const floats = floatsOf(child);
+      const from = index * buckets;
       // A plain array: ~70 ns per series, where a Float64Array of its own costs ~700 ns.
       const cumulative: number[] = [];
       let total = 0;
-      for (let i = 0; i < buckets; i++) cumulative.push((total += page[offset + i]!));
-      const sum = page[offset + buckets]!;
-      const created = withCreated ? page[offset + buckets + 1]! : undefined;
+      for (let i = 0; i < buckets; i++) cumulative.push((total += counts[from + i]!));
+      const carried = carriedBySeries?.get(child);
+      if (carried !== undefined) {
+        total = 0;
+        for (let i = 0; i < buckets; i++) cumulative[i] = total += counts[from + i]! + carried[i]!;
+      }
+      const sum = floats[index * SERIES_FLOATS]!;
+      const created = withCreated ? floats[index * SERIES_FLOATS + 1]! : undefined;
       const native = nativeOf(child);
       const exemplars = exemplarBySlot?.get(slotOf(child));
       if (native === undefined && exemplars === undefined) {
