@@ -1,6 +1,7 @@
 /**
  * The paged storage of histogram series: each page one ArrayBuffer for a few series, seen as
- * doubles (each series' sum and created time) and as 32-bit counts (each series' bucket counts);
+ * doubles (each series' sum and created time) and as 32-bit counts (each series' bucket counts,
+ * kept as Int32 and read as unsigned: integer adds stay on V8's fastest path);
  * slots are given back when series go.
  */
 
@@ -16,17 +17,17 @@ export interface SeriesNumbers {
   /** The page's doubles: a series' sum at `index * SERIES_FLOATS`, its created time after it. */
   floats: Float64Array;
   /** The page's counts: a series' `buckets` counts from `index * buckets`. */
-  counts: Uint32Array;
+  counts: Int32Array;
   index: number;
 }
 
 /** One page's two views of one buffer, for `series` series of `buckets` counts each. */
-export function pageViews(series: number, buckets: number): { floats: Float64Array; counts: Uint32Array } {
+export function pageViews(series: number, buckets: number): { floats: Float64Array; counts: Int32Array } {
   const floatBytes = series * SERIES_FLOATS * Float64Array.BYTES_PER_ELEMENT;
-  const buffer = new ArrayBuffer(floatBytes + series * buckets * Uint32Array.BYTES_PER_ELEMENT);
+  const buffer = new ArrayBuffer(floatBytes + series * buckets * Int32Array.BYTES_PER_ELEMENT);
   return {
     floats: new Float64Array(buffer, 0, series * SERIES_FLOATS),
-    counts: new Uint32Array(buffer, floatBytes, series * buckets),
+    counts: new Int32Array(buffer, floatBytes, series * buckets),
   };
 }
 
@@ -36,7 +37,7 @@ export function pageViews(series: number, buckets: number): { floats: Float64Arr
  */
 class SlotPage {
   readonly floats: Float64Array;
-  readonly counts: Uint32Array;
+  readonly counts: Int32Array;
   /** Series of the metric whose slots are here. */
   live = 0;
   /** Indexes from here on were never given out. */

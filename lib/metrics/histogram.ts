@@ -24,13 +24,13 @@ import { HistogramExemplars } from './histogram-exemplars.js';
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
 
-/** A bucket count past this wrapped around in its 32-bit slot: the metric keeps the overflow. */
+/** What a bucket count loses each time it wraps around its 32-bit slot (the metric keeps it). */
 const COUNT_WRAP = 2 ** 32;
 
 /** Where a series' numbers are, and moving them out of the shared page (state private to this module). */
 let numbersOf: (child: HistogramChild) => SeriesNumbers;
 let floatsOf: (child: HistogramChild) => Float64Array;
-let countsOf: (child: HistogramChild) => Uint32Array;
+let countsOf: (child: HistogramChild) => Int32Array;
 let indexOf: (child: HistogramChild) => number;
 let movePageOut: (child: HistogramChild) => void;
 /** observe() with an exemplar: a call of its own, so that a plain observe() stays as small as it was. */
@@ -42,7 +42,7 @@ let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
 /** Records `value` in a native child's native histogram (called only for a histogram with `native`). */
 let observeNative: (child: HistogramChild, value: number) => void;
 const NO_FLOATS = new Float64Array(0);
-const NO_COUNTS = new Uint32Array(0);
+const NO_COUNTS = new Int32Array(0);
 
 /**
  * One histogram series. Its numbers live in a page shared with other series of the metric (a
@@ -55,7 +55,7 @@ const NO_COUNTS = new Uint32Array(0);
  */
 export class HistogramChild extends Series {
   #floats: Float64Array;
-  #counts: Uint32Array;
+  #counts: Int32Array;
   /** Its place in the page: counts from `index * buckets`, doubles from `index * SERIES_FLOATS`. */
   #index: number;
   readonly #metric: Histogram<string>;
@@ -145,19 +145,20 @@ export class HistogramChild extends Series {
       }
     }
     const index = this.#index;
+    const counts = this.#counts;
     const at = index * (n + 1) + i;
-    const count = this.#counts[at]! + 1;
-    this.#counts[at] = count;
-    if (count === COUNT_WRAP) metric.carry(this, i);
+    // Int32 arithmetic; the slot is read as unsigned, so it wraps to 0 after 2^32 - 1.
+    if ((counts[at] = (counts[at]! + 1) | 0) === 0) metric.carry(this, i);
     this.#floats[index * SERIES_FLOATS]! += value;
   }
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
   get counts(): Float64Array {
     const buckets = this.#metric.upperBounds.length + 1;
-    const counts = Float64Array.from(this.#counts.subarray(this.#index * buckets, (this.#index + 1) * buckets));
     const carried = this.#metric.carriedOf(this);
-    if (carried !== undefined) for (let i = 0; i < buckets; i++) counts[i]! += carried[i]!;
+    const counts = new Float64Array(buckets);
+    const from = this.#index * buckets;
+    for (let i = 0; i < buckets; i++) counts[i] = (this.#counts[from + i]! >>> 0) + (carried?.[i] ?? 0);
     return counts;
   }
 
@@ -311,7 +312,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       carried = new Float64Array(this.upperBounds.length + 1);
       all.set(child, carried);
     }
-    carried[bucket]! += 2 ** 32;
+    carried[bucket]! += COUNT_WRAP;
   }
 
   /** @internal What a series' buckets carried past 32 bits, if any did. */
@@ -367,11 +368,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       // A plain array: ~70 ns per series, where a Float64Array of its own costs ~700 ns.
       const cumulative: number[] = [];
       let total = 0;
-      for (let i = 0; i < buckets; i++) cumulative.push((total += counts[from + i]!));
+      for (let i = 0; i < buckets; i++) cumulative.push((total += counts[from + i]! >>> 0));
       const carried = carriedBySeries?.get(child);
       if (carried !== undefined) {
         total = 0;
-        for (let i = 0; i < buckets; i++) cumulative[i] = total += counts[from + i]! + carried[i]!;
+        for (let i = 0; i < buckets; i++) cumulative[i] = total += (counts[from + i]! >>> 0) + carried[i]!;
       }
       const sum = floats[index * SERIES_FLOATS]!;
       const created = withCreated ? floats[index * SERIES_FLOATS + 1]! : undefined;

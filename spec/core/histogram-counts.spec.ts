@@ -9,8 +9,8 @@ import { Histogram, Registry } from '../../lib/index.js';
 const WRAP = 2 ** 32;
 
 /** The 32-bit counts of the page holding the histogram's series (one page: few series). */
-function countsPage(histogram: Histogram<string>): Uint32Array {
-  const pages = (histogram as unknown as { slots: { pages: Map<Float64Array, { counts: Uint32Array }> } }).slots.pages;
+function countsPage(histogram: Histogram<string>): Int32Array {
+  const pages = (histogram as unknown as { slots: { pages: Map<Float64Array, { counts: Int32Array }> } }).slots.pages;
   expect(pages.size, 'one page of series').to.equal(1);
   return [...pages.values()][0]!.counts;
 }
