@@ -31,16 +31,15 @@ const COUNT_WRAP = 2 ** 32;
 let numbersOf: (child: HistogramChild) => SeriesNumbers;
 let floatsOf: (child: HistogramChild) => Float64Array;
 let countsOf: (child: HistogramChild) => Int32Array;
-let indexOf: (child: HistogramChild) => number;
+let countsAtOf: (child: HistogramChild) => number;
+let floatsAtOf: (child: HistogramChild) => number;
 let movePageOut: (child: HistogramChild) => void;
 /** observe() with an exemplar: a call of its own, so that a plain observe() stays as small as it was. */
 let observeWithExemplar: (child: HistogramChild, value: number, exemplarLabels: Labels) => void;
 /** Zeroes the classic numbers (not the native ones) and restarts the created time. */
 let resetClassic: (child: HistogramChild) => void;
-/** A series' native histogram (a {@link NativeHistogramChild}'s), or undefined. */
+/** A series' native histogram, or undefined. */
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
-/** Records `value` in a native child's native histogram (called only for a histogram with `native`). */
-let observeNative: (child: HistogramChild, value: number) => void;
 const NO_FLOATS = new Float64Array(0);
 const NO_COUNTS = new Int32Array(0);
 
@@ -49,16 +48,18 @@ const NO_COUNTS = new Int32Array(0);
  * typed array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap store):
  * its sum and created time among the page's doubles, its bucket counts (the last is `+Inf`) among
  * its 32-bit counts, half the size of doubles; a count that outgrows 32 bits carries into the
- * metric. A native-only histogram has no finite bounds, so its one count is its total. Its
- * exemplars and label set are kept by the metric, by the series' slot; with `native`, the child is
- * a {@link NativeHistogramChild}.
+ * metric. A native-only histogram has no finite bounds, so its one count is its total. With
+ * `native` it also holds a {@link NativeBuckets}. Its exemplars and label set are kept by the
+ * metric, by the series' slot.
  */
 export class HistogramChild extends Series {
   #floats: Float64Array;
   #counts: Int32Array;
-  /** Its place in the page: counts from `index * buckets`, doubles from `index * SERIES_FLOATS`. */
-  #index: number;
+  /** Where its counts start in the page's counts, and its sum in the page's doubles (its created time follows). */
+  #countsAt: number;
+  #floatsAt: number;
   readonly #metric: Histogram<string>;
+  readonly #native: NativeBuckets | undefined;
 
   /** @internal */
   get [OWNER](): Histogram<string> {
@@ -68,18 +69,21 @@ export class HistogramChild extends Series {
   // Functions rather than private methods: a class with private methods gives every instance a
   // field more (its brand), and there is one instance per series.
   static {
-    numbersOf = (child) => ({ floats: child.#floats, counts: child.#counts, index: child.#index });
+    numbersOf = (child) => ({ floats: child.#floats, counts: child.#counts, index: child.#floatsAt / SERIES_FLOATS });
     floatsOf = (child) => child.#floats;
     countsOf = (child) => child.#counts;
-    indexOf = (child) => child.#index;
+    countsAtOf = (child) => child.#countsAt;
+    floatsAtOf = (child) => child.#floatsAt;
+    nativeOf = (child) => child.#native;
     movePageOut = (child) => {
       const buckets = child.#metric.upperBounds.length + 1;
       const own = pageViews(1, buckets);
-      own.floats.set(child.#floats.subarray(child.#index * SERIES_FLOATS, (child.#index + 1) * SERIES_FLOATS));
-      own.counts.set(child.#counts.subarray(child.#index * buckets, (child.#index + 1) * buckets));
+      own.floats.set(child.#floats.subarray(child.#floatsAt, child.#floatsAt + SERIES_FLOATS));
+      own.counts.set(child.#counts.subarray(child.#countsAt, child.#countsAt + buckets));
       child.#floats = own.floats;
       child.#counts = own.counts;
-      child.#index = 0;
+      child.#countsAt = 0;
+      child.#floatsAt = 0;
     };
     observeWithExemplar = (child, value, exemplarLabels) => {
       const metric = child.#metric;
@@ -96,11 +100,10 @@ export class HistogramChild extends Series {
     };
     resetClassic = (child) => {
       const metric = child.#metric;
-      const buckets = metric.upperBounds.length + 1;
       metric.forgetSeriesState(child);
-      child.#counts.fill(0, child.#index * buckets, (child.#index + 1) * buckets);
-      child.#floats[child.#index * SERIES_FLOATS] = 0;
-      child.#floats[child.#index * SERIES_FLOATS + 1] = wallSeconds();
+      child.#counts.fill(0, child.#countsAt, child.#countsAt + metric.upperBounds.length + 1);
+      child.#floats[child.#floatsAt] = 0;
+      child.#floats[child.#floatsAt + 1] = wallSeconds();
     };
   }
 
@@ -112,8 +115,14 @@ export class HistogramChild extends Series {
     metric.slots.place(numbers);
     this.#floats = numbers.floats;
     this.#counts = numbers.counts;
-    this.#index = numbers.index;
-    this.#floats[numbers.index * SERIES_FLOATS + 1] = wallSeconds();
+    // Kept rather than computed from the index at each observe(): a multiply less on the hot path.
+    this.#countsAt = numbers.index * (metric.upperBounds.length + 1);
+    this.#floatsAt = numbers.index * SERIES_FLOATS;
+    this.#floats[this.#floatsAt + 1] = wallSeconds();
+    const native = metric.nativeConfig;
+    // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
+    // the classic numbers beside it start over with it.
+    this.#native = native === undefined ? undefined : new NativeBuckets(native, () => resetClassic(this));
   }
 
   /**
@@ -130,7 +139,7 @@ export class HistogramChild extends Series {
     const metric = this.#metric;
     if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
     // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
-    if (metric.nativeConfig !== undefined) observeNative(this, value);
+    this.#native?.observe(value);
     const bounds = metric.upperBounds;
     const n = bounds.length;
     let i = 0;
@@ -144,12 +153,11 @@ export class HistogramChild extends Series {
         else hi = mid;
       }
     }
-    const index = this.#index;
     const counts = this.#counts;
-    const at = index * (n + 1) + i;
+    const at = this.#countsAt + i;
     // Int32 arithmetic; the slot is read as unsigned, so it wraps to 0 after 2^32 - 1.
     if ((counts[at] = (counts[at]! + 1) | 0) === 0) metric.carry(this, i);
-    this.#floats[index * SERIES_FLOATS]! += value;
+    this.#floats[this.#floatsAt]! += value;
   }
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
@@ -157,14 +165,14 @@ export class HistogramChild extends Series {
     const buckets = this.#metric.upperBounds.length + 1;
     const carried = this.#metric.carriedOf(this);
     const counts = new Float64Array(buckets);
-    const from = this.#index * buckets;
+    const from = this.#countsAt;
     for (let i = 0; i < buckets; i++) counts[i] = (this.#counts[from + i]! >>> 0) + (carried?.[i] ?? 0);
     return counts;
   }
 
   /** The sum of the observations so far. */
   sum(): number {
-    return this.#floats[this.#index * SERIES_FLOATS]!;
+    return this.#floats[this.#floatsAt]!;
   }
 
   /** The number of observations so far. */
@@ -188,26 +196,6 @@ export class HistogramChild extends Series {
   reset(): void {
     nativeOf(this)?.reset();
     resetClassic(this);
-  }
-}
-
-/**
- * A series of a histogram with `native`: also a {@link NativeBuckets}. A class of its own so that
- * the series of a histogram without `native` carry no field for it.
- */
-class NativeHistogramChild extends HistogramChild {
-  readonly #native: NativeBuckets;
-
-  static {
-    nativeOf = (child) => (#native in child ? child.#native : undefined);
-    observeNative = (child, value) => (child as NativeHistogramChild).#native.observe(value);
-  }
-
-  constructor(slot: number, metric: Histogram<string>, config: NativeBucketsConfig) {
-    super(slot, metric);
-    // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
-    // the classic numbers beside it start over with it.
-    this.#native = new NativeBuckets(config, () => resetClassic(this));
   }
 }
 
@@ -343,9 +331,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected newChild(slot: number): HistogramChild {
-    const native = this.nativeConfig;
-    const metric = this as Histogram<string>;
-    return native === undefined ? new HistogramChild(slot, metric) : new NativeHistogramChild(slot, metric, native);
+    return new HistogramChild(slot, this as Histogram<string>);
   }
 
   /** @internal */
@@ -362,9 +348,9 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     const carriedBySeries = this.#carried;
     this.forEachSeries(constantLabels, (child, labels) => {
       const counts = countsOf(child);
-      const index = indexOf(child);
+      const from = countsAtOf(child);
       const floats = floatsOf(child);
-      const from = index * buckets;
+      const floatsAt = floatsAtOf(child);
       // A plain array: ~70 ns per series, where a Float64Array of its own costs ~700 ns.
       const cumulative: number[] = [];
       let total = 0;
@@ -374,8 +360,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
         total = 0;
         for (let i = 0; i < buckets; i++) cumulative[i] = total += (counts[from + i]! >>> 0) + carried[i]!;
       }
-      const sum = floats[index * SERIES_FLOATS]!;
-      const created = withCreated ? floats[index * SERIES_FLOATS + 1]! : undefined;
+      const sum = floats[floatsAt]!;
+      const created = withCreated ? floats[floatsAt + 1]! : undefined;
       const native = nativeOf(child);
       const exemplars = exemplarBySlot?.get(slotOf(child));
       if (native === undefined && exemplars === undefined) {
