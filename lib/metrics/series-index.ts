@@ -83,6 +83,13 @@ export class SeriesIndex<C extends Series> {
   private findPositional(args: readonly unknown[]): C | undefined {
     const depth = this.depth;
     if (args.length !== depth) return undefined;
+    if (depth === 2) {
+      // The common case, without the loop: a Map per level or a child alone under its first value.
+      const next = this.root.get(keyOf(args[0]));
+      if (next === undefined) return undefined;
+      if (next instanceof Map) return next.get(keyOf(args[1])) as C | undefined;
+      return this.secondValue(next) === keyOf(args[1]) ? next : undefined;
+    }
     if (depth === 0) return this.unlabeled;
     let level = this.root;
     for (let i = 0; i < depth; i++) {
@@ -100,6 +107,12 @@ export class SeriesIndex<C extends Series> {
     let given = 0;
     for (const _ in values) given++;
     if (given !== depth || depth === 0) return undefined;
+    if (depth === 2) {
+      const next = this.root.get(keyOf(values[names[0]!]));
+      if (next === undefined) return undefined;
+      if (next instanceof Map) return next.get(keyOf(values[names[1]!])) as C | undefined;
+      return this.secondValue(next) === keyOf(values[names[1]!]) ? next : undefined;
+    }
     let level = this.root;
     for (let i = 0; i < depth; i++) {
       const next = level.get(keyOf(values[names[i]!]));
@@ -121,6 +134,12 @@ export class SeriesIndex<C extends Series> {
       if (this.valueOf(child, j) !== keyOf(values[this.names[j]!])) return false;
     }
     return true;
+  }
+
+  /** The second value of a child of a two-label index, from its slot's entry. */
+  private secondValue(child: C): string {
+    const entry = this.entries[slotOf(child)];
+    return typeof entry === 'string' ? entry : (entry as Labels)[this.names[1]!]!;
   }
 
   /** A child's value at `level` (> 0), from its slot's entry. */
