@@ -52,9 +52,9 @@ function isByName(args: readonly unknown[]): boolean {
 }
 
 /**
- * Makes series label sets from label values given positionally or as an object, validating
- * count, names, value types and well-formed strings. It runs only when a series is made (or a
- * lookup misses), never on a lookup that finds its series.
+ * Validates label values given positionally or as an object (count, names, value types,
+ * well-formed strings) when a series is made or a lookup misses, never on a lookup that finds its
+ * series; and makes label sets of validated values, when the series index needs them.
  */
 export class LabelSetBuilder {
   readonly names: readonly string[];
