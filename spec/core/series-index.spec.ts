@@ -11,10 +11,7 @@ import { Counter, Histogram, Registry, type CounterChild } from '../../lib/index
 
 const NAMES = ['a', 'b', 'c', 'd'];
 
-type Op =
-  | { kind: 'get'; tuple: string[]; byName: boolean }
-  | { kind: 'remove'; tuple: string[] }
-  | { kind: 'scrape' };
+type Op = { kind: 'get'; tuple: string[]; byName: boolean } | { kind: 'remove'; tuple: string[] } | { kind: 'scrape' };
 
 function opsFor(depth: number): fc.Arbitrary<Op[]> {
   const tuple = fc.array(fc.constantFrom('x', 'y', 'z', ''), { minLength: depth, maxLength: depth });
