@@ -183,17 +183,19 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     const created: number[] | undefined = options.created ? [] : undefined;
     const kept = this.#created;
     const exemplarBySlot = this.#exemplars !== undefined && this.#exemplars.size > 0 ? this.#exemplars : undefined;
-    let exemplars: (Exemplar | undefined)[] | undefined;
+    // Slots in series order, only when some series has an exemplar (kept small: V8 inlines it into the walk).
+    const slots: number[] | undefined = exemplarBySlot === undefined ? undefined : [];
     this.forEachSeries(constantLabels, (child, series) => {
-      if (exemplarBySlot !== undefined) {
-        const exemplar = exemplarBySlot.get(slotOf(child));
-        if (exemplar !== undefined) (exemplars ??= new Array(labels.length).fill(undefined))[labels.length] = exemplar;
-        else if (exemplars !== undefined) exemplars.push(undefined);
-      }
       labels.push(series);
       values.push(child.get());
-      created?.push(kept.get(slotOf(child)));
+      if (created !== undefined || slots !== undefined) {
+        const slot = slotOf(child);
+        created?.push(kept.get(slot));
+        slots?.push(slot);
+      }
     });
+    const found = slots?.map((slot) => exemplarBySlot!.get(slot));
+    const exemplars = found?.some((exemplar) => exemplar !== undefined) ? found : undefined;
     const columns = { labels, values, ...(created && { created }), ...(exemplars && { exemplars }) };
     return new ColumnFamily(this.name, this.help, 'counter', this.unit, columns);
   }

@@ -48,6 +48,8 @@ export class SeriesIndex<C extends Series> {
   /** Whether a new series gets its label set when made (once a walk has wanted label sets). */
   private eager = false;
   #size = 0;
+  /** How many series have no label set yet: while none, a walk needs no values from the Maps' keys. */
+  #withoutLabelSet = 0;
 
   constructor(private readonly keys: LabelSetBuilder) {
     this.names = keys.names;
@@ -188,13 +190,12 @@ export class SeriesIndex<C extends Series> {
     const child = create(slot);
     this.#size++;
     const depth = this.depth;
-    this.entries[slot] = this.eager
-      ? this.keys.labelSet(values)
-      : depth <= 1
-        ? undefined
-        : depth === 2
-          ? values[1]
-          : values;
+    if (this.eager) {
+      this.entries[slot] = this.keys.labelSet(values);
+    } else {
+      this.entries[slot] = depth <= 1 ? undefined : depth === 2 ? values[1] : values;
+      this.#withoutLabelSet++;
+    }
     return child;
   }
 
@@ -224,6 +225,7 @@ export class SeriesIndex<C extends Series> {
     path[i]!.delete(values[i]!);
     // Prune levels left empty, so removed label values do not keep Maps alive.
     for (let k = i; k > 0 && path[k]!.size === 0; k--) path[k - 1]!.delete(values[k - 1]!);
+    if (!isLabelSet(this.entries[slotOf(child)])) this.#withoutLabelSet--;
     this.entries[slotOf(child)] = undefined;
     this.free.push(slotOf(child));
     detach(child);
@@ -239,6 +241,7 @@ export class SeriesIndex<C extends Series> {
     this.free = [];
     this.unlabeled = undefined;
     this.#size = 0;
+    this.#withoutLabelSet = 0;
   }
 
   /**
@@ -252,6 +255,18 @@ export class SeriesIndex<C extends Series> {
       return;
     }
     this.eager = true;
+    if (this.#withoutLabelSet === 0) {
+      // Every series has its label set (the common case from the second scrape on).
+      const entries = this.entries;
+      const visitKept = (level: Level<C>, remaining: number): void => {
+        for (const next of level.values()) {
+          if (remaining > 1 && next instanceof Map) visitKept(next, remaining - 1);
+          else f(next as C, entries[slotOf(next as C)] as Labels);
+        }
+      };
+      visitKept(this.root, depth);
+      return;
+    }
     const values = new Array<string>(depth);
     const visit = (level: Level<C>, i: number): void => {
       level.forEach((next, value) => {
@@ -271,6 +286,7 @@ export class SeriesIndex<C extends Series> {
     for (let j = count; j < this.depth; j++) values[j] = this.valueOf(child, j);
     const labels = this.keys.labelSet(values);
     this.entries[slot] = labels;
+    this.#withoutLabelSet--;
     return labels;
   }
 

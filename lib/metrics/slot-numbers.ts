@@ -14,7 +14,8 @@ export class SlotNumbers {
   #pages: Float64Array[] = [];
 
   get(slot: number): number {
-    return this.#pages[slot >>> PAGE_BITS]?.[slot & (PAGE_SLOTS - 1)] ?? 0;
+    const page = this.#pages[slot >>> PAGE_BITS];
+    return page === undefined ? 0 : (page[slot & (PAGE_SLOTS - 1)] ?? 0);
   }
 
   set(slot: number, value: number): void {
