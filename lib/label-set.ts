@@ -13,20 +13,26 @@ export const RENDERED = Symbol('prometric.renderedLabels');
 /** A label set with its render slot: its text as an ASCII string, or as UTF-8 bytes when not ASCII. */
 export type RenderableLabels = Labels & { [RENDERED]?: string | Uint8Array };
 
+/** The render slot as every label set starts with it: hidden, writable, never removed. */
+const RENDER_SLOT: PropertyDescriptor = { value: undefined, writable: true, enumerable: false, configurable: false };
+
 /** Makes a read-only label set from names and values in the same order. */
 export function labelSet(names: readonly string[], values: readonly string[]): Labels {
-  const labels: Record<string | symbol, string | undefined> = {};
-  for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
-  return seal(labels);
+  const labels = {};
+  // One definition per label (read-only from the start) is cheaper than assigning, then making
+  // each read-only; and a label named __proto__ is a label, not the prototype.
+  for (let i = 0; i < names.length; i++) {
+    Object.defineProperty(labels, names[i]!, { value: values[i]!, enumerable: true });
+  }
+  Object.defineProperty(labels, RENDERED, RENDER_SLOT);
+  return Object.preventExtensions(labels) as Labels;
 }
 
 /** Makes a read-only label set from a record (copied; insertion order kept). */
 export function labelSetOf(record: Readonly<Record<string, string>>): Labels {
-  return seal({ ...record });
-}
-
-function seal(labels: Record<string | symbol, string | undefined>): Labels {
-  for (const name of Object.keys(labels)) Object.defineProperty(labels, name, { writable: false, configurable: false });
-  Object.defineProperty(labels, RENDERED, { value: undefined, writable: true, enumerable: false, configurable: false });
-  return Object.preventExtensions(labels) as Labels;
+  const names = Object.keys(record);
+  return labelSet(
+    names,
+    names.map((name) => record[name]!),
+  );
 }

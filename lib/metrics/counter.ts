@@ -15,19 +15,20 @@ import { normalizeConfig, type ExtraOptions, type CounterConfig } from './config
 
 export type { CounterConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
-import { OWNER, Series } from './series.js';
+import { DETACHED, OWNER, Series, slotOf } from './series.js';
+import { SlotNumbers } from './slot-numbers.js';
 import { makeExemplar } from './exemplar.js';
 
-/** Seconds since the epoch when a series was made or last reset (its state is private to this module). */
-let createdOf: (child: CounterChild) => number;
-/** The series' last exemplar, if any. */
-let exemplarOf: (child: CounterChild) => Exemplar | undefined;
+/** inc() with an exemplar: a call of its own, so that a plain inc() stays as small as it was. */
+let incWithExemplar: (child: CounterChild, amount: number, exemplarLabels: Labels) => void;
 
-/** One counter series: its value changes only through inc() and reset(). */
+/**
+ * One counter series: its value changes only through inc() and reset(). The child holds its value
+ * (a small integer stays unboxed in the object) and its metric; the metric keeps the rest by the
+ * series' slot: its created time, its exemplar and its label set.
+ */
 export class CounterChild extends Series {
   #value = 0;
-  #created = wallSeconds();
-  #exemplar: Exemplar | undefined = undefined;
   readonly #metric: Counter<string>;
 
   /** @internal */
@@ -35,14 +36,22 @@ export class CounterChild extends Series {
     return this.#metric;
   }
 
+  // Functions rather than private methods: a class with private methods gives every instance a
+  // field more (its brand), and there is one instance per series.
   static {
-    createdOf = (child) => child.#created;
-    exemplarOf = (child) => child.#exemplar;
+    incWithExemplar = (child, amount, exemplarLabels) => {
+      const metric = child.#metric;
+      if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) metric.rejectIncrement(amount);
+      // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
+      const exemplar = makeExemplar(`Counter ${metric.name}`, exemplarLabels, amount);
+      child.#value += amount;
+      metric.keepExemplar(child, exemplar);
+    };
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Counter<string>) {
-    super(labels);
+  constructor(slot: number, metric: Counter<string>) {
+    super(slot);
     this.#metric = metric;
   }
 
@@ -51,21 +60,12 @@ export class CounterChild extends Series {
    * (`{ trace_id: 'abc' }`), keeps them as the series' exemplar, its value the increment.
    */
   inc(amount = 1, exemplarLabels?: Labels): void {
-    // The exemplar path is a call of its own, so that a plain inc() stays as small as it was.
     if (exemplarLabels !== undefined) {
-      this.#incWithExemplar(amount, exemplarLabels);
+      incWithExemplar(this, amount, exemplarLabels);
       return;
     }
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
     this.#value += amount;
-  }
-
-  #incWithExemplar(amount: number, exemplarLabels: Labels): void {
-    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.#metric.rejectIncrement(amount);
-    // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
-    const exemplar = makeExemplar(`Counter ${this.#metric.name}`, exemplarLabels, amount);
-    this.#value += amount;
-    this.#exemplar = exemplar;
   }
 
   /** The current value. */
@@ -81,8 +81,7 @@ export class CounterChild extends Series {
   /** Sets the series back to 0, as when a logical process restarts inside this one. */
   reset(): void {
     this.#value = 0;
-    this.#exemplar = undefined;
-    this.#created = wallSeconds();
+    this.#metric.restart(this);
   }
 }
 
@@ -135,9 +134,29 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     throw new RangeError(`Counter ${this.name}: increment must be a finite number >= 0, got ${show(amount)}`);
   }
 
+  /** @internal Each series' created time (seconds since the epoch), by slot. */
+  readonly #created = new SlotNumbers();
+  /** @internal Each series' last exemplar, by slot; made with the first exemplar. */
+  #exemplars: Map<number, Exemplar> | undefined;
+
   /** @internal */
-  protected newChild(labels: Labels): CounterChild {
-    return new CounterChild(labels, this as Counter<string>);
+  protected newChild(slot: number): CounterChild {
+    this.#created.set(slot, wallSeconds());
+    return new CounterChild(slot, this as Counter<string>);
+  }
+
+  /** @internal Keeps a series' exemplar (a removed series' goes nowhere: it is not exposed). */
+  keepExemplar(child: CounterChild, exemplar: Exemplar): void {
+    const slot = slotOf(child);
+    if (slot !== DETACHED) (this.#exemplars ??= new Map()).set(slot, exemplar);
+  }
+
+  /** @internal A series reset: created now, no exemplar. */
+  restart(child: CounterChild): void {
+    const slot = slotOf(child);
+    if (slot === DETACHED) return;
+    this.#created.set(slot, wallSeconds());
+    this.#exemplars?.delete(slot);
   }
 
   /** @internal */
@@ -145,20 +164,38 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     child.reset();
   }
 
+  /** @internal Its slot goes to the next new series: the exemplar must not go with it. */
+  protected override releaseChild(child: CounterChild): void {
+    this.#exemplars?.delete(slotOf(child));
+  }
+
+  /** @internal */
+  protected override releaseAll(): void {
+    this.children.clear();
+    this.#exemplars = undefined;
+    this.#created.clear();
+  }
+
   /** @internal Collects the series as columns (labels, values, created), not a sample object each. */
   override collect(options: CollectOptions, constantLabels: Labels = NO_LABELS): MetricFamily {
     const labels: Labels[] = [];
     const values: number[] = [];
     const created: number[] | undefined = options.created ? [] : undefined;
-    let exemplars: (Exemplar | undefined)[] | undefined;
+    const kept = this.#created;
+    const exemplarBySlot = this.#exemplars !== undefined && this.#exemplars.size > 0 ? this.#exemplars : undefined;
+    // Slots in series order, only when some series has an exemplar (kept small: V8 inlines it into the walk).
+    const slots: number[] | undefined = exemplarBySlot === undefined ? undefined : [];
     this.forEachSeries(constantLabels, (child, series) => {
-      const exemplar = exemplarOf(child);
-      if (exemplar !== undefined) (exemplars ??= new Array(labels.length).fill(undefined))[labels.length] = exemplar;
-      else if (exemplars !== undefined) exemplars.push(undefined);
       labels.push(series);
       values.push(child.get());
-      created?.push(createdOf(child));
+      if (created !== undefined || slots !== undefined) {
+        const slot = slotOf(child);
+        created?.push(kept.get(slot));
+        slots?.push(slot);
+      }
     });
+    const found = slots?.map((slot) => exemplarBySlot!.get(slot));
+    const exemplars = found?.some((exemplar) => exemplar !== undefined) ? found : undefined;
     const columns = { labels, values, ...(created && { created }), ...(exemplars && { exemplars }) };
     return new ColumnFamily(this.name, this.help, 'counter', this.unit, columns);
   }

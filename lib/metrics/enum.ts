@@ -29,8 +29,8 @@ export class EnumChild<S extends string = string> extends Series {
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Enum<string, S>) {
-    super(labels);
+  constructor(slot: number, metric: Enum<string, S>) {
+    super(slot);
     this.#metric = metric;
   }
 
@@ -124,8 +124,8 @@ export class Enum<L extends string = never, S extends string = string> extends M
   }
 
   /** @internal */
-  protected newChild(labels: Labels): EnumChild<S> {
-    return new EnumChild<S>(labels, this as unknown as Enum<string, S>);
+  protected newChild(slot: number): EnumChild<S> {
+    return new EnumChild<S>(slot, this as unknown as Enum<string, S>);
   }
 
   /** @internal */

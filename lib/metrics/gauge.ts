@@ -32,10 +32,12 @@ export type { GaugeAggregation, GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 import { OWNER, Series } from './series.js';
 
-/** One gauge series: its value changes only through its methods. */
+/**
+ * One gauge series: its value changes only through its methods. A value function given with
+ * setFunction() is kept by the metric, keyed by the child (few series have one).
+ */
 export class GaugeChild extends Series {
   #value = 0;
-  #valueFunction: (() => number) | undefined = undefined;
   readonly #metric: Gauge<string>;
 
   /** @internal */
@@ -44,8 +46,8 @@ export class GaugeChild extends Series {
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Gauge<string>) {
-    super(labels);
+  constructor(slot: number, metric: Gauge<string>) {
+    super(slot);
     this.#metric = metric;
   }
 
@@ -77,7 +79,7 @@ export class GaugeChild extends Series {
     if (typeof fn !== 'function') {
       throw new TypeError(`Gauge ${this.#metric.name}: setFunction needs a function, got ${show(fn)}`);
     }
-    this.#valueFunction = fn;
+    this.#metric.keepFunction(this, fn);
   }
 
   /** A decorator (either mode) or function wrapper that sets this series to each call's duration in seconds. */
@@ -97,7 +99,8 @@ export class GaugeChild extends Series {
 
   /** The current value (calls the function set with `setFunction`, if any). */
   get(): number {
-    return this.#valueFunction ? this.#metric.readFunction(this.#valueFunction) : this.#value;
+    const fn = this.#metric.functionOf(this);
+    return fn === undefined ? this.#value : this.#metric.readFunction(fn);
   }
 }
 
@@ -200,9 +203,22 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
     return value;
   }
 
+  /** @internal Value functions given with setFunction(), by series; made with the first. */
+  #functions: WeakMap<GaugeChild, () => number> | undefined;
+
   /** @internal */
-  protected newChild(labels: Labels): GaugeChild {
-    return new GaugeChild(labels, this as Gauge<string>);
+  keepFunction(child: GaugeChild, fn: () => number): void {
+    (this.#functions ??= new WeakMap()).set(child, fn);
+  }
+
+  /** @internal The value function of a series, if it was given one. */
+  functionOf(child: GaugeChild): (() => number) | undefined {
+    return this.#functions?.get(child);
+  }
+
+  /** @internal */
+  protected newChild(slot: number): GaugeChild {
+    return new GaugeChild(slot, this as Gauge<string>);
   }
 
   /** @internal */

@@ -1,58 +1,77 @@
-/** The paged storage of histogram series: slots in shared Float64Array pages, given back when series go. */
+/**
+ * The paged storage of histogram series: each page one ArrayBuffer for a few series, seen as
+ * doubles (each series' sum and created time) and as 32-bit counts (each series' bucket counts,
+ * kept as Int32 and read as unsigned: integer adds stay on V8's fastest path);
+ * slots are given back when series go.
+ */
 
 /** The fewest and the most series one page of a histogram's storage holds. */
 const MIN_PAGE_SERIES = 4;
 const MAX_PAGE_SERIES = 256;
 
+/** Doubles per series: the sum, then the created time. */
+export const SERIES_FLOATS = 2;
+
+/** Where a series' numbers are: its page's two views and its index in the page. */
+export interface SeriesNumbers {
+  /** The page's doubles: a series' sum at `index * SERIES_FLOATS`, its created time after it. */
+  floats: Float64Array;
+  /** The page's counts: a series' `buckets` counts from `index * buckets`. */
+  counts: Int32Array;
+  index: number;
+}
+
+/** One page's two views of one buffer, for `series` series of `buckets` counts each. */
+export function pageViews(series: number, buckets: number): { floats: Float64Array; counts: Int32Array } {
+  const floatBytes = series * SERIES_FLOATS * Float64Array.BYTES_PER_ELEMENT;
+  const buffer = new ArrayBuffer(floatBytes + series * buckets * Int32Array.BYTES_PER_ELEMENT);
+  return {
+    floats: new Float64Array(buffer, 0, series * SERIES_FLOATS),
+    counts: new Int32Array(buffer, floatBytes, series * buckets),
+  };
+}
+
 /**
- * One page of a histogram's storage: slots of `stride` numbers for a few series. It counts the
- * series living in it, so that the metric lets go of it when the last one is removed.
+ * One page of a histogram's storage. It counts the series living in it, so that the metric lets
+ * go of it when the last one is removed.
  */
 class SlotPage {
-  readonly numbers: Float64Array;
+  readonly floats: Float64Array;
+  readonly counts: Int32Array;
   /** Series of the metric whose slots are here. */
   live = 0;
-  /** Slots from here on were never given out. */
+  /** Indexes from here on were never given out. */
   private unused = 0;
-  /** Offsets of the slots that removed series gave back, to give out again. */
+  /** Indexes that removed series gave back, to give out again. */
   private readonly released: number[] = [];
   /** Where this page is in its metric's list of pages with room, or -1. */
   roomIndex = -1;
 
   constructor(
-    series: number,
-    private readonly stride: number,
+    private readonly series: number,
+    private readonly buckets: number,
   ) {
-    this.numbers = new Float64Array(series * stride);
+    ({ floats: this.floats, counts: this.counts } = pageViews(series, buckets));
   }
 
   hasRoom(): boolean {
-    return this.released.length > 0 || this.unused < this.numbers.length;
+    return this.released.length > 0 || this.unused < this.series;
   }
 
-  /** A zeroed slot's offset. */
+  /** A zeroed slot's index. */
   take(): number {
     this.live++;
     const reused = this.released.pop();
-    if (reused === undefined) {
-      const offset = this.unused;
-      this.unused += this.stride;
-      return offset;
-    }
-    this.numbers.fill(0, reused, reused + this.stride);
+    if (reused === undefined) return this.unused++;
+    this.floats.fill(0, reused * SERIES_FLOATS, (reused + 1) * SERIES_FLOATS);
+    this.counts.fill(0, reused * this.buckets, (reused + 1) * this.buckets);
     return reused;
   }
 
-  giveBack(offset: number): void {
+  giveBack(index: number): void {
     this.live--;
-    this.released.push(offset);
+    this.released.push(index);
   }
-}
-
-/** What {@link SlotPages.place} fills in: where a series' numbers live. */
-export interface SlotHolder {
-  page: Float64Array;
-  offset: number;
 }
 
 /**
@@ -62,26 +81,28 @@ export interface SlotHolder {
  * writes to a page the metric let go).
  */
 export class SlotPages {
-  /** The pages with live series, by their numbers (which is what a series holds). */
+  /** The pages with live series, by their doubles view (which is what a series holds). */
   private readonly pages = new Map<Float64Array, SlotPage>();
   /** The pages a new series can go to. */
   private readonly withRoom: SlotPage[] = [];
   private liveSeries = 0;
 
-  constructor(private readonly stride: number) {}
+  /** `buckets`: counts per series. */
+  constructor(private readonly buckets: number) {}
 
   /** Gives `holder` a zeroed slot. */
-  place(holder: SlotHolder): void {
+  place(holder: SeriesNumbers): void {
     let page = this.withRoom[this.withRoom.length - 1];
     if (page === undefined) {
       // As many series as the metric has: capacity doubles while it grows, and stays small when it is small.
       const series = Math.min(MAX_PAGE_SERIES, Math.max(MIN_PAGE_SERIES, this.liveSeries));
-      page = new SlotPage(series, this.stride);
-      this.pages.set(page.numbers, page);
+      page = new SlotPage(series, this.buckets);
+      this.pages.set(page.floats, page);
       page.roomIndex = this.withRoom.push(page) - 1;
     }
-    holder.page = page.numbers;
-    holder.offset = page.take();
+    holder.floats = page.floats;
+    holder.counts = page.counts;
+    holder.index = page.take();
     this.liveSeries++;
     if (!page.hasRoom()) {
       this.withRoom.pop();
@@ -90,12 +111,12 @@ export class SlotPages {
   }
 
   /**
-   * Takes back the slots of a removed series. Returns whether they will be given out again, so
-   * that a holder of the removed series must move its numbers out first; false when the page is
-   * let go with it (or the series holds no slots of a page the metric still has).
+   * Takes back the slot of a removed series. Returns whether it will be given out again, so that
+   * a holder of the removed series must move its numbers out first; false when the page is let
+   * go with it (or the series holds no slot of a page the metric still has).
    */
-  release(holder: SlotHolder): boolean {
-    const page = this.pages.get(holder.page);
+  release(holder: SeriesNumbers): boolean {
+    const page = this.pages.get(holder.floats);
     if (page === undefined) return false;
     this.liveSeries--;
     if (page.live === 1) {
@@ -103,7 +124,7 @@ export class SlotPages {
       this.forget(page);
       return false;
     }
-    page.giveBack(holder.offset);
+    page.giveBack(holder.index);
     if (page.roomIndex < 0) page.roomIndex = this.withRoom.push(page) - 1;
     return true;
   }
@@ -116,7 +137,7 @@ export class SlotPages {
   }
 
   private forget(page: SlotPage): void {
-    this.pages.delete(page.numbers);
+    this.pages.delete(page.floats);
     const index = page.roomIndex;
     if (index < 0) return;
     const last = this.withRoom.pop()!;

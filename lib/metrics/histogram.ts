@@ -15,69 +15,114 @@ import { NativeBuckets, nativeBucketsConfig, type NativeBucketsConfig } from './
 
 export type { HistogramConfig } from './config.js';
 import type { Definition } from './metric.js';
-import { OWNER, Series } from './series.js';
+import { DETACHED, OWNER, Series, slotOf } from './series.js';
 import { makeExemplar } from './exemplar.js';
 import { ObservingMetric } from './observing-metric.js';
-import { SlotPages, type SlotHolder } from './histogram-pages.js';
+import { pageViews, SERIES_FLOATS, SlotPages, type SeriesNumbers } from './histogram-pages.js';
 import { HistogramExemplars } from './histogram-exemplars.js';
 
 /** Above this many bounds a binary search beats a scan. */
 const SCAN_LIMIT = 16;
 
+/** What a bucket count loses each time it wraps around its 32-bit slot (the metric keeps it). */
+const COUNT_WRAP = 2 ** 32;
+
 /** Where a series' numbers are, and moving them out of the shared page (state private to this module). */
-let slotOf: (child: HistogramChild) => SlotHolder;
-let pageOf: (child: HistogramChild) => Float64Array;
-let offsetOf: (child: HistogramChild) => number;
-let detach: (child: HistogramChild) => void;
+let numbersOf: (child: HistogramChild) => SeriesNumbers;
+let floatsOf: (child: HistogramChild) => Float64Array;
+let countsOf: (child: HistogramChild) => Int32Array;
+let countsAtOf: (child: HistogramChild) => number;
+let floatsAtOf: (child: HistogramChild) => number;
+let movePageOut: (child: HistogramChild) => void;
+/** observe() with an exemplar: a call of its own, so that a plain observe() stays as small as it was. */
+let observeWithExemplar: (child: HistogramChild, value: number, exemplarLabels: Labels) => void;
+/** Zeroes the classic numbers (not the native ones) and restarts the created time. */
+let resetClassic: (child: HistogramChild) => void;
+/** A series' native histogram, or undefined. */
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
-let exemplarsOf: (child: HistogramChild) => HistogramExemplars | undefined;
-const EMPTY_PAGE = new Float64Array(0);
+const NO_FLOATS = new Float64Array(0);
+const NO_COUNTS = new Int32Array(0);
 
 /**
- * One histogram series. Its numbers live in a page shared with other series of the metric
- * (a Float64Array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap
- * store, for 96 B of counts): `stride` slots from `offset`, the per-bucket counts (the last is
- * `+Inf`), then the sum, then the created time. With `native` it also holds a {@link NativeBuckets};
- * a native-only histogram has no finite bounds, so its page slots are its count, sum and created time.
+ * One histogram series. Its numbers live in a page shared with other series of the metric (a
+ * typed array per series would cost ~280 B: the view, its ArrayBuffer and the off-heap store):
+ * its sum and created time among the page's doubles, its bucket counts (the last is `+Inf`) among
+ * its 32-bit counts, half the size of doubles; a count that outgrows 32 bits carries into the
+ * metric. A native-only histogram has no finite bounds, so its one count is its total. With
+ * `native` it also holds a {@link NativeBuckets}. Its exemplars and label set are kept by the
+ * metric, by the series' slot.
  */
 export class HistogramChild extends Series {
-  #page: Float64Array;
-  #offset: number;
+  #floats: Float64Array;
+  #counts: Int32Array;
+  /** Where its counts start in the page's counts, and its sum in the page's doubles (its created time follows). */
+  #countsAt: number;
+  #floatsAt: number;
   readonly #metric: Histogram<string>;
+  readonly #native: NativeBuckets | undefined;
 
   /** @internal */
   get [OWNER](): Histogram<string> {
     return this.#metric;
   }
-  readonly #native: NativeBuckets | undefined;
-  /** Made with the first exemplar: a series never given one carries nothing for them. */
-  #exemplars: HistogramExemplars | undefined = undefined;
 
+  // Functions rather than private methods: a class with private methods gives every instance a
+  // field more (its brand), and there is one instance per series.
   static {
-    slotOf = (child) => ({ page: child.#page, offset: child.#offset });
-    pageOf = (child) => child.#page;
-    offsetOf = (child) => child.#offset;
-    detach = (child) => {
-      child.#page = child.#page.slice(child.#offset, child.#offset + child.#metric.upperBounds.length + 3);
-      child.#offset = 0;
-    };
+    numbersOf = (child) => ({ floats: child.#floats, counts: child.#counts, index: child.#floatsAt / SERIES_FLOATS });
+    floatsOf = (child) => child.#floats;
+    countsOf = (child) => child.#counts;
+    countsAtOf = (child) => child.#countsAt;
+    floatsAtOf = (child) => child.#floatsAt;
     nativeOf = (child) => child.#native;
-    exemplarsOf = (child) => child.#exemplars;
+    movePageOut = (child) => {
+      const buckets = child.#metric.upperBounds.length + 1;
+      const own = pageViews(1, buckets);
+      own.floats.set(child.#floats.subarray(child.#floatsAt, child.#floatsAt + SERIES_FLOATS));
+      own.counts.set(child.#counts.subarray(child.#countsAt, child.#countsAt + buckets));
+      child.#floats = own.floats;
+      child.#counts = own.counts;
+      child.#countsAt = 0;
+      child.#floatsAt = 0;
+    };
+    observeWithExemplar = (child, value, exemplarLabels) => {
+      const metric = child.#metric;
+      if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
+      // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
+      const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
+      child.observe(value);
+      const exemplars = metric.exemplarsFor(child);
+      if (exemplars === undefined) return;
+      // The native bucket is read after observe(): a resolution reduction there changes the schema.
+      const native = nativeOf(child);
+      if (metric.bounds.length === 0 && native !== undefined) exemplars.keepNative(native.bucketOf(value), exemplar);
+      else exemplars.keep(bucketIndexOf(metric.upperBounds, value), exemplar);
+    };
+    resetClassic = (child) => {
+      const metric = child.#metric;
+      metric.forgetSeriesState(child);
+      child.#counts.fill(0, child.#countsAt, child.#countsAt + metric.upperBounds.length + 1);
+      child.#floats[child.#floatsAt] = 0;
+      child.#floats[child.#floatsAt + 1] = wallSeconds();
+    };
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Histogram<string>) {
-    super(labels);
+  constructor(slot: number, metric: Histogram<string>) {
+    super(slot);
     this.#metric = metric;
-    const slot: SlotHolder = { page: EMPTY_PAGE, offset: 0 };
-    metric.slots.place(slot);
-    this.#page = slot.page;
-    this.#offset = slot.offset;
-    this.#page[this.#offset + metric.upperBounds.length + 2] = wallSeconds();
+    const numbers: SeriesNumbers = { floats: NO_FLOATS, counts: NO_COUNTS, index: 0 };
+    metric.slots.place(numbers);
+    this.#floats = numbers.floats;
+    this.#counts = numbers.counts;
+    // Kept rather than computed from the index at each observe(): a multiply less on the hot path.
+    this.#countsAt = numbers.index * (metric.upperBounds.length + 1);
+    this.#floatsAt = numbers.index * SERIES_FLOATS;
+    this.#floats[this.#floatsAt + 1] = wallSeconds();
     const native = metric.nativeConfig;
     // The native histogram resets itself past its bucket limit (given minResetDurationSeconds):
     // the classic numbers beside it start over with it.
-    this.#native = native === undefined ? undefined : new NativeBuckets(native, () => this.#resetClassic());
+    this.#native = native === undefined ? undefined : new NativeBuckets(native, () => resetClassic(this));
   }
 
   /**
@@ -87,63 +132,47 @@ export class HistogramChild extends Series {
    * keeps them as the exemplar of the bucket `value` went to.
    */
   observe(value: number, exemplarLabels?: Labels): void {
-    // The exemplar path is a call of its own, so that a plain observe() stays as small as it was.
     if (exemplarLabels !== undefined) {
-      this.#observeWithExemplar(value, exemplarLabels);
+      observeWithExemplar(this, value, exemplarLabels);
       return;
     }
-    if (typeof value !== 'number' || (value !== value && this.#metric.refusesNaN)) {
-      this.#metric.rejectObservation(value);
-    }
-    // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
-    this.#native?.observe(value);
-    const bounds = this.#metric.upperBounds;
-    const n = bounds.length;
-    let i = 0;
-    if (n <= SCAN_LIMIT) {
-      while (i < n && value > bounds[i]!) i++;
-    } else {
-      let hi = n;
-      while (i < hi) {
-        const mid = (i + hi) >>> 1;
-        if (value > bounds[mid]!) i = mid + 1;
-        else hi = mid;
-      }
-    }
-    const page = this.#page;
-    const offset = this.#offset;
-    page[offset + i]!++;
-    page[offset + n + 1]! += value;
-  }
-
-  #observeWithExemplar(value: number, exemplarLabels: Labels): void {
     const metric = this.#metric;
     if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
-    // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
-    const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
-    this.observe(value);
-    const exemplars = (this.#exemplars ??= new HistogramExemplars(metric.upperBounds.length + 1));
-    // The native bucket is read after observe(): a resolution reduction there changes the schema.
-    if (metric.bounds.length === 0 && this.#native !== undefined)
-      exemplars.keepNative(this.#native.bucketOf(value), exemplar);
-    else exemplars.keep(bucketIndexOf(metric.upperBounds, value), exemplar);
+    // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
+    this.#native?.observe(value);
+    const bounds = metric.upperBounds;
+    const n = bounds.length;
+    let i = 0;
+    // The binary search is a function of its own: observe() stays small enough for V8 to inline
+    // it, and a native histogram's observe() into it, into the caller.
+    if (n <= SCAN_LIMIT) while (i < n && value > bounds[i]!) i++;
+    else i = searchBounds(bounds, value);
+    const counts = this.#counts;
+    const at = this.#countsAt + i;
+    // Int32 arithmetic; the slot is read as unsigned, so it wraps to 0 after 2^32 - 1.
+    if ((counts[at] = (counts[at]! + 1) | 0) === 0) metric.carry(this, i);
+    this.#floats[this.#floatsAt]! += value;
   }
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
   get counts(): Float64Array {
-    return this.#page.slice(this.#offset, this.#offset + this.#metric.upperBounds.length + 1);
+    const buckets = this.#metric.upperBounds.length + 1;
+    const carried = this.#metric.carriedOf(this);
+    const counts = new Float64Array(buckets);
+    const from = this.#countsAt;
+    for (let i = 0; i < buckets; i++) counts[i] = (this.#counts[from + i]! >>> 0) + (carried?.[i] ?? 0);
+    return counts;
   }
 
   /** The sum of the observations so far. */
   sum(): number {
-    return this.#page[this.#offset + this.#metric.upperBounds.length + 1]!;
+    return this.#floats[this.#floatsAt]!;
   }
 
   /** The number of observations so far. */
   count(): number {
-    const end = this.#offset + this.#metric.upperBounds.length + 1;
     let total = 0;
-    for (let i = this.#offset; i < end; i++) total += this.#page[i]!;
+    for (const count of this.counts) total += count;
     return total;
   }
 
@@ -159,16 +188,21 @@ export class HistogramChild extends Series {
 
   /** @internal */
   reset(): void {
-    this.#native?.reset();
-    this.#resetClassic();
+    nativeOf(this)?.reset();
+    resetClassic(this);
   }
+}
 
-  #resetClassic(): void {
-    this.#exemplars = undefined;
-    const n = this.#metric.upperBounds.length;
-    this.#page.fill(0, this.#offset, this.#offset + n + 2);
-    this.#page[this.#offset + n + 2] = wallSeconds();
+/** The bucket `value` goes to among many bounds (the last is `+Inf`), by binary search. */
+function searchBounds(bounds: Float64Array, value: number): number {
+  let i = 0;
+  let hi = bounds.length;
+  while (i < hi) {
+    const mid = (i + hi) >>> 1;
+    if (value > bounds[mid]!) i = mid + 1;
+    else hi = mid;
   }
+  return i;
 }
 
 /** The classic bucket `value` goes to (the last is `+Inf`), for the exemplar path only. */
@@ -225,7 +259,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     this.bounds = Object.freeze(validateBuckets(this.name, this.classic ? (options.buckets ?? DEFAULT_BUCKETS) : []));
     this.upperBounds = Float64Array.from(this.bounds);
     this.bucketBounds = Object.freeze([...this.bounds, Infinity]);
-    this.slots = new SlotPages(this.upperBounds.length + 3);
+    this.slots = new SlotPages(this.upperBounds.length + 1);
     return this.initialize();
   }
 
@@ -242,21 +276,68 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     throw new RangeError(`Histogram ${this.name}: observe() needs a number that is not NaN, got ${show(value)}`);
   }
 
+  /** @internal Each series' exemplars, by slot; a series never given one has no entry. */
+  #exemplars: Map<number, HistogramExemplars> | undefined;
+
+  /** @internal The exemplars of a series, made with its first; undefined for a removed series (not exposed). */
+  exemplarsFor(child: HistogramChild): HistogramExemplars | undefined {
+    const slot = slotOf(child);
+    if (slot === DETACHED) return undefined;
+    const all = (this.#exemplars ??= new Map());
+    let exemplars = all.get(slot);
+    if (exemplars === undefined) {
+      exemplars = new HistogramExemplars(this.upperBounds.length + 1);
+      all.set(slot, exemplars);
+    }
+    return exemplars;
+  }
+
+  /**
+   * @internal The counts that outgrew their 32-bit slots, per bucket, by series; kept by the child
+   * (weakly: a removed series still held keeps its own) and made with the first.
+   */
+  #carried: WeakMap<HistogramChild, Float64Array> | undefined;
+
+  /** @internal Bucket `bucket` of `child` wrapped around 2^32: keeps the 2^32 it lost. */
+  carry(child: HistogramChild, bucket: number): void {
+    const all = (this.#carried ??= new WeakMap());
+    let carried = all.get(child);
+    if (carried === undefined) {
+      carried = new Float64Array(this.upperBounds.length + 1);
+      all.set(child, carried);
+    }
+    carried[bucket]! += COUNT_WRAP;
+  }
+
+  /** @internal What a series' buckets carried past 32 bits, if any did. */
+  carriedOf(child: HistogramChild): Float64Array | undefined {
+    return this.#carried?.get(child);
+  }
+
+  /** @internal Forgets a series' exemplars and carried counts (its reset, or its removal). */
+  forgetSeriesState(child: HistogramChild): void {
+    this.#exemplars?.delete(slotOf(child));
+    this.#carried?.delete(child);
+  }
+
   /** @internal */
   protected override releaseChild(child: HistogramChild): void {
+    // The exemplars go (they are by slot, which the next new series takes); carried counts stay with the child.
+    this.#exemplars?.delete(slotOf(child));
     // Its slots go to the next new series: a holder of this one must not write there.
-    if (this.slots.release(slotOf(child))) detach(child);
+    if (this.slots.release(numbersOf(child))) movePageOut(child);
   }
 
   /** @internal Drops every page at once rather than series by series: a held child keeps its page to itself. */
   protected override releaseAll(): void {
     this.children.clear();
     this.slots.releaseAll();
+    this.#exemplars = undefined;
   }
 
   /** @internal */
-  protected newChild(labels: Labels): HistogramChild {
-    return new HistogramChild(labels, this as Histogram<string>);
+  protected newChild(slot: number): HistogramChild {
+    return new HistogramChild(slot, this as Histogram<string>);
   }
 
   /** @internal */
@@ -268,18 +349,27 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   override collect(options: CollectOptions, constantLabels: Labels = NO_LABELS): MetricFamily {
     const buckets = this.upperBounds.length + 1;
     const withCreated = options.created;
+    const exemplarBySlot = this.#exemplars !== undefined && this.#exemplars.size > 0 ? this.#exemplars : undefined;
     const rows: HistogramRow[] = [];
+    const carriedBySeries = this.#carried;
     this.forEachSeries(constantLabels, (child, labels) => {
-      const page = pageOf(child);
-      const offset = offsetOf(child);
+      const counts = countsOf(child);
+      const from = countsAtOf(child);
+      const floats = floatsOf(child);
+      const floatsAt = floatsAtOf(child);
       // A plain array: ~70 ns per series, where a Float64Array of its own costs ~700 ns.
       const cumulative: number[] = [];
       let total = 0;
-      for (let i = 0; i < buckets; i++) cumulative.push((total += page[offset + i]!));
-      const sum = page[offset + buckets]!;
-      const created = withCreated ? page[offset + buckets + 1]! : undefined;
+      for (let i = 0; i < buckets; i++) cumulative.push((total += counts[from + i]! >>> 0));
+      const carried = carriedBySeries?.get(child);
+      if (carried !== undefined) {
+        total = 0;
+        for (let i = 0; i < buckets; i++) cumulative[i] = total += (counts[from + i]! >>> 0) + carried[i]!;
+      }
+      const sum = floats[floatsAt]!;
+      const created = withCreated ? floats[floatsAt + 1]! : undefined;
       const native = nativeOf(child);
-      const exemplars = exemplarsOf(child);
+      const exemplars = exemplarBySlot?.get(slotOf(child));
       if (native === undefined && exemplars === undefined) {
         rows.push({ labels, cumulative, sum, created });
         return;

@@ -30,8 +30,8 @@ export class InfoChild extends Series {
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Info<string>) {
-    super(labels);
+  constructor(slot: number, metric: Info<string>) {
+    super(slot);
     this.#metric = metric;
   }
 
@@ -109,8 +109,8 @@ export class Info<L extends string = never> extends Metric<L, InfoChild> {
   }
 
   /** @internal */
-  protected newChild(labels: Labels): InfoChild {
-    return new InfoChild(labels, this as Info<string>);
+  protected newChild(slot: number): InfoChild {
+    return new InfoChild(slot, this as Info<string>);
   }
 
   /** @internal */

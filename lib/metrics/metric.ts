@@ -2,28 +2,21 @@
  * The base of every metric type: name, help and labels, the children cache, and registration.
  *
  * A metric is a family; each label set is a child (one series), found through the metric's
- * SeriesIndex by its label values and carrying its label set as data. A metric without labels
- * has exactly one child, made at construction, so it is exposed with its initial value before
- * first use.
+ * SeriesIndex by its label values, which also keeps each series' label set by the child's slot.
+ * A metric without labels has exactly one child, made at construction, so it is exposed with its
+ * initial value before first use.
  */
-import {
-  LabelSetBuilder,
-  SeriesIndex,
-  type LabelValues,
-  type NamedLabelValues,
-  type PositionalLabelValues,
-} from '../labels.js';
+import { LabelSetBuilder, type LabelValues, type NamedLabelValues, type PositionalLabelValues } from '../labels.js';
 import { defaultRegistry, type Registry } from '../registry.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType, Sample } from '../snapshot.js';
 import { SERIES_VERSION } from '../instrument/series.js';
 import { labelSetOf } from '../label-set.js';
 import type { NormalizedConfig } from './config.js';
+import { DETACHED, slotOf, type Series } from './series.js';
+import { SeriesIndex } from './series-index.js';
 
-/** What every child (one series) has: its label set. */
-export interface Child {
-  /** @internal The series' labels by name, in declared order; empty for the unlabeled series. */
-  readonly labels: Labels;
-}
+/** What every child (one series) is. */
+export type Child = Series;
 
 /** The definition of a metric, compared when the same name is registered twice. */
 export type Definition = Readonly<Record<string, unknown>>;
@@ -43,8 +36,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
 
   /** @internal Children by label values. */
   protected readonly children: SeriesIndex<C>;
-  /** @internal Makes a child for a new label set (bound once: no closure per labels() call). */
-  private readonly createChild = (labels: Labels): C => this.newChild(labels);
+  /** @internal Makes a child for a new series in a slot (bound once: no closure per labels() call). */
+  private readonly createChild = (slot: number): C => this.newChild(slot);
   /** @internal The only child of a metric without labels. */
   protected unlabeled: C | undefined;
   /** @internal */
@@ -82,8 +75,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     return this.registry ? this.registry.registerMetric(this) : this;
   }
 
-  /** @internal Makes the child for a new label set. */
-  protected abstract newChild(labels: Labels): C;
+  /** @internal Makes the child for a new series, in `slot` (where the index keeps its label set). */
+  protected abstract newChild(slot: number): C;
 
   /**
    * @internal Appends this child's samples to `out`, for the default {@link Metric.collect}. A type
@@ -141,9 +134,12 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     if (this.labelNames.length === 0) {
       throw new TypeError(`Metric ${this.name} has no labels: there is no series to remove`);
     }
-    const removed = this.children.delete(args);
+    const removed = this.children.find(args);
     if (removed === undefined) return false;
     this.releaseChild(removed);
+    this.children.delete(args);
+    // The last series gone: what the metric keeps per slot goes too, as after clear().
+    if (this.children.size === 0) this.releaseAll();
     this.#generation++;
     return true;
   }
@@ -160,18 +156,30 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
 
   /** @internal Removes every labeled series for clear(); a type may let go of their storage in one step instead. */
   protected releaseAll(): void {
-    this.children.forEach((child) => this.releaseChild(child));
+    this.children.forEachChild((child) => this.releaseChild(child));
     this.children.clear();
   }
 
   /** Resets every series to its initial value, keeping the label sets. */
   reset(): void {
-    this.children.forEach((child) => this.resetChild(child));
+    this.children.forEachChild((child) => this.resetChild(child));
   }
 
   /** The label sets that have a series now, as objects of label values by name. */
   labelSets(): Array<Record<L, string>> {
-    return [...this.children].map((child) => ({ ...child.labels }) as Record<L, string>);
+    const names = this.labelNames;
+    const sets: Array<Record<L, string>> = [];
+    this.children.forEachValues((_child, values) => {
+      const set = {} as Record<L, string>;
+      for (let i = 0; i < names.length; i++) set[names[i]!] = values[i]!;
+      sets.push(set);
+    });
+    return sets;
+  }
+
+  /** @internal The label set of one of this metric's series. */
+  seriesLabels(series: Series): Labels {
+    return this.children.labelsOf(series as C);
   }
 
   /** @internal The unlabeled child, or a clear error when the metric has labels. */
@@ -199,10 +207,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
    */
   collectSome(children: Iterable<C>, options: CollectOptions): MetricFamily | Promise<MetricFamily> {
     const held: C[] = [];
-    const byName = this.labelNames.length > 0;
-    for (const child of children) {
-      if (this.children.find(byName ? [child.labels] : []) === child) held.push(child);
-    }
+    // A removed child is detached from its slot; every other child of this metric is held.
+    for (const child of children) if (slotOf(child) !== DETACHED) held.push(child);
     this.#subset = held;
     try {
       return this.collect(options);
@@ -214,7 +220,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   /** @internal Calls `visit` with every child and its full labels, the constant labels first. */
   protected forEachSeries(constantLabels: Labels, visit: (child: C, labels: Labels) => void): void {
     if (this.#subset !== undefined) {
-      for (const child of this.#subset) visit(child, child.labels);
+      for (const child of this.#subset) visit(child, this.children.labelsOf(child));
       return;
     }
     let hasConstants = false;
@@ -223,7 +229,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
       break;
     }
     if (!hasConstants) {
-      this.children.forEach((child) => visit(child, child.labels));
+      this.children.forEach(visit);
       return;
     }
     // The merged label sets are kept between scrapes, so that formats can keep what they render of them.
@@ -232,11 +238,11 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
       this.#mergedFor = constantLabels;
     }
     const merged = this.#merged;
-    this.children.forEach((child) => {
-      let labels = merged.get(child.labels);
+    this.children.forEach((child, own) => {
+      let labels = merged.get(own);
       if (labels === undefined) {
-        labels = labelSetOf({ ...constantLabels, ...child.labels });
-        merged.set(child.labels, labels);
+        labels = labelSetOf({ ...constantLabels, ...own });
+        merged.set(own, labels);
       }
       visit(child, labels);
     });

@@ -49,8 +49,8 @@ export class SummaryChild extends Series {
   }
 
   /** @internal */
-  constructor(labels: Labels, metric: Summary<string>) {
-    super(labels);
+  constructor(slot: number, metric: Summary<string>) {
+    super(slot);
     this.#metric = metric;
     this.#window = metric.newWindow();
   }
@@ -176,8 +176,8 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   }
 
   /** @internal */
-  protected newChild(labels: Labels): SummaryChild {
-    return new SummaryChild(labels, this as Summary<string>);
+  protected newChild(slot: number): SummaryChild {
+    return new SummaryChild(slot, this as Summary<string>);
   }
 
   /** @internal */
