@@ -45,18 +45,20 @@ export async function measureOps(run, { warmupMs, sampleMs, samples }) {
  * (which also flattens a rope-built string, work a string-returning API otherwise defers).
  */
 export async function measureScrape(scrape, { warmup, minSamples, minMs, maxSamples, maxMs }) {
-  const bodyBytes = async () => {
+  // A text body is encoded as a server sending it would; chunks (a streamed body) are counted as sent.
+  const bodyLength = async () => {
     const body = await scrape();
-    return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (typeof body === 'string') return Buffer.from(body, 'utf8').length;
+    return Array.isArray(body) ? body.reduce((n, chunk) => n + chunk.length, 0) : body.length;
   };
   let bytes = 0;
-  for (let i = 0; i < warmup; i++) bytes = (await bodyBytes()).length;
+  for (let i = 0; i < warmup; i++) bytes = await bodyLength();
   // At least minSamples scrapes and minMs of them (fast scrapes get many), at most maxSamples or maxMs.
   const ms = [];
   const began = now();
   while (ms.length < maxSamples) {
     const start = now();
-    bytes = (await bodyBytes()).length;
+    bytes = await bodyLength();
     ms.push((now() - start) / 1e6);
     const spent = (now() - began) / 1e6;
     if ((ms.length >= minSamples && spent >= minMs) || (ms.length >= 3 && spent >= maxMs)) break;

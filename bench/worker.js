@@ -90,7 +90,8 @@ function checkScrape(caseId, body) {
 async function checkFloorWritesOurBody(id, floorBody) {
   const { prometricCases } = await import('./cases/prometric.js');
   const M = await import(process.env.PROMETRIC_ENTRY || 'prometric');
-  const ours = await prometricCases(M, sizes)[id.replace(/^floor\./, '')]().scrape();
+  const scraped = await prometricCases(M, sizes)[id.replace(/^floor\./, '')]().scrape();
+  const ours = Array.isArray(scraped) ? Buffer.concat(scraped) : scraped;
   const lines = (text) => text.split('\n').sort().join('\n');
   const theirs = Buffer.from(floorBody).toString('utf8');
   if (lines(theirs) !== lines(typeof ours === 'string' ? ours : ours.toString('utf8')))
@@ -121,7 +122,8 @@ async function runCase(cases, id) {
     return { id, lib, ...measureHeap(body.fill, count, body.held) };
   }
   if (spec.kind === 'scrape') {
-    const first = await body.scrape();
+    const scraped = await body.scrape();
+    const first = Array.isArray(scraped) ? Buffer.concat(scraped) : scraped;
     checkScrape(id, typeof first === 'string' ? first : first.toString('utf8'));
     if (lib === 'floor' && smoke) await checkFloorWritesOurBody(id, first);
     return { id, lib, ...(await measureScrape(body.scrape, SCRAPE)) };

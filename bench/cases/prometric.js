@@ -194,16 +194,26 @@ export function prometricCases(M, sizes) {
     },
   };
 
+  /**
+   * A scrape as our server sends it: the chunks of `registry.stream()`, each written to the socket
+   * as it comes (no joined body, no string). prom-client's server sends `metrics()` as a string.
+   */
+  async function streamed(reg, format) {
+    const chunks = [];
+    for await (const chunk of reg.stream(format)) chunks.push(chunk);
+    return chunks;
+  }
+
   function scrapeCounters(format) {
     const reg = registry();
     fillCounters(reg);
-    return { scrape: () => reg.metrics(format) };
+    return { scrape: () => streamed(reg, format) };
   }
 
   function scrapeHistograms(format) {
     const reg = registry();
     fillHistograms(reg);
-    return { scrape: () => reg.metrics(format) };
+    return { scrape: () => streamed(reg, format) };
   }
 
   /** The counter families of the scrape cases: `counterMetrics` x `counterSeries`, method x route. */

@@ -18,19 +18,25 @@ import {
 } from './tokens.js';
 
 /**
- * Series written between two yields of a format's generator, where the renderer checks its time
- * budget: small enough that a slice ends close to its budget, large enough that checking is free.
+ * Sample lines written between two yields of a format's generator, where the renderer checks its
+ * time budget: small enough that a slice ends close to its budget, large enough that checking is free.
  */
-export const SERIES_PER_YIELD = 256;
+export const LINES_PER_YIELD = 256;
 
 /**
- * Calls `write(start, end)` over `[0, count)` in batches of {@link SERIES_PER_YIELD}, yielding after
- * each. The per-series loop stays in a plain function, which V8 optimizes sooner and more surely
- * than a loop inside a generator.
+ * Calls `write(start, end)` over `[0, count)` in batches of about {@link LINES_PER_YIELD} lines,
+ * `linesPerSeries` per series (a histogram has one per bucket), yielding after each. The per-series
+ * loop stays in a plain function, which V8 optimizes sooner and more surely than a loop inside a
+ * generator.
  */
-export function* inBatches(count: number, write: (start: number, end: number) => void): Generator<void, void, void> {
-  for (let start = 0; start < count; start += SERIES_PER_YIELD) {
-    write(start, Math.min(count, start + SERIES_PER_YIELD));
+export function* inBatches(
+  count: number,
+  write: (start: number, end: number) => void,
+  linesPerSeries = 1,
+): Generator<void, void, void> {
+  const batch = Math.max(1, Math.floor(LINES_PER_YIELD / linesPerSeries));
+  for (let start = 0; start < count; start += batch) {
+    write(start, Math.min(count, start + batch));
     yield;
   }
 }

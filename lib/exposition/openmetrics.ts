@@ -17,7 +17,7 @@ import {
   bucketParts,
   inBatches,
   NEWLINE,
-  SERIES_PER_YIELD,
+  LINES_PER_YIELD,
   SPACE,
   writeHistogramLines,
   writeFamilySample,
@@ -176,7 +176,7 @@ function* writeSamples(lines: Lines, family: MetricFamily): Generator<void, void
   const samples = family.samples;
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i]!;
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
+    if (i % LINES_PER_YIELD === LINES_PER_YIELD - 1) yield;
     // A summary's samples go without the negative quantiles and the sums OpenMetrics forbids.
     if (summary && sample.name === family.name && sample.value < 0) continue;
     if (summary && sample.name === sumName && !isShowableSum(sample.value)) continue;
@@ -198,7 +198,7 @@ function* writeHistogramSamples(lines: Lines, family: MetricFamily): Generator<v
   let negativeBound = false;
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i]!;
-    if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
+    if (i % LINES_PER_YIELD === LINES_PER_YIELD - 1) yield;
     if (sample.name === bucketName) {
       const le = sample.labels.le;
       if (pointStarts) negativeBound = false;
@@ -237,23 +237,27 @@ function* writeHistogram(lines: Lines, name: string, histogram: HistogramRows): 
   // Bounds are ascending, so the first says whether any is negative.
   const negativeBound = histogram.bounds[0]! < 0;
   const rows = histogram.rows;
-  yield* inBatches(rows.length, (start, end) => {
-    for (let i = start; i < end; i++) {
-      const row = rows[i]!;
-      const labels = preparedLabels(row.labels, escaping);
-      const totals =
-        !negativeBound && isShowableSum(row.sum)
-          ? { countHead, sumHead, count: row.cumulative[last]!, sum: row.sum }
-          : undefined;
-      if (row.exemplars === undefined) {
-        writeHistogramLines(out, parts, labels, row.cumulative, totals);
-      } else {
-        writeExemplarBuckets(out, parts, labels, row);
-        if (totals !== undefined) writeHistogramLines(out, NO_BUCKETS, labels, row.cumulative, totals);
+  yield* inBatches(
+    rows.length,
+    (start, end) => {
+      for (let i = start; i < end; i++) {
+        const row = rows[i]!;
+        const labels = preparedLabels(row.labels, escaping);
+        const totals =
+          !negativeBound && isShowableSum(row.sum)
+            ? { countHead, sumHead, count: row.cumulative[last]!, sum: row.sum }
+            : undefined;
+        if (row.exemplars === undefined) {
+          writeHistogramLines(out, parts, labels, row.cumulative, totals);
+        } else {
+          writeExemplarBuckets(out, parts, labels, row);
+          if (totals !== undefined) writeHistogramLines(out, NO_BUCKETS, labels, row.cumulative, totals);
+        }
+        if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
       }
-      if (row.created !== undefined) writeSample(out, createdHead, labels, row.created);
-    }
-  });
+    },
+    last + 4,
+  );
 }
 
 /** Renders families in the OpenMetrics 1.0.0 text format. */

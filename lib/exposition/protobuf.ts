@@ -392,9 +392,13 @@ function* writeHistogramRows(
   const { bounds, rows } = histogramRows;
   // Every bound but the last (+Inf), unless the family is native-only.
   const finite = histogramRows.classic === false ? 0 : bounds.length - 1;
-  yield* inBatches(rows.length, (start, end) => {
-    for (let r = start; r < end; r++) writeHistogramRow(w, rows[r]!, bounds, finite, escaping);
-  });
+  yield* inBatches(
+    rows.length,
+    (start, end) => {
+      for (let r = start; r < end; r++) writeHistogramRow(w, rows[r]!, bounds, finite, escaping);
+    },
+    finite + 3,
+  );
 }
 
 /** One histogram series as a Metric message. */

@@ -10,7 +10,7 @@ import { ChunkWriter, chunksText } from './chunk-writer.js';
 import {
   bucketParts,
   inBatches,
-  SERIES_PER_YIELD,
+  LINES_PER_YIELD,
   writeHistogramLines,
   writeFamilySample,
   writeSample,
@@ -72,13 +72,13 @@ export function* writeText(
       const sample = samples[i]!;
       if (hasCreated && sample.name === createdName) (createdSamples ??= []).push(sample);
       else write(lines, sample);
-      if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
+      if (i % LINES_PER_YIELD === LINES_PER_YIELD - 1) yield;
     }
     if (createdSamples !== undefined) {
       out.text(createdHeader);
       for (let i = 0; i < createdSamples.length; i++) {
         write(lines, createdSamples[i]!);
-        if (i % SERIES_PER_YIELD === SERIES_PER_YIELD - 1) yield;
+        if (i % LINES_PER_YIELD === LINES_PER_YIELD - 1) yield;
       }
     }
   }
@@ -126,15 +126,19 @@ function* writeHistogram(
   const sumHead = heads.of(`${name}_sum`);
   const rows = histogram.rows;
   let hasCreated = false;
-  yield* inBatches(rows.length, (start, end) => {
-    for (let i = start; i < end; i++) {
-      const row = rows[i]!;
-      const cumulative = row.cumulative;
-      const totals = { countHead, sumHead, count: cumulative[last]!, sum: row.sum };
-      writeHistogramLines(out, parts, preparedLabels(row.labels, escaping), cumulative, totals);
-      if (row.created !== undefined) hasCreated = true;
-    }
-  });
+  yield* inBatches(
+    rows.length,
+    (start, end) => {
+      for (let i = start; i < end; i++) {
+        const row = rows[i]!;
+        const cumulative = row.cumulative;
+        const totals = { countHead, sumHead, count: cumulative[last]!, sum: row.sum };
+        writeHistogramLines(out, parts, preparedLabels(row.labels, escaping), cumulative, totals);
+        if (row.created !== undefined) hasCreated = true;
+      }
+    },
+    last + 3,
+  );
   if (!hasCreated) return;
   out.text(createdHeader);
   const createdHead = heads.of(`${name}_created`);
