@@ -1,5 +1,5 @@
 /**
- * `npm run build && node bench/protobuf-wire.js`: the cost of the protobuf wire writer
+ * `npm run build:test && node bench/protobuf-wire.js`: the cost of the protobuf wire writer
  * (lib/exposition/protobuf-wire.ts) per operation, and of a whole MetricFamily (1,000 histogram
  * series, 3 labels, 12 buckets, created timestamp) beside protobufjs 8 writing the same bytes,
  * by its Writer (fork/ldelim) and by reflection from plain objects. Figures only, no targets.
@@ -7,7 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import { fileURLToPath } from 'node:url';
-import { ProtobufWriter } from '../dist/exposition/protobuf-wire.js';
+import { ProtobufWriter } from '../build/lib/exposition/protobuf-wire.js';
 import { measureOps } from './measure.js';
 
 const quick = process.argv.includes('--quick');

@@ -65,8 +65,12 @@ function describeLegacy(target: object, key: string | symbol): string {
   return `${className || '(anonymous class)'}.${String(key)}${isStatic ? ' (static)' : ''}`;
 }
 
-/** The library's root directory, to tell our own stack frames from the caller's. */
-const OWN_DIRECTORY = new URL('..', import.meta.url).href;
+/**
+ * The library's directory, to tell our own stack frames from the caller's: the parent of this
+ * module's folder when the modules are files of their own, the bundle's folder when bundled.
+ */
+const OWN_DIRECTORY = new URL(new URL('.', import.meta.url).href.endsWith('/instrument/') ? '..' : '.', import.meta.url)
+  .href;
 
 /** The first stack frame outside this library: where a standard decorator was applied. */
 function callerLocation(): string {

@@ -98,11 +98,22 @@ describe('the packed tarball (npm pack from a fresh checkout)', function () {
   });
 
   describe('contents', () => {
-    it('holds the built package: dist/*.js, each with its .d.ts, and LICENSE, README.md, package.json', () => {
+    it('holds the built package: dist/index.js bundled with the chunks it loads, the declarations, LICENSE, README.md, package.json', () => {
       expect(entries).to.include.members(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']);
+      // One bundled entry (fewer files for Node's loader at import), and the chunks of what loads on first use.
       const scripts = entries.filter((file) => file.startsWith('dist/') && file.endsWith('.js'));
-      expect(scripts.length, 'dist/**/*.js').to.be.greaterThan(10);
-      for (const script of scripts) expect(entries, script).to.include(script.replace(/\.js$/, '.d.ts'));
+      expect(scripts.filter((file) => file !== 'dist/index.js' && !file.startsWith('dist/chunks/'))).to.deep.equal([]);
+      const installed = join(consumer as string, 'node_modules', 'prometric');
+      for (const script of scripts) {
+        const code = readFileSync(join(installed, script), 'utf8');
+        const imports = code.matchAll(/\bfrom\s*"(\.{1,2}\/[^"]+)"|\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g);
+        for (const match of imports) {
+          const relative = (match[1] ?? match[2]) as string;
+          expect(entries, `${script} imports ${relative}`).to.include(join(script, '..', relative));
+        }
+      }
+      const declarations = entries.filter((file) => file.startsWith('dist/') && file.endsWith('.d.ts'));
+      expect(declarations.length, 'dist/**/*.d.ts').to.be.greaterThan(10);
       const license = readFileSync(join(checkout as string, 'LICENSE'), 'utf8');
       expect(license).to.include('Apache License').and.include('Version 2.0, January 2004');
     });
