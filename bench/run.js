@@ -509,7 +509,7 @@ if (scalingCases.length > 0) {
   const verdictCell = (ratio, text) => (ratio === undefined ? '–' : `${fmtRatio(ratio)}${text ? ` ${text}` : ''}`);
   lines.push(
     '',
-    `Scaling (text scrapes, body encoded to bytes; one process per cell): label layout A is ${LAYOUTS.A.title}, ` +
+    `Scaling (text scrapes as each library's server sends them: ours streamed, prom-client's string encoded to bytes; one process per cell): label layout A is ${LAYOUTS.A.title}, ` +
       `layout B ${LAYOUTS.B.title}; 1000 series a family. Heap per series after filling ` +
       '(in parentheses: after the scrapes too).',
     '',
@@ -596,7 +596,7 @@ const m = machine();
 const seconds = (Date.now() - began) / 1000;
 const header = [
   `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}; ${m.date}.`,
-  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, body encoded to bytes as the server does), ${roundsFor('heap')} per heap case, ${roundsFor('cluster')} per cluster case (a primary and its forked workers, fresh each time), ${roundsFor('load')} per scrape-under-load case (each 10 scrapes), ${roundsFor('scaling')} per scaling cell, ${roundsFor('import')} import samples per package`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
+  `Run: ${smoke ? 'SMOKE (tiny sizes, no warm-up: the figures mean nothing)' : `medians of ${roundsFor('ops')} processes per micro case (each the median of 21 samples after warm-up), ${roundsFor('scrape')} per serialization case (each the median of ≥ 5 scrapes, as each server sends the body: ours the chunks of registry.stream(), prom-client's metrics() string encoded to bytes), ${roundsFor('heap')} per heap case, ${roundsFor('cluster')} per cluster case (a primary and its forked workers, fresh each time), ${roundsFor('load')} per scrape-under-load case (each 10 scrapes), ${roundsFor('scaling')} per scaling cell, ${roundsFor('import')} import samples per package`}; ${seconds.toFixed(0)} s in all; load average ${load.map((l) => l.toFixed(2)).join(' → ')}.`,
 ];
 const missed = verdicts.filter((v) => v.status === 'MISS');
 const summary =

@@ -5,8 +5,9 @@
  * Heap: four full GCs before and after `fill(count)`, (Δ heapUsed + Δ arrayBuffers) / count, as the
  * heap cases measure; measured again once the scrapes are done, so memory a library builds at its
  * first scrape (and keeps) shows too. Back to back: the median of scrapes run one after another
- * (body encoded to bytes, as measureScrape does). After GC: `gc()` (a full mark-compact, what V8's
- * idle cleanup leaves a quiet service with), then one scrape, timed alone; the median of several.
+ * (as measureScrape times them: a string body encoded to bytes, a streamed one as its chunks).
+ * After GC: `gc()` (a full mark-compact, what V8's idle cleanup leaves a quiet service with), then
+ * one scrape, timed alone; the median of several.
  *
  * A library whose first scrape shows that the measurement would take more than CAP_MS gets no
  * scrape figures ("n/a (over N s)"), only its heap and that one scrape's time.
@@ -61,9 +62,14 @@ async function firstScrape(bytesOf, metric, count) {
 
 export async function runScalingCase(body, { metric, count, smoke }) {
   if (typeof globalThis.gc !== 'function') throw new Error('scaling cases need node --expose-gc');
-  const bytesOf = async () => {
+  // A text body is encoded as a server sending it would; chunks (a streamed body) are sent as they are.
+  const sent = async () => {
     const scraped = await body.scrape();
     return typeof scraped === 'string' ? Buffer.from(scraped, 'utf8') : scraped;
+  };
+  const bytesOf = async () => {
+    const scraped = await sent();
+    return Array.isArray(scraped) ? Buffer.concat(scraped) : scraped;
   };
   const before = settle(smoke);
   body.fill(count);
@@ -88,7 +94,7 @@ export async function runScalingCase(body, { metric, count, smoke }) {
   while (afterGc.length < least || (afterGc.length < most && now() - began < AFTER_GC_MAX_MS)) {
     globalThis.gc();
     const start = now();
-    await bytesOf();
+    await sent();
     afterGc.push(now() - start);
   }
   // A turn of the event loop first: until then the last scrape's body is still reachable (from this

@@ -275,7 +275,7 @@ export function prometricCases(M, sizes) {
           }
         }
       },
-      scrape: () => reg.metrics('text'),
+      scrape: () => streamed(reg, 'text'),
       held: reg,
     };
   }

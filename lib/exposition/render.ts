@@ -107,8 +107,13 @@ export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. */
-export const SLICE_BUDGET_MS = 2;
+/**
+ * Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. A
+ * request that arrives during a slice waits for it: with perfect 2 ms slices the p99 of a trivial
+ * endpoint is already about 4-5 times its p99 outside scrapes here (bench/load/ideal-slicer.js),
+ * with 1 ms slices about 2-3 times; more turns cost the scrape next to nothing.
+ */
+export const SLICE_BUDGET_MS = 1;
 
 /**
  * A render that goes in slices: each {@link slice} call writes until its time budget is spent
