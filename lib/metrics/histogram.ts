@@ -138,8 +138,13 @@ export class HistogramChild extends Series {
     }
     const metric = this.#metric;
     if (typeof value !== 'number' || (value !== value && metric.refusesNaN)) metric.rejectObservation(value);
-    // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
-    this.#native?.observe(value);
+    const native = this.#native;
+    if (native !== undefined) {
+      // Native first: if its bucket limit resets the series, the classic numbers reset before taking `value`.
+      native.observe(value);
+      // A native-only histogram's count and sum are its native histogram's: no classic numbers to keep.
+      if (metric.nativeOnly) return;
+    }
     const bounds = metric.upperBounds;
     const n = bounds.length;
     let i = 0;
@@ -156,6 +161,8 @@ export class HistogramChild extends Series {
 
   /** @internal Per-bucket (not cumulative) counts, a copy; the last is the `+Inf` bucket. */
   get counts(): Float64Array {
+    const native = this.#native;
+    if (native !== undefined && this.#metric.nativeOnly) return Float64Array.of(native.count);
     const buckets = this.#metric.upperBounds.length + 1;
     const carried = this.#metric.carriedOf(this);
     const counts = new Float64Array(buckets);
@@ -166,6 +173,8 @@ export class HistogramChild extends Series {
 
   /** The sum of the observations so far. */
   sum(): number {
+    const native = this.#native;
+    if (native !== undefined && this.#metric.nativeOnly) return native.sum;
     return this.#floats[this.#floatsAt]!;
   }
 
@@ -242,6 +251,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly refusesNaN: boolean;
   /** Whether the series have classic buckets; false for a native-only histogram. */
   private readonly classic: boolean;
+  /** @internal Whether only a native histogram is kept: its count and sum are the series'. */
+  readonly nativeOnly: boolean;
 
   /**
    * Python-style: `(name, help, labelNames?, options?)`. Returns the metric already registered
@@ -256,6 +267,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     this.nativeConfig = options.native === undefined ? undefined : nativeBucketsConfig(this.name, options.native);
     this.classic = this.nativeConfig === undefined || options.buckets !== undefined;
     this.refusesNaN = this.classic;
+    this.nativeOnly = !this.classic;
     this.bounds = Object.freeze(validateBuckets(this.name, this.classic ? (options.buckets ?? DEFAULT_BUCKETS) : []));
     this.upperBounds = Float64Array.from(this.bounds);
     this.bucketBounds = Object.freeze([...this.bounds, Infinity]);
@@ -366,9 +378,13 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
         total = 0;
         for (let i = 0; i < buckets; i++) cumulative[i] = total += (counts[from + i]! >>> 0) + carried[i]!;
       }
-      const sum = floats[floatsAt]!;
+      let sum = floats[floatsAt]!;
       const created = withCreated ? floats[floatsAt + 1]! : undefined;
       const native = nativeOf(child);
+      if (native !== undefined && this.nativeOnly) {
+        cumulative[0] = native.count;
+        sum = native.sum;
+      }
       const exemplars = exemplarBySlot?.get(slotOf(child));
       if (native === undefined && exemplars === undefined) {
         rows.push({ labels, cumulative, sum, created });

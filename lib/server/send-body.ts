@@ -27,6 +27,13 @@ function gzip(bytes: Uint8Array): Promise<Buffer> {
 const WHOLE_BODY_BYTES = 1024 * 1024;
 
 /**
+ * The first slice's time budget: longer than the others so that a small body rendered by code not
+ * yet optimized (a process's first scrapes) still goes whole, with its Content-Length. A large body
+ * ends the slice at {@link WHOLE_BODY_BYTES} first, a few milliseconds of rendering.
+ */
+const FIRST_SLICE_BUDGET_MS = 5;
+
+/**
  * Bytes rendered ahead of the socket: a slice ends once this much is ready, so that what waits
  * for a slow client is a couple of chunks (and the socket's own buffers), not a slice's worth.
  */
@@ -53,7 +60,7 @@ export async function sendRendered(
   compress: boolean,
 ): Promise<void> {
   try {
-    let chunks = render.slice(WHOLE_BODY_BYTES);
+    let chunks = render.slice(WHOLE_BODY_BYTES, now() + FIRST_SLICE_BUDGET_MS);
     if (render.done) {
       const plain = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const body = compress ? await gzip(plain) : plain;
