@@ -9,6 +9,7 @@ import { formatBound } from '../bounds.js';
 import { labelSetOf } from '../label-set.js';
 import { HistogramFamily } from '../histogram-family.js';
 import { QuantileSketch, SketchMapping, mergedQuantiles } from '../metrics/quantile-sketch.js';
+import { exactTotal } from './exact-sum.js';
 import type { WindowSlice } from '../metrics/quantile-window.js';
 import type { Exemplar, HistogramRow, Labels, MetricFamily, Sample } from '../snapshot.js';
 import { addNativePoints } from './native-merge.js';
@@ -38,10 +39,14 @@ export interface SourceSeries {
 /** What exited workers and resets left of a series (see retire.ts): a sum, or a gauge's value per its mode. */
 export interface Retired {
   readonly labels: Labels;
+  /** A gauge's value per its mode; a summary's count. */
   value: number;
   created: number;
+  /** A counter's value, exactly (exact-sum.ts): the partials of what it left. */
+  valueParts: number[];
   cumulative?: number[];
-  sum: number;
+  /** A histogram's or summary's sum, exactly. */
+  sumParts: number[];
   native?: HistogramState['native'];
   window?: WindowSlice[];
   changedAt: number;
@@ -123,18 +128,18 @@ function counterSamples(context: CombineContext): Sample[] {
   const samples: Sample[] = [];
   for (const [key, seriesLabels] of keysOf(context)) {
     const retired = context.retired?.get(key);
-    let value = retired?.value ?? 0;
+    const values: number[] = [];
     let created = retired?.created ?? Infinity;
     let exemplar: Exemplar | undefined;
     for (const [, s] of states<CounterState>(context, key)) {
-      value += s.value;
+      values.push(s.value);
       created = Math.min(created, s.created);
       if (s.exemplar !== undefined && (exemplar === undefined || s.exemplar.timestamp > exemplar.timestamp)) {
         exemplar = s.exemplar;
       }
     }
     const labels = seriesLabelsOf(context, key, seriesLabels);
-    const total = { name: `${name}_total`, labels, value };
+    const total = { name: `${name}_total`, labels, value: exactTotal(retired?.valueParts, values) };
     samples.push(exemplar === undefined ? total : { ...total, exemplar });
     if (context.created && Number.isFinite(created)) samples.push({ name: `${name}_created`, labels, value: created });
   }
@@ -184,20 +189,20 @@ function histogramFamily(context: CombineContext): MetricFamily {
   for (const [key, seriesLabels] of keysOf(context)) {
     const retired = context.retired?.get(key);
     const cumulative = retired?.cumulative === undefined ? bounds.map(() => 0) : [...retired.cumulative];
-    let sum = retired?.sum ?? 0;
+    const sums: number[] = [];
     let created = retired?.created ?? Infinity;
     const natives = retired?.native === undefined ? [] : [retired.native];
     const found = states<HistogramState>(context, key);
     for (const [, s] of found) {
       for (let i = 0; i < cumulative.length; i++) cumulative[i]! += s.cumulative[i] ?? 0;
-      sum += s.sum;
+      sums.push(s.sum);
       created = Math.min(created, s.created);
       if (s.native !== undefined) natives.push(s.native);
     }
     const row: { -readonly [K in keyof HistogramRow]: HistogramRow[K] } = {
       labels: seriesLabelsOf(context, key, seriesLabels),
       cumulative,
-      sum,
+      sum: exactTotal(retired?.sumParts, sums),
       created: context.created && Number.isFinite(created) ? created : undefined,
     };
     if (natives.length > 0) row.native = addNativePoints(natives, maxBuckets);
@@ -233,12 +238,12 @@ function summarySamples(context: CombineContext): Sample[] {
   for (const [key, seriesLabels] of keysOf(context)) {
     const retired = context.retired?.get(key);
     let count = retired?.value ?? 0;
-    let sum = retired?.sum ?? 0;
+    const sums: number[] = [];
     let created = retired?.created ?? Infinity;
     const slices = [...(retired?.window ?? [])];
     for (const [, s] of states<SummaryState>(context, key)) {
       count += s.count;
-      sum += s.sum;
+      sums.push(s.sum);
       created = Math.min(created, s.created);
       slices.push(...(s.window ?? []));
     }
@@ -257,7 +262,7 @@ function summarySamples(context: CombineContext): Sample[] {
       });
     }
     samples.push({ name: `${name}_count`, labels, value: count });
-    samples.push({ name: `${name}_sum`, labels, value: sum });
+    samples.push({ name: `${name}_sum`, labels, value: exactTotal(retired?.sumParts, sums) });
     if (context.created && Number.isFinite(created)) samples.push({ name: `${name}_created`, labels, value: created });
   }
   return samples;

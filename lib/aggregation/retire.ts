@@ -5,6 +5,7 @@
  * per its `aggregate` mode, except in the `live` modes, which forget exited workers.
  */
 import type { Retired } from './combine.js';
+import { addExact } from './exact-sum.js';
 import { addNativePoints } from './native-merge.js';
 import type {
   CounterState,
@@ -44,12 +45,19 @@ export function retire(
   exited: boolean,
 ): void {
   let r = into.get(state.key);
-  const fresh = (): Retired => ({ labels: state.labels, value: 0, created: Infinity, sum: 0, changedAt: -Infinity });
+  const fresh = (): Retired => ({
+    labels: state.labels,
+    value: 0,
+    created: Infinity,
+    valueParts: [],
+    sumParts: [],
+    changedAt: -Infinity,
+  });
   switch (definition.type) {
     case 'counter': {
       const s = state as CounterState;
       r ??= fresh();
-      r.value += s.value;
+      addExact(r.valueParts, s.value);
       r.created = Math.min(r.created, s.created);
       break;
     }
@@ -59,7 +67,7 @@ export function retire(
       const cumulative = r.cumulative ?? s.cumulative.map(() => 0);
       for (let i = 0; i < cumulative.length; i++) cumulative[i]! += s.cumulative[i] ?? 0;
       r.cumulative = cumulative;
-      r.sum += s.sum;
+      addExact(r.sumParts, s.sum);
       r.created = Math.min(r.created, s.created);
       if (s.native !== undefined) {
         r.native = addNativePoints(
@@ -73,7 +81,7 @@ export function retire(
       const s = state as SummaryState;
       r ??= fresh();
       r.value += s.count;
-      r.sum += s.sum;
+      addExact(r.sumParts, s.sum);
       r.created = Math.min(r.created, s.created);
       // Its observations stay in the quantiles until their slices would have left the window.
       if (s.window !== undefined) r.window = [...(r.window ?? []), ...s.window];

@@ -70,13 +70,24 @@ export function writeSample(
   value: number,
   timestamp?: string,
 ): void {
+  writeSampleUpToEnd(out, head, labels, value, timestamp);
+  out.byte(NEWLINE);
+}
+
+/** A sample line without its newline, for a format that adds more to it (an OpenMetrics exemplar). */
+export function writeSampleUpToEnd(
+  out: ChunkWriter,
+  head: LineHead,
+  labels: PreparedLabels,
+  value: number,
+  timestamp: string | undefined,
+): void {
   writeHead(out, head, labels);
   out.value(value);
   if (timestamp !== undefined) {
     out.byte(SPACE);
     out.ascii(timestamp);
   }
-  out.byte(NEWLINE);
 }
 
 /** What a family's bucket lines share: the head of `name_bucket` and each bucket's `le="…"} `. */

@@ -21,8 +21,8 @@ import {
   SPACE,
   writeHistogramLines,
   writeFamilySample,
-  writeHead,
   writeSample,
+  writeSampleUpToEnd,
   type BucketParts,
   type FamilyLines as Lines,
 } from './lines.js';
@@ -91,12 +91,7 @@ function writeExemplarSample(
   timestamp: string | undefined,
   exemplar: Exemplar,
 ): void {
-  writeHead(out, head, labels);
-  out.value(value);
-  if (timestamp !== undefined) {
-    out.byte(SPACE);
-    out.ascii(timestamp);
-  }
+  writeSampleUpToEnd(out, head, labels, value, timestamp);
   writeExemplar(out, exemplar);
   out.byte(NEWLINE);
 }
