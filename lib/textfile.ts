@@ -77,8 +77,8 @@ async function checkDestination(fs: ReturnType<typeof fsPromises>, path: string)
   const { dirname } = process.getBuiltinModule('node:path');
   const directory = dirname(path);
   const stats = await fs.stat(directory).catch((error: unknown) => {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw fileError(`path ${show(path)}: its directory ${show(directory)} ${missing ? 'does not exist' : 'cannot be read'}`, error);
+    const state = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be used';
+    throw fileError(`path ${show(path)}: its directory ${show(directory)} ${state}`, error);
   });
   if (!stats.isDirectory()) throw new Error(`${FN}: path ${show(path)}: ${show(directory)} is not a directory`);
   const existing = await fs.stat(path).catch(() => undefined);

@@ -206,7 +206,9 @@ describe('writeToTextfile', () => {
       it(`refuses a path that is ${what} with a TypeError naming it`, async () => {
         const error = await rejection(writeToTextfile(path as string, new Registry()));
         expect(error).to.be.instanceOf(TypeError);
-        expect(error.message).to.match(/^writeToTextfile: /).and.match(message);
+        expect(error.message)
+          .to.match(/^writeToTextfile: /)
+          .and.match(message);
       });
     }
 
@@ -219,7 +221,9 @@ describe('writeToTextfile', () => {
     it('refuses a path whose parent is a file', async () => {
       writeFileSync(file, 'x\n');
       const error = await rejection(writeToTextfile(join(file, 'inner.prom'), new Registry()));
-      expect(error.message).to.include('writeToTextfile').and.include(JSON.stringify(join(file, 'inner.prom')));
+      expect(error.message)
+        .to.include('writeToTextfile')
+        .and.include(JSON.stringify(join(file, 'inner.prom')));
       expect(readFileSync(file, 'utf8')).to.equal('x\n');
     });
 
