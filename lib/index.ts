@@ -66,6 +66,7 @@ export type {
   MetricsHandlerOptions,
   BasicAuthCredentials,
 } from './server/index.js';
+export { writeToTextfile } from './textfile.js';
 export { collectDefaultMetrics, disableDefaultMetrics } from './collectors/default-metrics.js';
 export type { DefaultMetricsOptions } from './collectors/options.js';
 
