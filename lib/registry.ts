@@ -281,7 +281,7 @@ export class Registry {
    * Collects a snapshot of every metric and collector. A collector whose previous call has not
    * settled yet is not called again: this collection waits for that call. Each metric's family is
    * collected in one synchronous step; a large registry gives the event loop a turn between
-   * families every few milliseconds, and collections run one after another in call order, so a
+   * families about every millisecond, and collections run one after another in call order, so a
    * collection never shows a counter lower than one that was asked for before it.
    *
    * @throws CollectionError naming the metric or collector that failed; CollectionTimeoutError
@@ -298,7 +298,7 @@ export class Registry {
         throw new CollectionError('the aggregated metrics', error);
       }
     }
-    const families = await this.collectMetricFamilies();
+    const families = await this.collectMetricFamilies(signal, timeoutMs);
     families.push(...(await this.collectFromCollectors({ timeoutMs, signal })));
     return families;
   }
@@ -311,20 +311,22 @@ export class Registry {
    * time, in call order: a later collection never reads a series before an earlier one has, so
    * no counter a scrape shows is lower than in a scrape that started before it.
    */
-  private async collectMetricFamilies(): Promise<MetricFamily[]> {
-    if (this.#collecting) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  private async collectMetricFamilies(signal?: AbortSignal, timeoutMs?: number): Promise<MetricFamily[]> {
+    signal?.throwIfAborted();
+    if (this.#collecting) await this.#turnToCollect(signal);
     this.#collecting = true;
     try {
       const families: MetricFamily[] = [];
       let deadline = now() + SLICE_BUDGET_MS;
       for (const metric of [...this.metricsByName.values()]) {
+        signal?.throwIfAborted();
         let family: MetricFamily | Promise<MetricFamily>;
         try {
           family = metric.collect(this.collectOptions, this.constantFor(metric.seriesLabelNames()));
         } catch (error) {
           throw new CollectionError(`metric ${metric.name}`, error);
         }
-        families.push(family instanceof Promise ? await family : family);
+        families.push(family instanceof Promise ? await settledWithin(family, metric.name, timeoutMs) : family);
         if (now() >= deadline) {
           await nextTurn();
           deadline = now() + SLICE_BUDGET_MS;
@@ -337,6 +339,26 @@ export class Registry {
       if (next === undefined) this.#collecting = false;
       else next();
     }
+  }
+
+  /**
+   * Waits until the collection before this one is done; a caller that gives up (`signal`) leaves
+   * the queue at once, and the collection after it does not wait for it.
+   */
+  #turnToCollect(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const leave = (): void => {
+        const at = this.#waiting.indexOf(turn);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const turn = (): void => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      this.#waiting.push(turn);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 
   /**
@@ -408,12 +430,14 @@ export class Registry {
 
   /**
    * The exposition body in `format` (default `text`), as chunks of bytes to send as they come,
-   * for bodies too large to build whole: `for await (const chunk of registry.stream('openmetrics'))
-   * res.write(chunk)`. The registry is collected first (each family in one step, as
-   * {@link Registry.collect} does), then rendered in slices of a few milliseconds, each followed by
-   * an event-loop turn, so that a scrape of a large registry never holds the loop for long. The
-   * chunks joined are the body {@link Registry.metrics} gives, byte for byte (UTF-8 for the text
-   * formats). Stopping the iteration (`break`) or aborting `options.signal` stops the render.
+   * for bodies too large to build whole:
+   * `for await (const chunk of registry.stream('openmetrics')) if (!res.write(chunk)) await drained(res)`,
+   * where `drained` waits for `drain` or `close`. The registry is collected first (each family in
+   * one step, as {@link Registry.collect} does), then rendered in slices of about a millisecond, each
+   * followed by an event-loop turn, so that a scrape of a large registry never holds the loop for
+   * long. The chunks joined are the body {@link Registry.metrics} gives, byte for byte (UTF-8 for the
+   * text formats). Stopping the iteration (`break`) or aborting `options.signal` stops the render;
+   * iterating the result again renders the registry again.
    *
    * @throws TypeError or RangeError, at the call, when an argument is invalid.
    * @throws CollectionError or CollectionTimeoutError from the first chunk's promise, as
@@ -422,10 +446,11 @@ export class Registry {
   stream(format: ExpositionFormat = 'text', options: StreamOptions = {}): AsyncIterable<Uint8Array> {
     const valid = validRenderOptions('Registry.stream', format, options, STREAM_OPTION_KEYS) as StreamOptions;
     validateCollectOptions({ timeoutMs: valid.timeoutMs, signal: valid.signal }, 'Registry.stream');
-    const chunks = this.renderStream(format, valid);
+    // Each iteration is a scrape of its own: iterating the result again renders the registry again.
+    const render = (): AsyncGenerator<{ bytes: Buffer; nonAscii: boolean }> => this.renderStream(format, valid);
     return {
       async *[Symbol.asyncIterator]() {
-        for await (const chunk of chunks) yield chunk.bytes;
+        for await (const chunk of render()) yield chunk.bytes;
       },
     };
   }
@@ -555,6 +580,25 @@ function withDeadline<T>(
     timer.unref();
   });
   return Promise.race([all, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A metric's asynchronous family (a subclass's `collect()` may return a promise), or a
+ * CollectionTimeoutError naming the metric when it is not ready by `timeoutMs`: a collection never
+ * holds the registry's collection turn for longer than its deadline.
+ */
+function settledWithin(
+  family: Promise<MetricFamily>,
+  name: string,
+  timeoutMs: number | undefined,
+): Promise<MetricFamily> {
+  if (timeoutMs === undefined) return family;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CollectionTimeoutError([`metric ${name}`], timeoutMs)), timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([family, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** A metric's class name for messages: `Counter`, or a subclass's own name. */

@@ -23,6 +23,11 @@ export function addExact(partials: number[], x: number): void {
     let y = finite[j]!;
     if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
     const hi = x + y;
+    if (!Number.isFinite(hi)) {
+      // Past the largest double: the total is that infinity, as plain addition would say.
+      partials.splice(0, partials.length, hi, ...nonFinite);
+      return;
+    }
     const lo = y - (hi - x);
     if (lo !== 0) finite[kept++] = lo;
     x = hi;

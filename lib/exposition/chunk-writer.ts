@@ -8,6 +8,8 @@
  * a line's parts can be copied within the chunk (histogram buckets repeat their series' head).
  */
 
+import { formatValue } from './numbers.js';
+
 /** Bytes of a chunk: a few socket writes' worth; what a slow client makes the server hold per scrape. */
 export const CHUNK_BYTES = 64 * 1024;
 
@@ -16,9 +18,6 @@ export const CHUNK_BYTES = 64 * 1024;
 const SHORT_STRING = 16;
 // Bytes are copied by a loop up to this many, by TypedArray#set beyond.
 const SHORT_BYTES = 8;
-
-import { formatValue } from './numbers.js';
-
 /**
  * Buffer's own per-encoding writes, which `buf.write(text, offset, encoding)` reaches after
  * parsing its arguments: long-standing methods of every Node Buffer, though not documented, so
@@ -157,11 +156,18 @@ export class ChunkWriter {
     this.pos = p + n;
   }
 
-  /** Copies `length` bytes already written in the current chunk, from `start`, to the end (room reserved). */
-  repeat(start: number, length: number): void {
+  /**
+   * Copies `length` bytes written earlier at `start` of `from` (the chunk that was current then) to
+   * the end. The caller reserves room first so that this is normally the current chunk; if a write
+   * still started a new one, the bytes are copied across from the old.
+   */
+  repeat(start: number, length: number, from: Buffer): void {
+    if (this.pos + length > this.buf.length) this.room(length);
     const buf = this.buf;
     const p = this.pos;
-    if (length <= SHORT_BYTES) {
+    if (from !== buf) {
+      buf.set(from.subarray(start, start + length), p);
+    } else if (length <= SHORT_BYTES) {
       for (let i = 0; i < length; i++) buf[p + i] = buf[start + i]!;
     } else {
       buf.copyWithin(p, start, start + length);
@@ -236,7 +242,9 @@ export class ChunkWriter {
   }
 
   private close(): void {
-    const chunk = this.buf.subarray(0, this.pos);
+    let chunk = this.buf.subarray(0, this.pos);
+    // A buffer sized for a larger body (the last one's size) is not kept alive by a small body.
+    if (this.buf.length > CHUNK_BYTES && this.pos * 2 < this.buf.length) chunk = Buffer.from(chunk);
     this.full.push(chunk);
     this.fullBytes += chunk.length;
     this.pos = 0;
@@ -292,6 +300,7 @@ export function chunksText(chunks: readonly Buffer[], nonAscii: boolean): string
  * through transitions that it holds weakly: when every writer of a scrape is gone, a full garbage
  * collection frees their hidden class, deoptimizes the rendering code compiled against it, and the
  * next scrape runs unoptimized until it is compiled again (several times slower right after a GC).
- * One writer kept alive keeps the class, and the compiled code, for every later writer.
+ * One writer kept alive keeps the class, and the compiled code, for every later writer. Exported
+ * only so that no compiler drops it as unused; nothing imports it.
  */
 export const KEPT_FOR_ITS_SHAPE = new ChunkWriter();

@@ -45,8 +45,8 @@ export const NEWLINE = 0x0a;
 export const SPACE = 0x20;
 const CLOSE_BRACE = 0x7d;
 
-/** The longest text of a value: `-1.2345678901234567e-308`. */
-const VALUE_MAX_BYTES = 24;
+/** The longest text of a value: `-0.0000028679610904989668` (25 bytes; `-1.2345678901234567e-308` is 24). */
+const VALUE_MAX_BYTES = 25;
 
 /** Writes the head of a line up to its value: `name ` or `name{labels} `. */
 export function writeHead(out: ChunkWriter, head: LineHead, labels: PreparedLabels): void {
@@ -131,45 +131,58 @@ export function writeHistogramLines(
     room += 2 * (labels.length + VALUE_MAX_BYTES + 3);
   }
   out.room(room);
+  // Where this series' label text was last written, to copy it from: a position in `labelsIn`.
   let labelsAt = -1;
+  let labelsIn = out.buf;
   if (buckets > 0) {
     const pairs = labels.length === 0 ? parts.alone : parts.afterLabels;
+    const first = out.buf;
     const start = out.pos;
     out.bytes(open, parts.head.ascii);
     labelsAt = out.pos;
+    labelsIn = out.buf;
     writeLabels(out, labels);
     out.bytes(pairs[0]!);
     out.value(cumulative[0]!);
     out.byte(NEWLINE);
     for (let i = 1; i < buckets; i++) {
-      out.repeat(start, headBytes);
+      out.repeat(start, headBytes, first);
       out.bytes(pairs[i]!);
       out.value(cumulative[i]!);
       out.byte(NEWLINE);
     }
   }
   if (totals === undefined) return;
-  labelsAt = writeHeadAt(out, totals.countHead, labels, labelsAt);
+  labelsAt = writeHeadAt(out, totals.countHead, labels, labelsAt, labelsIn);
+  labelsIn = out.buf;
   out.value(totals.count);
   out.byte(NEWLINE);
-  writeHeadAt(out, totals.sumHead, labels, labelsAt);
+  writeHeadAt(out, totals.sumHead, labels, labelsAt, labelsIn);
   out.value(totals.sum);
   out.byte(NEWLINE);
 }
 
 /**
- * {@link writeHead}, copying the label text from `labelsAt` in the current chunk when it is there
- * (not -1). Returns where the label text of this line is.
+ * {@link writeHead}, copying the label text from `labelsAt` of `labelsIn` when it was written
+ * there (not -1). Returns where the label text of this line is, in the chunk current on return.
  */
-function writeHeadAt(out: ChunkWriter, head: LineHead, labels: PreparedLabels, labelsAt: number): number {
+function writeHeadAt(
+  out: ChunkWriter,
+  head: LineHead,
+  labels: PreparedLabels,
+  labelsAt: number,
+  labelsIn: Buffer,
+): number {
   if (labels.length === 0) {
     out.bytes(head.bareBytes, head.ascii);
     return labelsAt;
   }
   out.bytes(head.openBytes, head.ascii);
+  // The label text and `} ` in the same chunk, so that the position returned stays right.
+  out.room(labels.length + 2);
   const at = out.pos;
   if (labelsAt < 0) writeLabels(out, labels);
-  else out.repeat(labelsAt, labels.length);
+  else out.repeat(labelsAt, labels.length, labelsIn);
   out.byte2(CLOSE_BRACE, SPACE);
   return at;
 }

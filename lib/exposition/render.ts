@@ -109,9 +109,9 @@ export function nextTurn(): Promise<void> {
 
 /**
  * Milliseconds of rendering per event-loop turn, past which a slice ends at its next yield. A
- * request that arrives during a slice waits for it: with perfect 2 ms slices the p99 of a trivial
- * endpoint is already about 4-5 times its p99 outside scrapes here (bench/load/ideal-slicer.js),
- * with 1 ms slices about 2-3 times; more turns cost the scrape next to nothing.
+ * request that arrives during a slice waits for it, so the budget bounds what a scrape adds to
+ * other requests' latency (bench/load/ideal-slicer.js measures that for a given budget); a turn
+ * costs the scrape next to nothing.
  */
 export const SLICE_BUDGET_MS = 1;
 

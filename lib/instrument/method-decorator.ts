@@ -67,10 +67,13 @@ function describeLegacy(target: object, key: string | symbol): string {
 
 /**
  * The library's directory, to tell our own stack frames from the caller's: the parent of this
- * module's folder when the modules are files of their own, the bundle's folder when bundled.
+ * module's folder when the modules are files of their own (lib/instrument/, dist/instrument/), the
+ * bundle's folder when bundled (dist/, or dist/ above a chunks/ folder).
  */
-const OWN_DIRECTORY = new URL(new URL('.', import.meta.url).href.endsWith('/instrument/') ? '..' : '.', import.meta.url)
-  .href;
+const OWN_DIRECTORY = ((): string => {
+  const here = new URL('.', import.meta.url).href;
+  return here.endsWith('/instrument/') || here.endsWith('/chunks/') ? new URL('..', here).href : here;
+})();
 
 /** The first stack frame outside this library: where a standard decorator was applied. */
 function callerLocation(): string {

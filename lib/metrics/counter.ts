@@ -19,8 +19,11 @@ import { DETACHED, OWNER, Series, slotOf } from './series.js';
 import { SlotNumbers } from './slot-numbers.js';
 import { makeExemplar } from './exemplar.js';
 
-/** inc() with an exemplar: a call of its own, so that a plain inc() stays as small as it was. */
+/** inc() with an exemplar: a call of its own, so that a plain inc() stays small enough to inline. */
 let incWithExemplar: (child: CounterChild, amount: number, exemplarLabels: Labels) => void;
+// Set by Counter's static block: its per-series state, reachable from here but not from outside the module.
+let keepExemplar: (metric: Counter<string>, child: CounterChild, exemplar: Exemplar) => void;
+let restart: (metric: Counter<string>, child: CounterChild) => void;
 
 /**
  * One counter series: its value changes only through inc() and reset(). The child holds its value
@@ -45,7 +48,7 @@ export class CounterChild extends Series {
       // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
       const exemplar = makeExemplar(`Counter ${metric.name}`, exemplarLabels, amount);
       child.#value += amount;
-      metric.keepExemplar(child, exemplar);
+      keepExemplar(metric, child, exemplar);
     };
   }
 
@@ -81,7 +84,7 @@ export class CounterChild extends Series {
   /** Sets the series back to 0, as when a logical process restarts inside this one. */
   reset(): void {
     this.#value = 0;
-    this.#metric.restart(this);
+    restart(this.#metric, this);
   }
 }
 
@@ -145,18 +148,19 @@ export class Counter<L extends string = never> extends Metric<L, CounterChild> {
     return new CounterChild(slot, this as Counter<string>);
   }
 
-  /** @internal Keeps a series' exemplar (a removed series' goes nowhere: it is not exposed). */
-  keepExemplar(child: CounterChild, exemplar: Exemplar): void {
-    const slot = slotOf(child);
-    if (slot !== DETACHED) (this.#exemplars ??= new Map()).set(slot, exemplar);
-  }
-
-  /** @internal A series reset: created now, no exemplar. */
-  restart(child: CounterChild): void {
-    const slot = slotOf(child);
-    if (slot === DETACHED) return;
-    this.#created.set(slot, wallSeconds());
-    this.#exemplars?.delete(slot);
+  static {
+    // Keeps a series' exemplar (a removed series' goes nowhere: it is not exposed).
+    keepExemplar = (metric, child, exemplar) => {
+      const slot = slotOf(child);
+      if (slot !== DETACHED) (metric.#exemplars ??= new Map()).set(slot, exemplar);
+    };
+    // A series reset: created now, no exemplar.
+    restart = (metric, child) => {
+      const slot = slotOf(child);
+      if (slot === DETACHED) return;
+      metric.#created.set(slot, wallSeconds());
+      metric.#exemplars?.delete(slot);
+    };
   }
 
   /** @internal */

@@ -32,6 +32,10 @@ export type { GaugeAggregation, GaugeConfig } from './config.js';
 import { Metric, type Definition } from './metric.js';
 import { OWNER, Series } from './series.js';
 
+// Set by Gauge's static block: its value functions, reachable from here but not from outside the module.
+let keepFunction: (metric: Gauge<string>, child: GaugeChild, fn: () => number) => void;
+let functionOf: (metric: Gauge<string>, child: GaugeChild) => (() => number) | undefined;
+
 /**
  * One gauge series: its value changes only through its methods. A value function given with
  * setFunction() is kept by the metric, keyed by the child (few series have one).
@@ -79,7 +83,7 @@ export class GaugeChild extends Series {
     if (typeof fn !== 'function') {
       throw new TypeError(`Gauge ${this.#metric.name}: setFunction needs a function, got ${show(fn)}`);
     }
-    this.#metric.keepFunction(this, fn);
+    keepFunction(this.#metric, this, fn);
   }
 
   /** A decorator (either mode) or function wrapper that sets this series to each call's duration in seconds. */
@@ -99,7 +103,7 @@ export class GaugeChild extends Series {
 
   /** The current value (calls the function set with `setFunction`, if any). */
   get(): number {
-    const fn = this.#metric.functionOf(this);
+    const fn = functionOf(this.#metric, this);
     return fn === undefined ? this.#value : this.#metric.readFunction(fn);
   }
 }
@@ -206,14 +210,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeChild> {
   /** @internal Value functions given with setFunction(), by series; made with the first. */
   #functions: WeakMap<GaugeChild, () => number> | undefined;
 
-  /** @internal */
-  keepFunction(child: GaugeChild, fn: () => number): void {
-    (this.#functions ??= new WeakMap()).set(child, fn);
-  }
-
-  /** @internal The value function of a series, if it was given one. */
-  functionOf(child: GaugeChild): (() => number) | undefined {
-    return this.#functions?.get(child);
+  static {
+    keepFunction = (metric, child, fn) => {
+      (metric.#functions ??= new WeakMap()).set(child, fn);
+    };
+    functionOf = (metric, child) => metric.#functions?.get(child);
   }
 
   /** @internal */

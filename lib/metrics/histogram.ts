@@ -34,12 +34,21 @@ let countsOf: (child: HistogramChild) => Int32Array;
 let countsAtOf: (child: HistogramChild) => number;
 let floatsAtOf: (child: HistogramChild) => number;
 let movePageOut: (child: HistogramChild) => void;
-/** observe() with an exemplar: a call of its own, so that a plain observe() stays as small as it was. */
+/** observe() with an exemplar: a call of its own, so that a plain observe() stays small enough to inline. */
 let observeWithExemplar: (child: HistogramChild, value: number, exemplarLabels: Labels) => void;
 /** Zeroes the classic numbers (not the native ones) and restarts the created time. */
 let resetClassic: (child: HistogramChild) => void;
 /** A series' native histogram, or undefined. */
 let nativeOf: (child: HistogramChild) => NativeBuckets | undefined;
+// Set by Histogram's static block: its per-series state, reachable from here but not from outside the module.
+/** The exemplars of a series, made with its first; undefined for a removed series (not exposed). */
+let exemplarsFor: (metric: Histogram<string>, child: HistogramChild) => HistogramExemplars | undefined;
+/** Bucket `bucket` of `child` wrapped around 2^32: keeps the 2^32 it lost. */
+let carry: (metric: Histogram<string>, child: HistogramChild, bucket: number) => void;
+/** What a series' buckets carried past 32 bits, if any did. */
+let carriedOf: (metric: Histogram<string>, child: HistogramChild) => Float64Array | undefined;
+/** Forgets a series' exemplars and carried counts (its reset, or its removal). */
+let forgetSeriesState: (metric: Histogram<string>, child: HistogramChild) => void;
 const NO_FLOATS = new Float64Array(0);
 const NO_COUNTS = new Int32Array(0);
 
@@ -91,7 +100,7 @@ export class HistogramChild extends Series {
       // Made (and checked) before anything changes: a refused exemplar leaves the series as it was.
       const exemplar = makeExemplar(`Histogram ${metric.name}`, exemplarLabels, value);
       child.observe(value);
-      const exemplars = metric.exemplarsFor(child);
+      const exemplars = exemplarsFor(metric, child);
       if (exemplars === undefined) return;
       // The native bucket is read after observe(): a resolution reduction there changes the schema.
       const native = nativeOf(child);
@@ -100,7 +109,7 @@ export class HistogramChild extends Series {
     };
     resetClassic = (child) => {
       const metric = child.#metric;
-      metric.forgetSeriesState(child);
+      forgetSeriesState(metric, child);
       child.#counts.fill(0, child.#countsAt, child.#countsAt + metric.upperBounds.length + 1);
       child.#floats[child.#floatsAt] = 0;
       child.#floats[child.#floatsAt + 1] = wallSeconds();
@@ -155,7 +164,7 @@ export class HistogramChild extends Series {
     const counts = this.#counts;
     const at = this.#countsAt + i;
     // Int32 arithmetic; the slot is read as unsigned, so it wraps to 0 after 2^32 - 1.
-    if ((counts[at] = (counts[at]! + 1) | 0) === 0) metric.carry(this, i);
+    if ((counts[at] = (counts[at]! + 1) | 0) === 0) carry(metric, this, i);
     this.#floats[this.#floatsAt]! += value;
   }
 
@@ -164,7 +173,7 @@ export class HistogramChild extends Series {
     const native = this.#native;
     if (native !== undefined && this.#metric.nativeOnly) return Float64Array.of(native.count);
     const buckets = this.#metric.upperBounds.length + 1;
-    const carried = this.#metric.carriedOf(this);
+    const carried = carriedOf(this.#metric, this);
     const counts = new Float64Array(buckets);
     const from = this.#countsAt;
     for (let i = 0; i < buckets; i++) counts[i] = (this.#counts[from + i]! >>> 0) + (carried?.[i] ?? 0);
@@ -291,45 +300,38 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** @internal Each series' exemplars, by slot; a series never given one has no entry. */
   #exemplars: Map<number, HistogramExemplars> | undefined;
 
-  /** @internal The exemplars of a series, made with its first; undefined for a removed series (not exposed). */
-  exemplarsFor(child: HistogramChild): HistogramExemplars | undefined {
-    const slot = slotOf(child);
-    if (slot === DETACHED) return undefined;
-    const all = (this.#exemplars ??= new Map());
-    let exemplars = all.get(slot);
-    if (exemplars === undefined) {
-      exemplars = new HistogramExemplars(this.upperBounds.length + 1);
-      all.set(slot, exemplars);
-    }
-    return exemplars;
-  }
-
   /**
    * @internal The counts that outgrew their 32-bit slots, per bucket, by series; kept by the child
    * (weakly: a removed series still held keeps its own) and made with the first.
    */
   #carried: WeakMap<HistogramChild, Float64Array> | undefined;
 
-  /** @internal Bucket `bucket` of `child` wrapped around 2^32: keeps the 2^32 it lost. */
-  carry(child: HistogramChild, bucket: number): void {
-    const all = (this.#carried ??= new WeakMap());
-    let carried = all.get(child);
-    if (carried === undefined) {
-      carried = new Float64Array(this.upperBounds.length + 1);
-      all.set(child, carried);
-    }
-    carried[bucket]! += COUNT_WRAP;
-  }
-
-  /** @internal What a series' buckets carried past 32 bits, if any did. */
-  carriedOf(child: HistogramChild): Float64Array | undefined {
-    return this.#carried?.get(child);
-  }
-
-  /** @internal Forgets a series' exemplars and carried counts (its reset, or its removal). */
-  forgetSeriesState(child: HistogramChild): void {
-    this.#exemplars?.delete(slotOf(child));
-    this.#carried?.delete(child);
+  static {
+    exemplarsFor = (metric, child) => {
+      const slot = slotOf(child);
+      if (slot === DETACHED) return undefined;
+      const all = (metric.#exemplars ??= new Map());
+      let exemplars = all.get(slot);
+      if (exemplars === undefined) {
+        exemplars = new HistogramExemplars(metric.upperBounds.length + 1);
+        all.set(slot, exemplars);
+      }
+      return exemplars;
+    };
+    carry = (metric, child, bucket) => {
+      const all = (metric.#carried ??= new WeakMap());
+      let carried = all.get(child);
+      if (carried === undefined) {
+        carried = new Float64Array(metric.upperBounds.length + 1);
+        all.set(child, carried);
+      }
+      carried[bucket]! += COUNT_WRAP;
+    };
+    carriedOf = (metric, child) => metric.#carried?.get(child);
+    forgetSeriesState = (metric, child) => {
+      metric.#exemplars?.delete(slotOf(child));
+      metric.#carried?.delete(child);
+    };
   }
 
   /** @internal */

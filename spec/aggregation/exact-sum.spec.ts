@@ -72,5 +72,6 @@ describe('aggregation: exact sums', () => {
     expect(roundedSum(partials)).to.equal(Number.POSITIVE_INFINITY);
     expect(exactTotal(partials, [Number.NEGATIVE_INFINITY])).to.be.NaN;
     expect(exactTotal(undefined, [1, Number.NaN])).to.be.NaN;
+    expect(exactTotal(undefined, [Number.MAX_VALUE, Number.MAX_VALUE, 1.5])).to.equal(Number.POSITIVE_INFINITY);
   });
 });

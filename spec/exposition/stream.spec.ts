@@ -16,6 +16,7 @@ import {
   Info,
   Registry,
   Summary,
+  renderExpositionBytes,
   type ExpositionFormat,
 } from '../../lib/index.js';
 
@@ -155,6 +156,65 @@ describe('registry.stream(): the body in chunks, equal to registry.metrics()', f
     }
     expect((failure as Error | undefined)?.name).to.equal('AbortError');
     expect(chunks.length).to.be.lessThan(5);
+  });
+
+  it('renders again when its result is iterated again (each iteration is a scrape)', async () => {
+    const small = new Registry();
+    const jobs = new Counter({ name: 'jobs', help: 'Jobs', registry: small });
+    jobs.inc(3);
+    const stream = small.stream('text');
+    const read = async (): Promise<string> => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    expect(await read()).to.include('jobs_total 3\n');
+    jobs.inc(2);
+    expect(await read()).to.include('jobs_total 5\n');
+  });
+
+  it('leaves the collection queue when its signal is aborted, and a hung metric holds it no longer than timeoutMs', async () => {
+    class HungCounter extends Counter {
+      // A subclass's collect() may return a promise; this one never settles.
+      override collect(): ReturnType<Counter['collect']> {
+        return new Promise(() => {}) as unknown as ReturnType<Counter['collect']>;
+      }
+    }
+    const stuck = new Registry();
+    new HungCounter({ name: 'hung', help: 'Never collected', registry: stuck });
+    const first = stuck.collect({ timeoutMs: 300 });
+    // Waits behind the hung collection: aborting it rejects at once, without waiting its turn.
+    const aborter = new AbortController();
+    const queued = stuck.collect({ signal: aborter.signal });
+    const abortedAt = Date.now();
+    aborter.abort();
+    const queuedFailure = await queued.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(queuedFailure?.name).to.equal('AbortError');
+    expect(Date.now() - abortedAt).to.be.lessThan(250);
+    const firstFailure = await first.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(firstFailure?.name).to.equal('CollectionTimeoutError');
+    expect(firstFailure?.message).to.include('metric hung');
+    // The turn was given back: a later collection runs (and times out on the same metric, not on the queue).
+    const later = await stuck.collect({ timeoutMs: 100 }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(later?.message).to.include('metric hung');
+  });
+
+  it('gives a small body a buffer of its size after a large body was rendered', async () => {
+    const large = renderExpositionBytes(await registry.collect(), 'text');
+    const small = new Registry();
+    new Counter({ name: 'jobs', help: 'Jobs', registry: small }).inc();
+    const body = renderExpositionBytes(await small.collect(), 'text');
+    expect(large.length).to.be.greaterThan(1_000_000);
+    expect(body.buffer.byteLength, 'the bytes behind the small body').to.be.lessThan(64 * 1024 + 1);
   });
 
   it('rejects bad arguments at the call, naming the method and the value', () => {
