@@ -67,6 +67,8 @@ export type {
   BasicAuthCredentials,
 } from './server/index.js';
 export { writeToTextfile } from './textfile.js';
+export { pushToGateway, pushAddToGateway, deleteFromGateway, PushgatewayError } from './push/index.js';
+export type { GatewayOptions, PushOptions, PushTlsOptions } from './push/index.js';
 export { collectDefaultMetrics, disableDefaultMetrics } from './collectors/default-metrics.js';
 export type { DefaultMetricsOptions } from './collectors/options.js';
 

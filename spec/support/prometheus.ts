@@ -75,6 +75,8 @@ export interface ScrapeJob {
   readonly path?: string;
   /** URL query parameters Prometheus adds to every scrape (`params` in the config). */
   readonly params?: Readonly<Record<string, string>>;
+  /** Keep the target's own `job` and `instance` labels (`honor_labels`), as a Pushgateway's scrape job must. */
+  readonly honorLabels?: boolean;
 }
 
 export interface PrometheusOptions {
@@ -99,6 +101,7 @@ export class PrometheusProcess {
       job_name: job.name,
       metrics_path: job.path ?? '/metrics',
       ...(job.params ? { params: Object.fromEntries(Object.entries(job.params).map(([k, v]) => [k, [v]])) } : {}),
+      ...(job.honorLabels ? { honor_labels: true } : {}),
       static_configs: [{ targets: [`${LOOPBACK}:${job.port}`] }],
     }));
     const config = { global: { scrape_interval: '1s', scrape_timeout: '1s' }, scrape_configs: scrapeConfigs };
