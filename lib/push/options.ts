@@ -8,7 +8,7 @@ import { checkOptions } from '../options.js';
 import { Registry, defaultRegistry } from '../registry.js';
 import type { BasicAuthCredentials } from '../server/options.js';
 import { show } from '../validation.js';
-import { checkGatewayUrl, checkGroupingKey, checkJob, groupUrl } from './url.js';
+import { checkGatewayUrl, checkGroupingKey, checkJob, groupUrl, isPlainObject } from './url.js';
 
 /**
  * TLS settings of a request to an `https:` gateway, as `node:https` takes them: `ca` to trust a
@@ -120,15 +120,18 @@ function basicAuthHeader(fn: string, value: unknown): string | undefined {
 function headersOption(fn: string, value: unknown, authorization: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   if (value !== undefined) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isPlainObject(value)) {
       throw new TypeError(`${fn}: options.headers must be an object of header values by name, got ${show(value)}`);
     }
     for (const [name, text] of Object.entries(value)) {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
         throw new TypeError(`${fn}: options.headers has an invalid header name ${show(name)}`);
       }
-      if (typeof text !== 'string' || /[\r\n\0]/.test(text)) {
-        throw new TypeError(`${fn}: options.headers.${name} must be a string without CR, LF or NUL, got ${show(text)}`);
+      // What HTTP allows in a field value (RFC 9110: visible ASCII, space, tab and obs-text bytes).
+      if (typeof text !== 'string' || !/^[\t\x20-\x7e\x80-\xff]*$/.test(text)) {
+        throw new TypeError(
+          `${fn}: options.headers.${name} must be a string of visible ASCII, spaces and tabs, got ${show(text)}`,
+        );
       }
       const lower = name.toLowerCase();
       if (OWN_HEADERS.has(lower)) throw new TypeError(`${fn}: options.headers.${name} is set by the call itself`);
@@ -142,9 +145,41 @@ function headersOption(fn: string, value: unknown, authorization: string | undef
   return headers;
 }
 
+const isPem = (v: unknown): boolean => typeof v === 'string' || Buffer.isBuffer(v);
+const pemOrList = {
+  expected: 'a string or Buffer, or an array of them',
+  test: (v: unknown) => isPem(v) || (Array.isArray(v) && v.every(isPem)),
+};
+// key and pfx lists may also hold `{ pem | buf, passphrase }` objects, as node:tls takes them.
+const pemOrObjectList = {
+  expected: 'a string or Buffer, or an array of them (or of node:tls key objects)',
+  test: (v: unknown) => isPem(v) || (Array.isArray(v) && v.every((item) => isPem(item) || isPlainObject(item))),
+};
+const text = { expected: 'a string', test: (v: unknown) => typeof v === 'string' };
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const tlsVersion = {
+  expected: `one of ${TLS_VERSIONS.join(', ')}`,
+  test: (v: unknown) => typeof v === 'string' && TLS_VERSIONS.includes(v),
+};
+/** What each TLS option may be, checked before anything is sent. */
+const TLS_OPTION_CHECKS: Record<string, { expected: string; test: (value: unknown) => boolean }> = {
+  ca: pemOrList,
+  cert: pemOrList,
+  key: pemOrObjectList,
+  crl: pemOrList,
+  pfx: pemOrObjectList,
+  passphrase: text,
+  servername: text,
+  ciphers: text,
+  minVersion: tlsVersion,
+  maxVersion: tlsVersion,
+  rejectUnauthorized: { expected: 'a boolean', test: (v: unknown) => typeof v === 'boolean' },
+  checkServerIdentity: { expected: 'a function', test: (v: unknown) => typeof v === 'function' },
+};
+
 function tlsOption(fn: string, value: unknown, url: URL): PushTlsOptions | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isPlainObject(value)) {
     throw new TypeError(`${fn}: options.tls must be an object of node:https request options, got ${show(value)}`);
   }
   if (url.protocol !== 'https:') {
@@ -164,6 +199,10 @@ function tlsOption(fn: string, value: unknown, url: URL): PushTlsOptions | undef
     'ciphers',
     'crl',
   ]);
+  for (const [name, option] of Object.entries(value)) {
+    if (option === undefined || TLS_OPTION_CHECKS[name]!.test(option)) continue;
+    throw new TypeError(`${fn}: options.tls.${name} must be ${TLS_OPTION_CHECKS[name]!.expected}, got ${show(option)}`);
+  }
   return { ...(value as PushTlsOptions) };
 }
 

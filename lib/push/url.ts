@@ -32,10 +32,26 @@ export function pathPair(name: string, value: string): string {
   return needsBase64(value) ? `/${name}@base64/${base64url(value)}` : `/${name}/${encodeURIComponent(value)}`;
 }
 
-/** Checks the job: a non-empty string with a UTF-8 encoding. */
+/**
+ * An object literal (or one without a prototype): a Map, a class instance or an array has no own
+ * enumerable pairs to read, and taking it for an empty key would address another group.
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Checks the job: a non-empty string with a UTF-8 encoding. An empty job would be sent base64-encoded
+ * as `=`, which the Pushgateway refuses ("job name is required"): it is refused here, before anything
+ * is sent.
+ */
 export function checkJob(fn: string, job: unknown): string {
   if (typeof job !== 'string' || job === '') {
-    throw new TypeError(`${fn}: options.job must be a non-empty string, got ${show(job)}`);
+    throw new TypeError(
+      `${fn}: options.job must be a non-empty string (the Pushgateway refuses an empty job), got ${show(job)}`,
+    );
   }
   if (!isWellFormed(job)) {
     throw new TypeError(
@@ -51,7 +67,7 @@ export function checkJob(fn: string, job: unknown): string {
  */
 export function checkGroupingKey(fn: string, groupingKey: unknown): Array<[string, string]> {
   if (groupingKey === undefined) return [];
-  if (typeof groupingKey !== 'object' || groupingKey === null || Array.isArray(groupingKey)) {
+  if (!isPlainObject(groupingKey)) {
     throw new TypeError(
       `${fn}: options.groupingKey must be an object of label values by name, got ${show(groupingKey)}`,
     );

@@ -113,17 +113,17 @@ describe('Pushgateway client: bad arguments', () => {
     await refused(
       pushToGateway(url, { job: '', registry }),
       TypeError,
-      /^pushToGateway: options.job must be a non-empty string, got ""$/,
+      /^pushToGateway: options.job must be a non-empty string \(the Pushgateway refuses an empty job\), got ""$/,
     );
     await refused(
       pushAddToGateway(url, { job: 7 as unknown as string }),
       TypeError,
-      /^pushAddToGateway: options.job must be a non-empty string, got 7$/,
+      /^pushAddToGateway: options.job must be a non-empty string \(the Pushgateway refuses an empty job\), got 7$/,
     );
     await refused(
       deleteFromGateway(url, {} as { job: string }),
       TypeError,
-      /^deleteFromGateway: options.job must be a non-empty string, got undefined$/,
+      /^deleteFromGateway: options.job must be a non-empty string \(the Pushgateway refuses an empty job\), got undefined$/,
     );
     await refused(
       pushToGateway(url, { job: 'a\uD800' }),
@@ -165,6 +165,12 @@ describe('Pushgateway client: bad arguments', () => {
       TypeError,
       /^pushToGateway: options.groupingKey must be an object of label values by name, got \["x"\]$/,
     );
+    // A Map has no own pairs: taken for an empty key, it would address (and replace) the job's own group.
+    await refused(
+      push(new Map([['instance', 'a']])),
+      TypeError,
+      /^pushToGateway: options.groupingKey must be an object of label values by name, got /,
+    );
   });
 
   it('checks the other options', async () => {
@@ -185,12 +191,46 @@ describe('Pushgateway client: bad arguments', () => {
     await refused(
       push({ headers: { 'x-a': 1 } }),
       TypeError,
-      /^pushToGateway: options.headers.x-a must be a string without CR, LF or NUL, got 1$/,
+      /^pushToGateway: options.headers.x-a must be a string of visible ASCII, spaces and tabs, got 1$/,
     );
     await refused(
       push({ headers: { 'x-a': 'a\r\nb' } }),
       TypeError,
-      /options.headers.x-a must be a string without CR, LF or NUL/,
+      /options.headers.x-a must be a string of visible ASCII, spaces and tabs/,
+    );
+    await refused(
+      push({ headers: { 'x-a': 'caf\u00e9 \u6771' } }),
+      TypeError,
+      /options.headers.x-a must be a string of visible/,
+    );
+    await refused(
+      push({ headers: { 'x-a': 'a\u0001b' } }),
+      TypeError,
+      /options.headers.x-a must be a string of visible/,
+    );
+    await refused(
+      push({ headers: new Map([['authorization', 'Bearer x']]) }),
+      TypeError,
+      /^pushToGateway: options.headers must be an object of header values by name, got /,
+    );
+    // TLS options are checked before anything is sent (an https URL: nothing listens there).
+    const tlsPush = (tls: Record<string, unknown>) =>
+      pushToGateway('https://127.0.0.1:1', { job: 'j', registry, tls } as { job: string });
+    await refused(
+      tlsPush({ ca: 5 }),
+      TypeError,
+      /^pushToGateway: options.tls.ca must be a string or Buffer, or an array of them, got 5$/,
+    );
+    await refused(
+      tlsPush({ minVersion: 'TLSv9' }),
+      TypeError,
+      /options.tls.minVersion must be one of TLSv1, .* got "TLSv9"$/,
+    );
+    await refused(tlsPush({ rejectUnauthorized: 'no' }), TypeError, /options.tls.rejectUnauthorized must be a boolean/);
+    await refused(
+      tlsPush(new Map() as never),
+      TypeError,
+      /options.tls must be an object of node:https request options/,
     );
     await refused(
       push({ headers: { 'bad name': 'v' } }),
