@@ -5,7 +5,10 @@
  * (500 from a server, which keeps serving), never a silent merge.
  */
 import { expect } from 'chai';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -19,6 +22,7 @@ import {
   aggregateThreadMetrics,
   exposeMetrics,
   metricsHandler,
+  writeToTextfile,
   type CollectedFamily,
   type MetricsServer,
 } from '../../lib/index.js';
@@ -262,6 +266,13 @@ describe('Several registries, one endpoint', () => {
         expect(await view.metrics()).to.include('http_requests_total{service="shop",method="POST"} 1\n');
       } finally {
         requests.remove({ method: 'POST' });
+      }
+      const file = join(await mkdtemp(join(tmpdir(), 'prometric-merge-')), 'merged.prom');
+      try {
+        await writeToTextfile(file, view);
+        expect(await readFile(file, 'utf8')).to.equal(await view.metrics());
+      } finally {
+        await rm(dirname(file), { recursive: true, force: true });
       }
       expect(view.getMetric('db_pool_connections')).to.equal(library.getMetric('db_pool_connections'));
       expect(view.getMetrics().map((m) => m.name)).to.deep.equal([
