@@ -226,11 +226,10 @@ export class Registry {
   }
 
   /** Refuses what a merged view cannot hold: it exposes its registries' metrics and nothing of its own. */
-  #ownOnly(what: string): void {
+  #ownOnly(action: string): void {
     if (this.#parts === undefined) return;
     throw new TypeError(
-      `A merged view of registries (Registry.merge) holds nothing of its own: ${what} cannot be added to it; ` +
-        'add it to one of its registries',
+      `Registry.merge view: cannot ${action}: a merged view holds nothing of its own; do it on one of its registries`,
     );
   }
 
@@ -267,7 +266,7 @@ export class Registry {
    * the subclass's methods).
    */
   registerMetric<M extends RegisteredMetric>(metric: M): M {
-    this.#ownOnly(`metric ${metric.name}`);
+    this.#ownOnly(`register metric ${metric.name}`);
     const existing = this.metricsByName.get(metric.name);
     if (existing !== undefined) {
       if (existing === metric) return metric;
@@ -324,7 +323,7 @@ export class Registry {
       (typeof collector === 'object' && collector !== null && typeof collector.collect === 'function');
     if (!callable)
       throw new TypeError(`registerCollector: expected a function or an object with collect(), got ${show(collector)}`);
-    this.#ownOnly(`collector ${name ?? collectorName(collector)}`);
+    this.#ownOnly(`register collector ${name ?? collectorName(collector)}`);
     if (this.collectors.some((c) => c.collector === collector)) {
       throw new Error(`registerCollector: collector ${name ?? collectorName(collector)} is already registered`);
     }
@@ -360,7 +359,7 @@ export class Registry {
 
   /** Removes every metric and collector. */
   clear(): void {
-    this.#ownOnly('clear()');
+    this.#ownOnly('clear it');
     this.metricsByName.clear();
     this.sampleOwners.clear();
     this.collectors.length = 0;
@@ -374,7 +373,7 @@ export class Registry {
 
   /** Sets the constant labels added to every series (replacing earlier ones). */
   setDefaultLabels(labels: Readonly<Record<string, string>>): void {
-    this.#ownOnly('constant labels');
+    this.#ownOnly('set constant labels');
     if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
       throw new TypeError(`Registry: constant labels must be an object, got ${show(labels)}`);
     }
@@ -484,7 +483,7 @@ export class Registry {
    * aggregate of several workers), or, with undefined, its own metrics again.
    */
   [FAMILY_SOURCE](source: FamilySource | undefined): void {
-    this.#ownOnly('an aggregate of workers');
+    this.#ownOnly('expose an aggregate of workers');
     if (source !== undefined && this.#familySource !== undefined && this.#familySource !== source) {
       throw new Error('This registry already exposes an aggregate of workers: stop that aggregation first');
     }

@@ -318,13 +318,30 @@ describe('Several registries, one endpoint', () => {
       const view = Registry.merge([app, library]);
       expect(() => new Counter({ name: 'on_view', help: 'h', registry: view })).to.throw(
         TypeError,
-        'A merged view of registries (Registry.merge) holds nothing of its own: metric on_view cannot be added to it',
+        'Registry.merge view: cannot register metric on_view: a merged view holds nothing of its own; ' +
+          'do it on one of its registries',
       );
-      expect(() => view.registerCollector(() => [], 'extra')).to.throw(TypeError, 'collector extra cannot be added');
-      expect(() => view.setDefaultLabels({ a: 'b' })).to.throw(TypeError, 'constant labels cannot be added');
-      expect(() => view.clear()).to.throw(TypeError, 'clear() cannot be added');
+      expect(() => view.registerCollector(() => [], 'extra')).to.throw(TypeError, 'cannot register collector extra:');
+      expect(() => view.setDefaultLabels({ a: 'b' })).to.throw(TypeError, 'cannot set constant labels:');
+      expect(() => view.clear()).to.throw(TypeError, 'cannot clear it:');
       expect(view.getMetric('on_view')).to.equal(undefined);
       expect(app.getMetric('http_requests')).to.equal(requests);
+    });
+
+    it('resetMetrics() resets the metrics of every registry it shows', async () => {
+      const [first, second] = [new Registry(), new Registry()];
+      const a = new Counter({ name: 'a', help: 'h', registry: first });
+      const b = new Counter({ name: 'b', help: 'h', registry: second });
+      a.inc(2);
+      b.inc(3);
+      const view = Registry.merge([first, second]);
+      expect(await view.metrics())
+        .to.include('a_total 2\n')
+        .and.include('b_total 3\n');
+      view.resetMetrics();
+      expect(await view.metrics())
+        .to.include('a_total 0\n')
+        .and.include('b_total 0\n');
     });
 
     it('cannot be the registry of an aggregation: each registry it shows aggregates on its own', () => {
