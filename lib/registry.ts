@@ -15,6 +15,7 @@ import {
 } from './exposition/render.js';
 import { now } from './instrument/clock.js';
 import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from './collected-family.js';
+import { mergeCollected, partSource } from './collected-merge.js';
 import { NO_LABELS, labelValueToString } from './labels.js';
 import { checkOptions } from './options.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType } from './snapshot.js';
@@ -58,6 +59,11 @@ export interface RegistryOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Expose `_created` samples for counters, histograms and summaries. Default false. */
   readonly created?: boolean;
+  /**
+   * Names the registry in the errors of a merged view ({@link Registry.merge}), e.g. `registry #2
+   * (payments)`; without it, its position alone (`registry #2`).
+   */
+  readonly name?: string;
 }
 
 /** Thrown when a collector or a gauge's value function fails during a scrape; names it. */
@@ -118,7 +124,7 @@ export const FAMILY_SOURCE = Symbol('prometric.familySource');
 
 const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 
-const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created'];
+const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created', 'name'];
 const RENDER_OPTION_KEYS: ReadonlyArray<keyof RenderOptions> = ['escaping'];
 const COLLECT_OPTION_KEYS: ReadonlyArray<keyof CollectCallOptions> = ['timeoutMs', 'signal'];
 const STREAM_OPTION_KEYS: ReadonlyArray<keyof StreamOptions> = [...RENDER_OPTION_KEYS, ...COLLECT_OPTION_KEYS];
@@ -128,6 +134,29 @@ interface CollectorEntry {
   readonly name: string;
   /** The call in progress: concurrent collections share it, so a slow collector never runs twice at once. */
   pending: Promise<MetricFamily[]> | undefined;
+}
+
+/** Makes a merged view of registries; set in Registry's static block, so that only this module can. */
+let viewOf: (parts: readonly Registry[]) => Registry;
+
+/**
+ * A merged view of `registries` ({@link Registry.merge}, or a server's `registry` array), after
+ * checking them: a non-empty array of distinct registries. Errors name `fn`, `where` and the value.
+ */
+export function mergeRegistries(fn: string, where: string, registries: unknown): Registry {
+  if (!Array.isArray(registries) || registries.length === 0) {
+    throw new TypeError(`${fn}: ${where} must be a non-empty array of Registry, got ${show(registries)}`);
+  }
+  const parts: Registry[] = [];
+  for (const [i, part] of registries.entries()) {
+    if (!(part instanceof Registry)) throw new TypeError(`${fn}: ${where}[${i}] must be a Registry, got ${show(part)}`);
+    const first = parts.indexOf(part);
+    if (first >= 0) {
+      throw new TypeError(`${fn}: ${where}[${i}] is the same registry as ${where}[${first}]: each may appear once`);
+    }
+    parts.push(part);
+  }
+  return viewOf(Object.freeze(parts));
 }
 
 /** A set of metrics and collectors exposed together. */
@@ -144,16 +173,90 @@ export class Registry {
   readonly #waiting: Array<() => void> = [];
   /** The size of the last body {@link metrics} made, by format: the size of the next one's buffer. */
   readonly #bodyBytes = new Map<ExpositionFormat, number>();
+  /** The registries a merged view ({@link Registry.merge}) exposes; undefined for a registry of its own. */
+  #parts: readonly Registry[] | undefined;
+  /** The registry's name in a merged view's errors (`options.name`). */
+  readonly name: string | undefined;
 
   constructor(options: RegistryOptions = {}) {
     const given: unknown = options;
     checkOptions('Registry', given, REGISTRY_OPTION_KEYS);
-    const { created } = given;
+    const { created, name } = given;
     if (created !== undefined && typeof created !== 'boolean') {
       throw new TypeError(`Registry: options.created must be a boolean, got ${show(created)}`);
     }
+    if (name !== undefined && (typeof name !== 'string' || name === '')) {
+      throw new TypeError(`Registry: options.name must be a non-empty string, got ${show(name)}`);
+    }
+    this.name = name;
     this.collectOptions = { created: created === true };
     if (options.labels) this.setDefaultLabels(options.labels);
+  }
+
+  /**
+   * A view of several registries, usable wherever a registry is (`metrics()`, `stream()`,
+   * `collect()`, `exposeMetrics`, `metricsHandler`): it exposes the families of every registry, in
+   * the order given, each with its own constant labels (and, for a registry that aggregates
+   * workers, their aggregate). It holds nothing of its own, so registering a metric or collector
+   * on it, or setting its constant labels, throws; register on one of its registries, and the view
+   * shows it at the next collection. A name exposed by two of the registries is not merged: the
+   * collection fails with a CollectionError naming both (a server answers 500).
+   *
+   * ```ts
+   * const server = await exposeMetrics(8000, { registry: Registry.merge([appRegistry, libraryRegistry]) });
+   * ```
+   *
+   * @throws TypeError when `registries` is not a non-empty array of distinct registries.
+   */
+  static merge(registries: readonly Registry[]): Registry {
+    return mergeRegistries('Registry.merge', 'registries', registries);
+  }
+
+  static {
+    viewOf = (parts) => {
+      const view = new Registry();
+      view.#parts = parts;
+      return view;
+    };
+  }
+
+  /** The registries a merged view ({@link Registry.merge}) exposes, in order; undefined for any other registry. */
+  get mergedFrom(): readonly Registry[] | undefined {
+    return this.#parts;
+  }
+
+  /** Refuses what a merged view cannot hold: it exposes its registries' metrics and nothing of its own. */
+  #ownOnly(action: string): void {
+    if (this.#parts === undefined) return;
+    throw new TypeError(
+      `Registry.merge view: cannot ${action}: a merged view holds nothing of its own; do it on one of its registries`,
+    );
+  }
+
+  /**
+   * A merged view's collection: every registry collected at once (each keeps its own order of
+   * collections), then their families joined. A collector failing fails the whole; collectors
+   * late in several registries are named together in one CollectionTimeoutError.
+   */
+  async #collectParts(parts: readonly Registry[], options: CollectCallOptions): Promise<MetricFamily[]> {
+    const results = await Promise.allSettled(parts.map((part) => part.collect(options)));
+    const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const error = failed.find((reason) => !(reason instanceof CollectionTimeoutError));
+    if (error !== undefined) throw error;
+    if (failed.length > 0) {
+      const late = (failed as CollectionTimeoutError[]).flatMap((timeout) => timeout.sources);
+      throw new CollectionTimeoutError(late, options.timeoutMs ?? 0);
+    }
+    try {
+      return mergeCollected(
+        results.map((result, i) => ({
+          source: partSource(i, parts[i]!.name),
+          families: (result as PromiseFulfilledResult<MetricFamily[]>).value,
+        })),
+      );
+    } catch (error) {
+      throw new CollectionError('the merged registries', error);
+    }
   }
 
   /**
@@ -163,6 +266,7 @@ export class Registry {
    * the subclass's methods).
    */
   registerMetric<M extends RegisteredMetric>(metric: M): M {
+    this.#ownOnly(`register metric ${metric.name}`);
     const existing = this.metricsByName.get(metric.name);
     if (existing !== undefined) {
       if (existing === metric) return metric;
@@ -219,6 +323,7 @@ export class Registry {
       (typeof collector === 'object' && collector !== null && typeof collector.collect === 'function');
     if (!callable)
       throw new TypeError(`registerCollector: expected a function or an object with collect(), got ${show(collector)}`);
+    this.#ownOnly(`register collector ${name ?? collectorName(collector)}`);
     if (this.collectors.some((c) => c.collector === collector)) {
       throw new Error(`registerCollector: collector ${name ?? collectorName(collector)} is already registered`);
     }
@@ -235,17 +340,26 @@ export class Registry {
 
   /** The metric registered under a family name (or one of its sample names, e.g. `foo_total`). */
   getMetric(name: string): RegisteredMetric | undefined {
+    if (this.#parts !== undefined) {
+      for (const part of this.#parts) {
+        const found = part.getMetric(name);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
     const owner = this.sampleOwners.get(name);
     return this.metricsByName.get(name) ?? (owner === undefined ? undefined : this.metricsByName.get(owner));
   }
 
-  /** All registered metrics, in registration order. */
+  /** All registered metrics, in registration order (of a merged view: of each registry in turn). */
   getMetrics(): Array<RegisteredMetric> {
+    if (this.#parts !== undefined) return this.#parts.flatMap((part) => part.getMetrics());
     return [...this.metricsByName.values()];
   }
 
   /** Removes every metric and collector. */
   clear(): void {
+    this.#ownOnly('clear it');
     this.metricsByName.clear();
     this.sampleOwners.clear();
     this.collectors.length = 0;
@@ -253,11 +367,13 @@ export class Registry {
 
   /** Resets every registered metric's series to their initial values. */
   resetMetrics(): void {
+    for (const part of this.#parts ?? []) part.resetMetrics();
     for (const metric of this.metricsByName.values()) metric.reset();
   }
 
   /** Sets the constant labels added to every series (replacing earlier ones). */
   setDefaultLabels(labels: Readonly<Record<string, string>>): void {
+    this.#ownOnly('set constant labels');
     if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
       throw new TypeError(`Registry: constant labels must be an object, got ${show(labels)}`);
     }
@@ -289,6 +405,7 @@ export class Registry {
    */
   async collect(options: CollectCallOptions = {}): Promise<MetricFamily[]> {
     const { timeoutMs, signal } = validateCollectOptions(options);
+    if (this.#parts !== undefined) return this.#collectParts(this.#parts, { timeoutMs, signal });
     const source = this.#familySource;
     if (source !== undefined) {
       const collected = await this.collectFromCollectors({ timeoutMs, signal });
@@ -366,6 +483,7 @@ export class Registry {
    * aggregate of several workers), or, with undefined, its own metrics again.
    */
   [FAMILY_SOURCE](source: FamilySource | undefined): void {
+    this.#ownOnly('expose an aggregate of workers');
     if (source !== undefined && this.#familySource !== undefined && this.#familySource !== source) {
       throw new Error('This registry already exposes an aggregate of workers: stop that aggregation first');
     }

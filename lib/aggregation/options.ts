@@ -40,6 +40,13 @@ export function validAggregationOptions(where: string, options: unknown): ValidA
   if (!(registry instanceof Registry)) {
     throw new TypeError(`${where}: options.registry must be a Registry, got ${show(registry)}`);
   }
+  if (registry.mergedFrom !== undefined) {
+    // A view holds no metrics of its own to aggregate; each registry it shows keeps its own.
+    throw new TypeError(
+      `${where}: options.registry is a merged view (Registry.merge): aggregate into one of its registries, ` +
+        'and the view shows the aggregate',
+    );
+  }
   if (typeof intervalMs !== 'number' || !Number.isInteger(intervalMs) || intervalMs < 10 || intervalMs > 3_600_000) {
     throw new RangeError(`${where}: options.intervalMs must be an integer from 10 to 3600000, got ${show(intervalMs)}`);
   }

@@ -46,10 +46,15 @@ export async function exposeMetrics(port: number, options?: ExposeMetricsOptions
  * is sent or its connection closes, and a client gets `sendTimeout` ms to receive a response before
  * its connection is cut. It does not look at the path: mount it where you want it.
  *
- * @param registry the registry to expose; default `defaultRegistry`.
+ * @param registry the registry to expose, or an array of registries to expose together (their
+ *   merged view, {@link Registry.merge}: a name exposed by two of them is answered 500 naming both);
+ *   default `defaultRegistry`.
  * @throws TypeError or RangeError when an argument is invalid.
  */
-export function metricsHandler(registry?: Registry, options?: MetricsHandlerOptions): MetricsRequestHandler {
+export function metricsHandler(
+  registry?: Registry | readonly Registry[],
+  options?: MetricsHandlerOptions,
+): MetricsRequestHandler {
   const target = resolveRegistry('metricsHandler', registry);
   const config = resolveHandlerOptions(options);
   // The handler's modules load from now on, so by the first scrape they are normally in; a request

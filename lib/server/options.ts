@@ -4,7 +4,7 @@
  */
 import type { ServerOptions as TlsServerOptions } from 'node:https';
 import { checkOptions } from '../options.js';
-import { Registry, defaultRegistry } from '../registry.js';
+import { Registry, defaultRegistry, mergeRegistries } from '../registry.js';
 import { show } from '../validation.js';
 
 /** Credentials a scraper must send with HTTP basic authentication. */
@@ -57,8 +57,11 @@ export interface ExposeMetricsOptions extends MetricsHandlerOptions {
   readonly host?: string;
   /** Path the metrics are served on; any other path gets 404. Default `/metrics`. */
   readonly path?: string;
-  /** Registry to expose. Default `defaultRegistry`. */
-  readonly registry?: Registry;
+  /**
+   * Registry to expose, or several: an array is served as their merged view ({@link Registry.merge}).
+   * Default `defaultRegistry`.
+   */
+  readonly registry?: Registry | readonly Registry[];
   /** Serve HTTPS with these options (at least `key` and `cert`, or `pfx`). */
   readonly tls?: TlsServerOptions;
   /**
@@ -169,10 +172,13 @@ function basicAuthOption(fn: string, value: unknown): BasicAuthCredentials | und
   return Object.freeze({ username, password });
 }
 
-/** Checks the registry argument of a handler. */
+/** Checks the registry argument of a handler: a registry, or an array of them to serve as one. */
 export function resolveRegistry(fn: string, registry: unknown, where = 'registry'): Registry {
   if (registry === undefined) return defaultRegistry;
-  if (!(registry instanceof Registry)) throw new TypeError(`${fn}: ${where} must be a Registry, got ${show(registry)}`);
+  if (Array.isArray(registry)) return mergeRegistries(fn, where, registry);
+  if (!(registry instanceof Registry)) {
+    throw new TypeError(`${fn}: ${where} must be a Registry or an array of Registry, got ${show(registry)}`);
+  }
   return registry;
 }
 

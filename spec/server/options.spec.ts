@@ -42,7 +42,7 @@ describe('server options validation', () => {
     await rejects(
       exposeMetrics(0, { registry: {} as Registry }),
       TypeError,
-      /options\.registry must be a Registry, got \{\}/,
+      /options\.registry must be a Registry or an array of Registry, got \{\}/,
     );
     await rejects(exposeMetrics(0, { gzip: 'yes' as never }), TypeError, /options\.gzip must be a boolean, got "yes"/);
     await rejects(
@@ -112,7 +112,7 @@ describe('server options validation', () => {
   it('metricsHandler checks its registry and options', () => {
     expect(() => metricsHandler({ gzip: false } as never)).to.throw(
       TypeError,
-      /metricsHandler: registry must be a Registry, got \{"gzip":false\}/,
+      /metricsHandler: registry must be a Registry or an array of Registry, got \{"gzip":false\}/,
     );
     expect(() => metricsHandler(new Registry(), { maxConcurrentScrapes: -1 })).to.throw(
       RangeError,
