@@ -18,7 +18,7 @@ import { normalizeCollectedFamily, reservedNames, type CollectedFamily } from '.
 import { NO_LABELS, labelValueToString } from './labels.js';
 import { checkOptions } from './options.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType } from './snapshot.js';
-import { assertLabelName, show } from './validation.js';
+import { assertLabelName, assertMaxSeries, show } from './validation.js';
 
 export type { CollectedFamily, CollectedSample } from './collected-family.js';
 
@@ -58,6 +58,11 @@ export interface RegistryOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Expose `_created` samples for counters, histograms and summaries. Default false. */
   readonly created?: boolean;
+  /**
+   * The series limit of every labeled metric registered here at construction that sets no
+   * `maxSeries` of its own (see {@link Registry.setMaxSeriesPerMetric}). Default: no limit.
+   */
+  readonly maxSeriesPerMetric?: number;
 }
 
 /** Thrown when a collector or a gauge's value function fails during a scrape; names it. */
@@ -118,7 +123,7 @@ export const FAMILY_SOURCE = Symbol('prometric.familySource');
 
 const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 
-const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created'];
+const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created', 'maxSeriesPerMetric'];
 const RENDER_OPTION_KEYS: ReadonlyArray<keyof RenderOptions> = ['escaping'];
 const COLLECT_OPTION_KEYS: ReadonlyArray<keyof CollectCallOptions> = ['timeoutMs', 'signal'];
 const STREAM_OPTION_KEYS: ReadonlyArray<keyof StreamOptions> = [...RENDER_OPTION_KEYS, ...COLLECT_OPTION_KEYS];
@@ -144,6 +149,7 @@ export class Registry {
   readonly #waiting: Array<() => void> = [];
   /** The size of the last body {@link metrics} made, by format: the size of the next one's buffer. */
   readonly #bodyBytes = new Map<ExpositionFormat, number>();
+  #maxSeriesPerMetric: number | undefined;
 
   constructor(options: RegistryOptions = {}) {
     const given: unknown = options;
@@ -154,6 +160,24 @@ export class Registry {
     }
     this.collectOptions = { created: created === true };
     if (options.labels) this.setDefaultLabels(options.labels);
+    if (options.maxSeriesPerMetric !== undefined) this.setMaxSeriesPerMetric(options.maxSeriesPerMetric);
+  }
+
+  /**
+   * Sets the series limit of the labeled metrics made for this registry (their `registry` option,
+   * or none for the default registry) that set no `maxSeries` of their own, from their next new
+   * label set on; `undefined` lifts it. Past the limit a new label set goes to the metric's one
+   * `__overflow__` series, counted in `prometric_series_overflow_total{metric}`. Series already
+   * made stay.
+   */
+  setMaxSeriesPerMetric(limit: number | undefined): void {
+    if (limit !== undefined) assertMaxSeries('Registry', 'maxSeriesPerMetric', limit);
+    this.#maxSeriesPerMetric = limit;
+  }
+
+  /** The default series limit set by {@link setMaxSeriesPerMetric}, or undefined. */
+  getMaxSeriesPerMetric(): number | undefined {
+    return this.#maxSeriesPerMetric;
   }
 
   /**
