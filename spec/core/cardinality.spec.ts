@@ -14,6 +14,7 @@ import {
   Gauge,
   Histogram,
   Info,
+  OVERFLOW_LABEL_VALUE,
   PrometricWarning,
   Registry,
   Summary,
@@ -146,6 +147,10 @@ describe('cardinality guard (maxSeries)', () => {
         expect(await overflowCount(registry, metric.name)).to.be.greaterThan(0);
       });
     }
+  });
+
+  it('exports the overflow label value', () => {
+    expect(OVERFLOW_LABEL_VALUE).to.equal(OVERFLOW);
   });
 
   it('counts exactly the calls sent to the overflow series, and nothing else', async () => {
