@@ -21,6 +21,10 @@ import {
   type Metric,
 } from '../../lib/index.js';
 import { seriesStates } from '../../lib/aggregation/export.js';
+import { Aggregator } from '../../lib/aggregation/aggregator.js';
+import { Reporter } from '../../lib/aggregation/reporter.js';
+import { decodeReport, encodeReport } from '../../lib/aggregation/wire.js';
+import { FAMILY_SOURCE } from '../../lib/registry.js';
 
 const OVERFLOW = '__overflow__';
 
@@ -339,6 +343,31 @@ describe('cardinality guard (maxSeries)', () => {
       { x: OVERFLOW, y: OVERFLOW },
     ]);
     expect(states.find((s) => s.labels.x === OVERFLOW)).to.deep.include({ value: 7 });
+  });
+
+  it('across workers, the overflow series and the overflow counter sum like any series', async () => {
+    // In one process, as spec/aggregation/aggregator.spec.ts does: each worker a registry whose reports
+    // reach the primary's aggregator through the wire encoding.
+    const primary = new Registry();
+    const aggregator = new Aggregator('primary', 30);
+    primary[FAMILY_SOURCE](aggregator);
+    for (const id of ['1', '2']) {
+      const own = new Registry();
+      const reporter = new Reporter(
+        own,
+        (report) => aggregator.accept(id, decodeReport(encodeReport(report))),
+        1000,
+        true,
+      );
+      const c = new Counter({ name: 'hits', help: 'h', labelNames: ['user'], maxSeries: 1, registry: own });
+      for (const user of ['a', 'b', 'c', 'd']) c.labels(user).inc();
+      reporter.reportMetrics();
+      reporter.stop();
+    }
+    const text = await primary.metrics();
+    expect(text).to.include('hits_total{user="a"} 2\n');
+    expect(text).to.include('hits_total{user="__overflow__"} 6\n');
+    expect(text).to.include('prometric_series_overflow_total{metric="hits"} 6\n');
   });
 
   describe('under 100,000 distinct label values (a process of its own)', function () {
