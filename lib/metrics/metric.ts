@@ -130,7 +130,9 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
 
   /**
    * The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each
-   * time. A metric without labels takes no arguments and gives its only child.
+   * time. A metric without labels takes no arguments and gives its only child. At the metric's
+   * series limit (`maxSeries`, or its registry's `maxSeriesPerMetric`), a label set without a series
+   * gives the overflow series instead, whose label values are all `__overflow__`.
    */
   labels(...values: NamedLabelValues<L>): C;
   /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */

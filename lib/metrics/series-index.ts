@@ -33,7 +33,7 @@ type SlotEntry = Labels | string | readonly string[] | undefined;
 export interface SeriesAdmission<C> {
   /** How many series may exist before {@link overflow} is asked; Infinity when there is no limit. */
   readonly limit: number;
-  /** For a label set that would be a new series at or past the limit: the child to give instead, or undefined to make it. */
+  /** For a label set that would be a new series at or past the limit: the child to give instead, or undefined. */
   overflow(values: readonly string[]): C | undefined;
 }
 
