@@ -59,8 +59,8 @@ export interface RegistryOptions {
   /** Expose `_created` samples for counters, histograms and summaries. Default false. */
   readonly created?: boolean;
   /**
-   * The series limit of every labeled metric registered here at construction that sets no
-   * `maxSeries` of its own (see {@link Registry.setMaxSeriesPerMetric}). Default: no limit.
+   * The series limit of every labeled metric made for this registry that sets no `maxSeries` of
+   * its own (see {@link Registry.setMaxSeriesPerMetric}). Default: no limit.
    */
   readonly maxSeriesPerMetric?: number;
 }
