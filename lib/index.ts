@@ -22,6 +22,7 @@ export { Histogram, type HistogramChild, type HistogramConfig } from './metrics/
 export { Summary, type SummaryChild, type SummaryConfig } from './metrics/summary.js';
 export { Info, type InfoChild, type InfoConfig } from './metrics/info.js';
 export { Enum, type EnumChild, type EnumConfig } from './metrics/enum.js';
+export { OVERFLOW_LABEL_VALUE } from './metrics/series-guard.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
 export type { LabelValue, LabelValues, NamedLabelValues, PositionalLabelValues } from './labels.js';
 export type { Exemplar, HistogramRow, HistogramRows, Labels, MetricFamily, MetricType, Sample } from './snapshot.js';

@@ -19,7 +19,7 @@ import { mergeCollected, partSource } from './collected-merge.js';
 import { NO_LABELS, labelValueToString } from './labels.js';
 import { checkOptions } from './options.js';
 import type { CollectOptions, Labels, MetricFamily, MetricType } from './snapshot.js';
-import { assertLabelName, show } from './validation.js';
+import { assertLabelName, assertMaxSeries, show } from './validation.js';
 
 export type { CollectedFamily, CollectedSample } from './collected-family.js';
 
@@ -64,6 +64,11 @@ export interface RegistryOptions {
    * (payments)`; without it, its position alone (`registry #2`).
    */
   readonly name?: string;
+  /**
+   * The series limit of every labeled metric made for this registry that sets no `maxSeries` of
+   * its own (see {@link Registry.setMaxSeriesPerMetric}). Default: no limit.
+   */
+  readonly maxSeriesPerMetric?: number;
 }
 
 /** Thrown when a collector or a gauge's value function fails during a scrape; names it. */
@@ -124,7 +129,7 @@ export const FAMILY_SOURCE = Symbol('prometric.familySource');
 
 const RESERVED_CONSTANT_LABELS = ['le', 'quantile'];
 
-const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created', 'name'];
+const REGISTRY_OPTION_KEYS: ReadonlyArray<keyof RegistryOptions> = ['labels', 'created', 'name', 'maxSeriesPerMetric'];
 const RENDER_OPTION_KEYS: ReadonlyArray<keyof RenderOptions> = ['escaping'];
 const COLLECT_OPTION_KEYS: ReadonlyArray<keyof CollectCallOptions> = ['timeoutMs', 'signal'];
 const STREAM_OPTION_KEYS: ReadonlyArray<keyof StreamOptions> = [...RENDER_OPTION_KEYS, ...COLLECT_OPTION_KEYS];
@@ -177,6 +182,7 @@ export class Registry {
   #parts: readonly Registry[] | undefined;
   /** The registry's name in a merged view's errors (`options.name`). */
   readonly name: string | undefined;
+  #maxSeriesPerMetric: number | undefined;
 
   constructor(options: RegistryOptions = {}) {
     const given: unknown = options;
@@ -191,6 +197,25 @@ export class Registry {
     this.name = name;
     this.collectOptions = { created: created === true };
     if (options.labels) this.setDefaultLabels(options.labels);
+    if (options.maxSeriesPerMetric !== undefined) this.setMaxSeriesPerMetric(options.maxSeriesPerMetric);
+  }
+
+  /**
+   * Sets the series limit of the labeled metrics made for this registry (their `registry` option,
+   * or none for the default registry) that set no `maxSeries` of their own, from their next new
+   * label set on; `undefined` lifts it. Past the limit a new label set goes to the metric's one
+   * `__overflow__` series, counted in `prometric_series_overflow_total{metric}`. Series already
+   * made stay.
+   */
+  setMaxSeriesPerMetric(limit: number | undefined): void {
+    this.#ownOnly('set a series limit');
+    if (limit !== undefined) assertMaxSeries('Registry', 'maxSeriesPerMetric', limit);
+    this.#maxSeriesPerMetric = limit;
+  }
+
+  /** The default series limit set by {@link setMaxSeriesPerMetric}, or undefined. */
+  getMaxSeriesPerMetric(): number | undefined {
+    return this.#maxSeriesPerMetric;
   }
 
   /**

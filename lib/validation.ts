@@ -111,3 +111,19 @@ export function assertFiniteNumber(metric: string, argument: string, value: unkn
     throw new RangeError(`Metric ${metric}: ${argument} must be a finite number, got ${show(value)}`);
   }
 }
+
+/**
+ * Throws unless `value` is a positive integer: a TypeError for what is not a number, a RangeError
+ * for a number that is not one. `labelCount` (a metric's) refuses a limit on a metric without labels.
+ */
+export function assertMaxSeries(where: string, option: string, value: unknown, labelCount?: number): void {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${where}: ${option} must be a positive integer, got ${show(value)}`);
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${where}: ${option} must be a positive integer, got ${show(value)}`);
+  }
+  if (labelCount === 0) {
+    throw new TypeError(`${where}: ${option} needs label names (a metric without labels has one series)`);
+  }
+}

@@ -89,6 +89,14 @@ export const CASES = [
     title: 'counter, label object, shortest form: ours `labels({…}).inc()`, theirs `inc({…})`',
   },
   { id: 'counter.bound', kind: 'ops', libs: LIBS, title: 'counter bound child `inc()`', target: 20 },
+  // The cardinality guard sits on series creation only: a bound child of a metric at its limit costs as
+  // `counter.bound` (ours only: neither peer has a guard).
+  {
+    id: 'counter.bound-guarded',
+    kind: 'ops',
+    libs: LIBS,
+    title: 'counter bound child `inc()`, its metric at `maxSeries` (1000) and overflowing (ours only)',
+  },
   {
     id: 'histogram.bound',
     kind: 'ops',

@@ -57,6 +57,25 @@ export function prometricCases(M, sizes) {
         text: () => c.registry.metrics(),
       };
     },
+    'counter.bound-guarded': () => {
+      if (typeof M.Registry.prototype.setMaxSeriesPerMetric !== 'function') return { skip: 'no cardinality guard' };
+      const c = new M.Counter({
+        name: 'requests',
+        help: 'Requests.',
+        labelNames: LABELS,
+        maxSeries: 1000,
+        registry: registry(),
+      });
+      for (let i = 0; i < 1000; i++) c.labels('GET', String(i));
+      c.labels('GET', 'past-the-limit'); // goes to the overflow series: the guard is in force
+      const child = c.labels('GET', '200');
+      return {
+        run(n) {
+          for (let i = 0; i < n; i++) child.inc();
+        },
+        text: () => c.registry.metrics(),
+      };
+    },
     'histogram.bound': () => {
       const h = histogram();
       const child = h.labels('GET', '200');

@@ -5,7 +5,7 @@
 import { METRIC_HINTS, checkOptions } from '../options.js';
 import type { Registry } from '../registry.js';
 import type { NativeHistogramOptions } from './native-buckets.js';
-import { assertHelp, assertLabelNames, assertMetricName, assertUnit, show } from '../validation.js';
+import { assertHelp, assertLabelNames, assertMaxSeries, assertMetricName, assertUnit, show } from '../validation.js';
 
 /** Options every metric type takes. */
 export interface MetricConfig<L extends string> {
@@ -23,6 +23,12 @@ export interface MetricConfig<L extends string> {
   readonly namespace?: string;
   /** Prefixed to the name with `_`, between namespace and name (as Python's `subsystem`). */
   readonly subsystem?: string;
+  /**
+   * The most series (label sets) the metric keeps, a positive integer; past it a new label set
+   * goes to one overflow series whose label values are all `__overflow__`. Default: the
+   * registry's `maxSeriesPerMetric`, else no limit. Only for a metric with labels.
+   */
+  readonly maxSeries?: number;
 }
 
 /** Options of a Counter. */
@@ -111,6 +117,7 @@ export interface NormalizedConfig<L extends string> {
   readonly labelNames: readonly L[];
   readonly unit: string;
   readonly registry: Registry | null | undefined;
+  readonly maxSeries: number | undefined;
 }
 
 /** Every key of an options type: the compiler refuses a set that misses one or adds one. */
@@ -124,6 +131,7 @@ const COMMON_KEYS: KeySet<MetricConfig<string>> = {
   unit: true,
   namespace: true,
   subsystem: true,
+  maxSeries: true,
 };
 
 /** The options each metric type reads, by the `kind` its constructor passes to normalizeConfig. */
@@ -249,8 +257,10 @@ export function normalizeConfig<L extends string, C extends MetricConfig<L>>(
   if (registry !== undefined && registry !== null && typeof (registry as Registry).registerMetric !== 'function') {
     throw new TypeError(`Metric ${fullName}: registry must be a Registry or null, got ${show(registry)}`);
   }
+  const maxSeries = options.maxSeries;
+  if (maxSeries !== undefined) assertMaxSeries(`${kind} ${fullName}`, 'maxSeries', maxSeries, labelNames.length);
   return {
-    common: { name: fullName, help: options.help, labelNames: [...labelNames], unit, registry },
+    common: { name: fullName, help: options.help, labelNames: [...labelNames], unit, registry, maxSeries },
     options,
   };
 }

@@ -14,6 +14,7 @@ import { labelSetOf } from '../label-set.js';
 import type { NormalizedConfig } from './config.js';
 import { DETACHED, slotOf, type Series } from './series.js';
 import { SeriesIndex } from './series-index.js';
+import { SeriesGuard } from './series-guard.js';
 
 /** What every child (one series) is. */
 export type Child = Series;
@@ -32,6 +33,8 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
   readonly unit: string;
   /** The registry this metric is registered in, or null. */
   readonly registry: Registry | null;
+  /** The metric's own series limit (the `maxSeries` option), or undefined to follow the registry's. */
+  readonly maxSeries: number | undefined;
   abstract readonly type: MetricType;
 
   /** @internal Children by label values. */
@@ -60,6 +63,19 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
     this.registry = config.registry === undefined ? defaultRegistry : config.registry;
     this.keys = new LabelSetBuilder(this.name, this.labelNames);
     this.children = new SeriesIndex<C>(this.keys);
+    // Every labeled metric has a guard: a registry's default limit may be set after the metric is made.
+    if (this.labelNames.length > 0) {
+      const guard = new SeriesGuard(
+        this.name,
+        this.labelNames.length,
+        config.maxSeries,
+        this.registry,
+        this.children,
+        this.createChild,
+      );
+      this.children.admission = guard;
+    }
+    this.maxSeries = config.maxSeries;
   }
 
   /**
@@ -114,7 +130,9 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
 
   /**
    * The child for a label set, given by name (`labels({ method: 'GET' })`); the same object each
-   * time. A metric without labels takes no arguments and gives its only child.
+   * time. A metric without labels takes no arguments and gives its only child. At the metric's
+   * series limit (`maxSeries`, or its registry's `maxSeriesPerMetric`), a label set without a series
+   * gives the overflow series instead, whose label values are all `__overflow__`.
    */
   labels(...values: NamedLabelValues<L>): C;
   /** The child for label values in declared order (`labels('GET', '200')`); the same object each time. */
@@ -255,6 +273,7 @@ export abstract class Metric<L extends string = string, C extends Child = Child>
       help: this.help,
       labelNames: this.labelNames,
       unit: this.unit,
+      ...(this.maxSeries === undefined ? {} : { maxSeries: this.maxSeries }),
       ...this.extraDefinition(),
     };
   }

@@ -26,6 +26,17 @@ type Level<C> = Map<string, Level<C> | C>;
  */
 type SlotEntry = Labels | string | readonly string[] | undefined;
 
+/**
+ * What a metric with a series limit puts in front of new series (see series-guard.ts). It is asked
+ * only on the way to making a series, never on a lookup that finds one.
+ */
+export interface SeriesAdmission<C> {
+  /** How many series may exist before {@link overflow} is asked; Infinity when there is no limit. */
+  readonly limit: number;
+  /** For a label set that would be a new series at or past the limit: the child to give instead, or undefined. */
+  overflow(values: readonly string[]): C | undefined;
+}
+
 /** The key a given label value is looked up by (as labels() would turn it into a string). */
 function keyOf(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : (value as string);
@@ -48,6 +59,8 @@ export class SeriesIndex<C extends Series> {
   /** Whether a new series gets its label set when made (once a walk has wanted label sets). */
   private eager = false;
   #size = 0;
+  /** Set by a metric with a series limit. */
+  admission: SeriesAdmission<C> | undefined;
   /** How many series have no label set yet: while none, a walk needs no values from the Maps' keys. */
   #withoutLabelSet = 0;
 
@@ -69,6 +82,11 @@ export class SeriesIndex<C extends Series> {
         ? this.findByName(first as Readonly<Record<string, unknown>>)
         : this.findPositional(args);
     return found ?? this.insert(this.keys.values(args), create);
+  }
+
+  /** Whether validated label values (strings, in declared order) have a series. */
+  has(values: readonly string[]): boolean {
+    return this.findPositional(values) !== undefined;
   }
 
   /** The child for `labels()`'s arguments, or undefined; throws on invalid label values. */
@@ -156,6 +174,12 @@ export class SeriesIndex<C extends Series> {
   private insert(values: readonly string[], create: (slot: number) => C): C {
     const depth = this.depth;
     if (depth === 0) return (this.unlabeled ??= this.make(values, create));
+    const admission = this.admission;
+    if (admission !== undefined && this.#size >= admission.limit) {
+      // Values given as numbers missed the lookup but may name a series: only a new one is refused.
+      const instead = this.findPositional(values) ?? admission.overflow(values);
+      if (instead !== undefined) return instead;
+    }
     let level = this.root;
     for (let i = 0; i < depth - 1; i++) {
       const next = level.get(values[i]!);

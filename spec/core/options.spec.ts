@@ -86,7 +86,11 @@ describe('options: one validator for every options object', () => {
         (type) => (type === 'Histogram' ? /did you mean "buckets"\?/ : /"buckets" is an option of Histogram only/),
       ],
       ['collect', () => () => undefined, () => /use setFunction\(\) \(Gauge\) or registry\.registerCollector\(\)/],
-      ['colour', () => 'red', () => /; the options are name, help, labelNames, registry, unit, namespace, subsystem/],
+      [
+        'colour',
+        () => 'red',
+        () => /; the options are name, help, labelNames, registry, unit, namespace, subsystem, maxSeries/,
+      ],
     ];
 
     for (const type of Object.keys(OBJECT_FORM)) {
@@ -117,11 +121,11 @@ describe('options: one validator for every options object', () => {
       const known = (type: string): string =>
         thrown(() => OBJECT_FORM[type]!({ name: uniqueName('k'), help: 'h', registry, x: 1 })).message;
       expect(known('Histogram')).to.match(
-        /the options are name, help, labelNames, registry, unit, namespace, subsystem, buckets, native$/,
+        /the options are name, help, labelNames, registry, unit, namespace, subsystem, maxSeries, buckets, native$/,
       );
-      expect(known('Summary')).to.match(/subsystem, percentiles, maxAgeSeconds, ageBuckets, quantileError$/);
-      expect(known('Enum')).to.match(/subsystem, states$/);
-      expect(known('Counter')).to.match(/subsystem$/);
+      expect(known('Summary')).to.match(/maxSeries, percentiles, maxAgeSeconds, ageBuckets, quantileError$/);
+      expect(known('Enum')).to.match(/maxSeries, states$/);
+      expect(known('Counter')).to.match(/subsystem, maxSeries$/);
     });
 
     it("points at the type that has an option, and at prom-client's and Python's names", () => {
