@@ -94,7 +94,9 @@ export function Instrumented(options?: InstrumentedOptions): ClassDecorator {
     throw new TypeError(`${DECORATOR}: write it with parentheses, @Instrumented() or @Instrumented({ ... })`);
   }
   const resolved = resolveOptions(options ?? {});
-  const metrics = makeMetrics(resolved);
+  // Names, buckets and native options are checked now, where the decorator is written, by making
+  // the metrics unregistered; the registered ones are made when a class is decorated.
+  makeEachMetric(null, resolved.names, resolved);
   function decorate(...args: unknown[]): void {
     const [cls, context] = args;
     if (args.length === 2 && typeof context === 'object' && context !== null && 'kind' in context) {
@@ -106,7 +108,7 @@ export function Instrumented(options?: InstrumentedOptions): ClassDecorator {
       throw new TypeError(`${DECORATOR} decorates classes; use it on the class, not on a member`);
     }
     if (typeof cls !== 'function') throw new TypeError(`${DECORATOR}: expected a class, got ${show(cls)}`);
-    instrumentClass(cls as AnyFunction, resolved, metrics);
+    instrumentClass(cls as AnyFunction, resolved);
   }
   return decorate as ClassDecorator;
 }
@@ -178,7 +180,7 @@ function makeMetrics(options: ResolvedOptions): CallMetrics {
 }
 
 function makeEachMetric(
-  registry: Registry,
+  registry: Registry | null,
   names: Readonly<Required<InstrumentedNames>>,
   options: ResolvedOptions,
 ): CallMetrics {
@@ -217,11 +219,13 @@ function withContext<T>(context: string, make: () => T): T {
   }
 }
 
-function instrumentClass(cls: AnyFunction, options: ResolvedOptions, metrics: CallMetrics): void {
+/** Makes (or finds) the metrics once the class is known to be measurable, then wraps its methods. */
+function instrumentClass(cls: AnyFunction, options: ResolvedOptions): void {
   const className = options.className ?? cls.name;
   if (className === '') {
     throw new TypeError(`${DECORATOR}: the class has no name; give one with the className option`);
   }
+  const metrics = makeMetrics(options);
   wrapClassMethods(
     cls,
     measurableMethods(cls),

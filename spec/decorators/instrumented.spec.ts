@@ -423,7 +423,9 @@ describe(`@Instrumented [${MODE} decorators]`, () => {
         duration: 'method_duration_seconds',
         inFlight: 'method_calls_in_flight',
       });
-      Instrumented({ registry });
+      @Instrumented({ registry })
+      class Svc {}
+      expect(Svc.name).to.equal('Svc');
       expect(metric<Counter>('method_calls_total').labelNames).to.deep.equal(['class', 'method', 'result']);
       expect(metric<Histogram>('method_duration_seconds').labelNames).to.deep.equal(['class', 'method']);
       expect(metric<Gauge>('method_calls_in_flight').labelNames).to.deep.equal(['class', 'method']);
@@ -516,15 +518,33 @@ describe(`@Instrumented [${MODE} decorators]`, () => {
       });
     }
 
-    it('refuses names taken by a metric defined otherwise, naming the decorator, and registers nothing', () => {
+    /** Applies a decorator made by Instrumented() to a fresh class, as either decorator mode does. */
+    function decorateClass(decorator: unknown): { run(): string } {
+      class Target {
+        run(): string {
+          return 'ran';
+        }
+      }
+      const decorate = decorator as (...args: unknown[]) => unknown;
+      if (MODE === 'legacy') decorate(Target);
+      else decorate(Target, { kind: 'class', name: 'Target', addInitializer() {} });
+      return new Target();
+    }
+
+    it('refuses names taken by a metric defined otherwise, naming the decorator, changing nothing', () => {
       new Gauge({ name: 'method_calls_in_flight', help: 'mine', registry });
-      expect(() => Instrumented({ registry })).to.throw(/@Instrumented: cannot make the in-flight metric/);
+      const decorator = Instrumented({ registry });
+      let target: { run(): string } | undefined;
+      expect(() => (target = decorateClass(decorator))).to.throw(/@Instrumented: cannot make the in-flight metric/);
+      expect(target).to.equal(undefined);
       expect(registry.getMetrics().map((m) => m.name)).to.deep.equal(['method_calls_in_flight']);
     });
 
     it('refuses the same names with other buckets (shared metrics need one definition)', () => {
-      Instrumented({ registry, buckets: [1] });
-      expect(() => Instrumented({ registry, buckets: [2] })).to.throw(/@Instrumented: .*duration.*different/);
+      expect(decorateClass(Instrumented({ registry, buckets: [1] })).run()).to.equal('ran');
+      expect(() => decorateClass(Instrumented({ registry, buckets: [2] }))).to.throw(
+        /@Instrumented: .*duration.*different/,
+      );
     });
 
     it('refuses an anonymous class without className, leaving it unchanged', () => {
@@ -540,6 +560,7 @@ describe(`@Instrumented [${MODE} decorators]`, () => {
           : decorate(anonymous, { kind: 'class', name: undefined, addInitializer() {} });
       expect(apply).to.throw(TypeError, /@Instrumented: the class has no name; give one with the className option/);
       expect(anonymous.prototype.run).to.equal(run);
+      expect(registry.getMetrics()).to.deep.equal([]);
     });
 
     it('refuses use on a method, and use without parentheses', () => {
