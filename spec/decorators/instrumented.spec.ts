@@ -10,6 +10,7 @@ import {
   Registry,
   Timed,
 } from '../../lib/index.js';
+import { listenToSettled } from '../../lib/instrument/settled.js';
 import { MODE } from './mode.js';
 
 /** Every sample of the text exposition as `name{labels}` to value (label values here hold no `,` or `}`). */
@@ -172,6 +173,52 @@ describe(`@Instrumented [${MODE} decorators]`, () => {
       const all = await samples(registry);
       // A lower bound only: the wait is at least 30 ms whatever the machine's load.
       expect(all.get('method_duration_seconds_sum{class="Slow",method="wait"}')).to.be.at.least(0.025);
+    });
+  });
+
+  describe('async methods, settling', () => {
+    it('has recorded when the awaiting caller resumes, and tells the settle hook once, after every decorator', async () => {
+      const timed = new Histogram({ name: 'settle_seconds', help: 'h', registry });
+      const seenAtSettle: number[][] = [];
+      @Instrumented({ registry })
+      class Svc {
+        @Timed(timed)
+        async run(): Promise<string> {
+          await new Promise((resolve) => setImmediate(resolve));
+          return 'ran';
+        }
+      }
+      const ok = (): number => metric<Counter<string>>('method_calls_total').labels('Svc', 'run', 'ok').get();
+      listenToSettled(() => seenAtSettle.push([ok(), timed.only().count()]));
+      try {
+        expect(await new Svc().run()).to.equal('ran');
+        expect(ok()).to.equal(1);
+      } finally {
+        listenToSettled(undefined);
+      }
+      expect(seenAtSettle).to.deep.equal([[1, 1]]);
+    });
+
+    it('measures a thenable that is not a promise once it is consumed, returning the same object', async () => {
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a promise is what is tested
+        then(onFulfilled: (v: string) => unknown, onRejected?: (e: unknown) => unknown) {
+          return Promise.reject(new Error('rows gone')).then(onFulfilled, onRejected);
+        },
+      };
+      @Instrumented({ registry })
+      class Repo {
+        find(): typeof thenable {
+          return thenable;
+        }
+      }
+      const returned = new Repo().find();
+      expect(returned).to.equal(thenable);
+      const error = await Promise.resolve(returned).catch((e: unknown) => e);
+      expect((error as Error).message).to.equal('rows gone');
+      const all = await samples(registry);
+      expect(counted(all)).to.deep.equal({ [calls('Repo', 'find', 'error')]: 1 });
+      expect(all.get(inFlight('Repo', 'find'))).to.equal(0);
     });
   });
 
