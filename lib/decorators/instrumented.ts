@@ -127,7 +127,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
   const { prefix = '', names = {}, registry = defaultRegistry, className, buckets, native } = options;
   if (typeof prefix !== 'string' || (prefix !== '' && !NAME_START.test(prefix))) {
     throw new TypeError(
-      `${DECORATOR}: option prefix must be a string that can start a metric name (${NAME_START.source}), got ${show(prefix)}`,
+      `${DECORATOR}: option prefix must be a string that can start a metric name (${NAME_START.source}), ` +
+        `got ${show(prefix)}`,
     );
   }
   checkOptions(`${DECORATOR}: option names`, names, NAME_KEYS);
@@ -141,7 +142,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
   }
   if (!(registry instanceof Registry)) {
     throw new TypeError(
-      `${DECORATOR}: option registry must be a Registry (the classes share the metrics through it), got ${show(registry)}`,
+      `${DECORATOR}: option registry must be a Registry (the classes share the metrics through it), ` +
+        `got ${show(registry)}`,
     );
   }
   if (className !== undefined && (typeof className !== 'string' || className === '')) {

@@ -177,7 +177,7 @@ describe(`@Instrumented [${MODE} decorators]`, () => {
   });
 
   describe('async methods, settling', () => {
-    it('has recorded when the awaiting caller resumes, and tells the settle hook once, after every decorator', async () => {
+    it('has recorded when the caller resumes; the settle hook is told once, after all decorators', async () => {
       const timed = new Histogram({ name: 'settle_seconds', help: 'h', registry });
       const seenAtSettle: number[][] = [];
       @Instrumented({ registry })
@@ -320,7 +320,7 @@ describe(`@Instrumented [${MODE} decorators]`, () => {
       expect(counted(all)).to.deep.equal({ [calls('Svc', 'work', 'ok')]: 1 });
     });
 
-    it('@NotInstrumented holds beside a method decorator, in either order, and that decorator still records', async () => {
+    it('@NotInstrumented holds beside a method decorator, in either order; that decorator still records', async () => {
       const timed = new Histogram({ name: 'timed_seconds', help: 'h', registry });
       @Instrumented({ registry })
       class Svc {
