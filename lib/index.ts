@@ -60,7 +60,7 @@ export type {
   Outcome,
   LabelSource,
   ExemplarSource,
-  ClassDecorator,
+  InstrumentedClassDecorator,
   InstrumentedNames,
   InstrumentedOptions,
   NotInstrumentedDecorator,

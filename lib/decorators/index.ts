@@ -20,7 +20,7 @@ export type { ExemplarSource } from '../instrument/exemplar-source.js';
 export type { EndTimer, TimedOptions } from '../instrument/timed.js';
 export { Instrumented, NotInstrumented, INSTRUMENTED_DEFAULT_NAMES } from './instrumented.js';
 export type {
-  ClassDecorator,
+  InstrumentedClassDecorator,
   InstrumentedNames,
   InstrumentedOptions,
   NotInstrumentedDecorator,

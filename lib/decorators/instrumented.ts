@@ -57,7 +57,7 @@ const NAME_KEYS: readonly string[] = Object.keys(INSTRUMENTED_DEFAULT_NAMES);
 const NAME_START = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** A class decorator usable in both TypeScript decorator modes. */
-export interface ClassDecorator {
+export interface InstrumentedClassDecorator {
   /** Standard (TC39) class decorator. */
   <C extends abstract new (...args: never[]) => unknown>(value: C, context: ClassDecoratorContext<C>): void;
   /** Legacy (`experimentalDecorators`) class decorator. */
@@ -88,7 +88,7 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
  * }
  * ```
  */
-export function Instrumented(options?: InstrumentedOptions): ClassDecorator {
+export function Instrumented(options?: InstrumentedOptions): InstrumentedClassDecorator {
   // Written without parentheses, it is called with the class itself (and, in standard mode, a context).
   if (typeof options === 'function') {
     throw new TypeError(`${DECORATOR}: write it with parentheses, @Instrumented() or @Instrumented({ ... })`);
@@ -110,7 +110,7 @@ export function Instrumented(options?: InstrumentedOptions): ClassDecorator {
     if (typeof cls !== 'function') throw new TypeError(`${DECORATOR}: expected a class, got ${show(cls)}`);
     instrumentClass(cls as AnyFunction, resolved);
   }
-  return decorate as ClassDecorator;
+  return decorate as InstrumentedClassDecorator;
 }
 
 interface ResolvedOptions {
