@@ -210,7 +210,7 @@ function makeEachMetric(
   return { calls, duration, inFlight };
 }
 
-/** Runs `make`; an error it throws is re-thrown as the same class, its message prefixed with `context`. */
+/** Runs `make`; an error it throws comes out as an error of the same kind, its message prefixed with `context`. */
 function withContext<T>(context: string, make: () => T): T {
   try {
     return make();
