@@ -41,7 +41,15 @@ export { TEXT_CONTENT_TYPE } from './exposition/text.js';
 export { OPENMETRICS_CONTENT_TYPE } from './exposition/openmetrics.js';
 export { PROTOBUF_CONTENT_TYPE } from './exposition/protobuf.js';
 export type { TextExpositionFormat } from './exposition/render.js';
-export { Timed, startTimer, CountExceptions, GaugeInProgress } from './decorators/index.js';
+export {
+  Timed,
+  startTimer,
+  CountExceptions,
+  GaugeInProgress,
+  Instrumented,
+  NotInstrumented,
+  INSTRUMENTED_DEFAULT_NAMES,
+} from './decorators/index.js';
 export type {
   TimedOptions,
   TimedMetric,
@@ -53,6 +61,10 @@ export type {
   Outcome,
   LabelSource,
   ExemplarSource,
+  InstrumentedClassDecorator,
+  InstrumentedNames,
+  InstrumentedOptions,
+  NotInstrumentedDecorator,
 } from './decorators/index.js';
 export { aggregateClusterMetrics } from './aggregation/cluster.js';
 export { aggregateThreadMetrics } from './aggregation/threads.js';

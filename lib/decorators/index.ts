@@ -18,6 +18,13 @@ export type { MethodDecorator, Outcome } from '../instrument/method-decorator.js
 export type { LabelSource } from '../instrument/label-source.js';
 export type { ExemplarSource } from '../instrument/exemplar-source.js';
 export type { EndTimer, TimedOptions } from '../instrument/timed.js';
+export { Instrumented, NotInstrumented, INSTRUMENTED_DEFAULT_NAMES } from './instrumented.js';
+export type {
+  InstrumentedClassDecorator,
+  InstrumentedNames,
+  InstrumentedOptions,
+  NotInstrumentedDecorator,
+} from './instrumented.js';
 
 /** A metric that can record durations: observed into a Histogram or Summary, set on a Gauge. */
 export type TimedMetric<L extends string> = Histogram<L> | Summary<L> | Gauge<L>;

@@ -94,7 +94,7 @@ function describeStandard(context: ClassMethodDecoratorContext): string {
 }
 
 /** Copies reflect-metadata entries kept on the original function onto the wrapper. */
-function copyMetadata(from: object, to: object): void {
+export function copyMetadata(from: object, to: object): void {
   const reflect = Reflect as unknown as {
     getOwnMetadataKeys?(target: object): unknown[];
     getOwnMetadata?(key: unknown, target: object): unknown;
