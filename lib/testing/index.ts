@@ -6,7 +6,9 @@
  *
  * Kept out of the main entry: an application that never tests loads none of it.
  */
-import { defaultRegistry } from '../registry.js';
+// The public entry, not registry.ts: the bundled testing entry then reads the main entry's one
+// defaultRegistry, and the main entry's bundle stays as it is (package.json "bundle").
+import { defaultRegistry } from '../index.js';
 import type { Labels, MetricFamily, Sample } from '../snapshot.js';
 import { show } from '../validation.js';
 import { assertSamples } from './compare.js';

@@ -1,8 +1,8 @@
 /**
  * The `prometric/testing` subpath as users import it (issue 16, part 1): resolved through the
  * package's "exports" to the built dist/testing/index.js in a fresh process, sharing the main
- * entry's defaultRegistry (one copy of the registry code, in a shared chunk), and kept out of
- * what the main entry loads.
+ * entry's defaultRegistry (it imports the main entry rather than a copy of the registry), and
+ * kept out of what the main entry loads.
  */
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
