@@ -72,7 +72,11 @@ function sameNamed(index: Map<string, Sample>, name: string): Sample[] {
  * expected lines and its `actual` the same lines as collected (a missing one left out), so a
  * runner's diff shows just what differs.
  */
-export function assertSamples(caller: string, expected: readonly ExpectedSample[], families: readonly MetricFamily[]) {
+export function assertSamples(
+  caller: string,
+  expected: readonly ExpectedSample[],
+  families: readonly MetricFamily[],
+): void {
   const index = indexSamples(families, new Set(expected.map((sample) => sample.name)));
   const problems: string[] = [];
   const expectedLines: string[] = [];
@@ -96,9 +100,9 @@ export function assertSamples(caller: string, expected: readonly ExpectedSample[
     }
   }
   if (problems.length === 0) return;
-  const message = `${caller}: ${problems.length} of ${expected.length} expected samples not matched:\n  ${problems.join('\n  ')}`;
+  const summary = `${caller}: ${problems.length} of ${expected.length} expected samples not matched:`;
   throw new AssertionError({
-    message,
+    message: `${summary}\n  ${problems.join('\n  ')}`,
     expected: `${expectedLines.join('\n')}\n`,
     actual: `${actualLines.join('\n')}\n`,
     operator: caller,

@@ -107,7 +107,8 @@ describe('getSampleValue', () => {
     const value = 'a"b\\c\nd é 🙂';
     g.labels(value).set(7);
     expect(await getSampleValue('odd', { v: value }, registry)).to.equal(7);
-    expect(await getSampleValue('odd', { v: 'a\\"b\\\\c\\nd é 🙂' }, registry), 'the escaped text').to.equal(undefined);
+    const escaped = 'a\\"b\\\\c\\nd é 🙂';
+    expect(await getSampleValue('odd', { v: escaped }, registry), 'the escaped text').to.equal(undefined);
   });
 
   it("reads the families of custom collectors, sync and async, with the exposition's sample names", async () => {
