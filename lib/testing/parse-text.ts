@@ -56,7 +56,9 @@ function parseSampleLine(caller: string, text: string, line: number): ExpectedSa
   if (name === undefined) throw fail('no metric name at its start');
   let at = name.length;
   const labels: Record<string, string> = {};
-  if (text[at] === '{') at = parseLabels(text, at + 1, labels, fail);
+  // Blanks may stand between the name and its labels, as Prometheus' own text parser reads them.
+  const labelsAt = skipBlanks(text, at);
+  if (text[labelsAt] === '{') at = parseLabels(text, labelsAt + 1, labels, fail);
   const rest = text.slice(at);
   if (!/^[ \t]/.test(rest)) throw fail(rest === '' ? 'no value' : `unexpected ${JSON.stringify(rest[0])}`);
   const fields = rest.trim().split(/[ \t]+/);

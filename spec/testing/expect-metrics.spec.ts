@@ -76,10 +76,11 @@ describe('expectMetrics', () => {
       );
     });
 
-    it('with label values escaped as in the exposition (\\\\, \\", \\n) and trailing commas', async () => {
+    it('with label values escaped as in the exposition (\\\\, \\", \\n), blanks and trailing commas', async () => {
       const g = new Gauge({ name: 'odd', help: 'h', labelNames: ['v'], registry });
       g.labels('say "hi"\\\nnext line').set(1);
       await expectMetrics(registry, 'odd{v="say \\"hi\\"\\\\\\nnext line",} 1');
+      await expectMetrics(registry, 'odd { v = "say \\"hi\\"\\\\\\nnext line" } 1');
     });
 
     it("on the registry's own exposition of random label values (the text it writes reads back)", async () => {
