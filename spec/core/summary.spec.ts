@@ -4,22 +4,16 @@ import sinon from 'sinon';
 import { performance } from 'node:perf_hooks';
 import { Registry, Summary, defaultRegistry } from '../../lib/index.js';
 import { refreshCoarseClock } from '../../lib/instrument/clock.js';
-import { labelText } from '../support/labels.js';
+import { expectMetrics, getSamples, getSampleValue } from '../../lib/testing/index.js';
 
 /** The quantile estimates a registry collects for one summary family, by quantile. */
 async function quantiles(registry: Registry, name: string): Promise<Map<number, number>> {
-  const family = (await registry.collect()).find((f) => f.name === name)!;
   const out = new Map<number, number>();
-  for (const s of family.samples) {
+  for (const s of await getSamples(name, registry)) {
     const quantile = s.labels.quantile;
-    if (s.name === name && quantile !== undefined) out.set(Number(quantile), s.value);
+    if (quantile !== undefined) out.set(Number(quantile), s.value);
   }
   return out;
-}
-
-function sampleValue(body: string, line: string): number {
-  const found = body.split('\n').find((l) => l.startsWith(`${line} `));
-  return Number(found!.slice(line.length + 1));
 }
 
 /**
@@ -230,15 +224,12 @@ describe('Summary', () => {
       q = await quantiles(registry, 'win');
       expect(q.get(0.25)).to.equal(100); // clamped to the window's min: only the second batch is left
       expect(q.get(0.5)).to.equal(100);
-      let body = await registry.metrics();
-      expect(sampleValue(body, 'win_count')).to.equal(200);
-      expect(sampleValue(body, 'win_sum')).to.equal(10_100);
+      await expectMetrics(registry, 'win_count 200\nwin_sum 10100');
 
       now += 20_000;
       q = await quantiles(registry, 'win');
       expect([...q.values()].every((v) => Number.isNaN(v))).to.equal(true);
-      body = await registry.metrics();
-      expect(sampleValue(body, 'win_count')).to.equal(200);
+      expect(await getSampleValue('win_count', {}, registry)).to.equal(200);
     });
 
     it('keeps observations younger than (ageBuckets - 1) / ageBuckets of maxAge', async () => {
@@ -270,11 +261,8 @@ describe('Summary', () => {
       await registry.metrics();
       s.labels('y').observe(2);
       now += 6_000;
-      const family = (await registry.collect())[0]!;
-      const median = (labels: string) =>
-        family.samples.find((x) => labelText(x.labels) === `${labels},quantile="0.5"`)!.value;
-      expect(median('a="x"')).to.be.NaN;
-      expect(median('a="y"')).to.equal(2);
+      expect(await getSampleValue('per', { a: 'x', quantile: '0.5' }, registry)).to.be.NaN;
+      expect(await getSampleValue('per', { a: 'y', quantile: '0.5' }, registry)).to.equal(2);
     });
 
     it('reads no clock per observation (no Date.now(), no performance.now())', () => {

@@ -1,7 +1,9 @@
 /**
  * The README's "## API" section lists every name lib/index.ts exports, and nothing else: values
  * (`` - `Counter`: ... ``) against the module's runtime keys, types (`` - type `CounterConfig`: ... ``)
- * against the type-only exports read from lib/index.ts's source.
+ * against the type-only exports read from lib/index.ts's source. A subsection whose heading names a
+ * subpath export (`` ### Testing (`prometric/testing`) ``) lists that entry's exports instead,
+ * checked the same way against lib/<subpath>/index.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,14 @@ interface ApiSection {
   readonly types: string[];
   /** Bullets in the section that name nothing in the expected form. */
   readonly malformed: string[];
+  /** The bullets of each subpath's subsection, by subpath (`testing` for `prometric/testing`). */
+  readonly subpaths: Map<string, ApiSection>;
 }
+
+const emptySection = (): ApiSection => ({ values: [], types: [], malformed: [], subpaths: new Map() });
+
+/** A third-level heading naming a subpath export: `` ### Testing (`prometric/testing`) ``. */
+const SUBPATH_HEADING = /^### .*`prometric\/([a-z][a-z-]*)`/;
 
 /** The `## API` section: from its heading to the next second-level heading. */
 function readApiSection(markdown: string): ApiSection | undefined {
@@ -26,16 +35,21 @@ function readApiSection(markdown: string): ApiSection | undefined {
   const rest = lines.slice(start + 1);
   const end = rest.findIndex((line) => /^## /.test(line));
   const section = end < 0 ? rest : rest.slice(0, end);
-  const values: string[] = [];
-  const types: string[] = [];
-  const malformed: string[] = [];
+  const main = emptySection();
+  let current = main;
   for (const line of section) {
+    if (line.startsWith('### ')) {
+      const subpath = SUBPATH_HEADING.exec(line)?.[1];
+      current = subpath === undefined ? main : emptySection();
+      if (subpath !== undefined) main.subpaths.set(subpath, current);
+      continue;
+    }
     if (!line.startsWith('- ')) continue;
     const match = /^- (type )?`([A-Za-z_$][\w$]*)[^`]*`: \S/.exec(line);
-    if (match === null) malformed.push(line);
-    else (match[1] === undefined ? values : types).push(match[2]!);
+    if (match === null) current.malformed.push(line);
+    else (match[1] === undefined ? current.values : current.types).push(match[2]!);
   }
-  return { values, types, malformed };
+  return main;
 }
 
 /**
@@ -115,5 +129,25 @@ describe('README: the API section matches the exports of lib/index.ts', () => {
       'export interface K {}',
     ].join('\n');
     expect(typeExports(sample).sort()).to.deep.equal(['B', 'F', 'G', 'I', 'J', 'K']);
+  });
+});
+
+describe('README: the API subsection of prometric/testing matches the exports of lib/testing/index.ts', () => {
+  const section = readApiSection(readFileSync(README, 'utf8'))?.subpaths.get('testing');
+  const source = readFileSync(fileURLToPath(new URL('lib/testing/index.ts', ROOT)), 'utf8');
+
+  it('has a subsection for prometric/testing whose every bullet names one export', () => {
+    expect(section, 'no "### ... (`prometric/testing`)" subsection under "## API"').not.to.equal(undefined);
+    expect(section!.malformed).to.deep.equal([]);
+    expect(duplicates([...section!.values, ...section!.types]), 'names listed twice').to.deep.equal([]);
+  });
+
+  it('lists every exported value and type, and nothing that is not exported', async () => {
+    const values = Object.keys(await import('../../lib/testing/index.js'));
+    expect(values.length, 'values exported by lib/testing/index.ts').to.be.greaterThan(0);
+    expect({
+      values: compare(values, section?.values ?? []),
+      types: compare(typeExports(source), section?.types ?? []),
+    }).to.deep.equal({ values: { missing: [], extra: [] }, types: { missing: [], extra: [] } });
   });
 });

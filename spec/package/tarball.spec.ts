@@ -23,6 +23,7 @@ function tarballEntries(tarball: string, cwd: string): Promise<string[]> {
 /** A consumer using every decorator; it prints its registry's text exposition. */
 function consumerSource(moduleName: string): string {
   return `import { Counter, CountExceptions, Gauge, GaugeInProgress, Histogram, Registry, Summary, Timed } from 'prometric';
+import { getSampleValue } from 'prometric/testing';
 
 const registry = new Registry();
 const latency = new Histogram({ name: 'consumer_seconds', help: 'Latency', labelNames: ['route'], registry });
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   await service.work(false);
   await service.work(true).catch(() => undefined);
   service.handle();
-  process.stdout.write('module: ${moduleName}\\n' + (await registry.metrics()));
+  const failed = await getSampleValue('consumer_failures_total', {}, registry);
+  process.stdout.write('module: ${moduleName}\\ntesting: ' + failed + '\\n' + (await registry.metrics()));
 }
 void main();
 `;
@@ -58,7 +60,7 @@ void main();
 
 /** What the consumer's scrape must show after its calls. */
 function expectConsumerScrape(stdout: string, moduleName: string): void {
-  expect(stdout).to.include(`module: ${moduleName}\n`);
+  expect(stdout).to.include(`module: ${moduleName}\ntesting: 1\n`);
   expect(stdout).to.match(/^consumer_seconds_count\{route="\/work"\} 2$/m);
   expect(stdout).to.match(/^consumer_failures_total 1$/m);
   expect(stdout).to.match(/^consumer_in_flight 0$/m);
@@ -98,11 +100,14 @@ describe('the packed tarball (npm pack from a fresh checkout)', function () {
   });
 
   describe('contents', () => {
-    it('holds the built package: dist/index.js bundled with the chunks it loads, the declarations, LICENSE, README.md, package.json', () => {
+    it('holds the built package: dist/index.js and dist/testing/index.js bundled with their chunks, the declarations, LICENSE, README.md, package.json', () => {
       expect(entries).to.include.members(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']);
-      // One bundled entry (fewer files for Node's loader at import), and the chunks of what loads on first use.
+      expect(entries).to.include.members(['dist/testing/index.js', 'dist/testing/index.d.ts']);
+      // Two bundled entries (fewer files for Node's loader at import): the package and its testing
+      // helpers (prometric/testing), and the chunks they share or load on first use.
       const scripts = entries.filter((file) => file.startsWith('dist/') && file.endsWith('.js'));
-      expect(scripts.filter((file) => file !== 'dist/index.js' && !file.startsWith('dist/chunks/'))).to.deep.equal([]);
+      const bundled = ['dist/index.js', 'dist/testing/index.js'];
+      expect(scripts.filter((file) => !bundled.includes(file) && !file.startsWith('dist/chunks/'))).to.deep.equal([]);
       const installed = join(consumer as string, 'node_modules', 'prometric');
       for (const script of scripts) {
         const code = readFileSync(join(installed, script), 'utf8');
