@@ -19,6 +19,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { expect } from 'chai';
 import { Instrumented, NotInstrumented, Registry } from '../../lib/index.js';
+import { getSampleValue } from '../../lib/testing/index.js';
 
 const registry = new Registry();
 
@@ -61,13 +62,6 @@ class ItemsController {
 @Module({ controllers: [ItemsController], providers: [Inventory] })
 class ShopModule {}
 
-/** The value of one sample of the registry's text body, or undefined. */
-async function sample(line: string): Promise<number | undefined> {
-  const body = await registry.metrics();
-  const found = body.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
-}
-
 describe('@Instrumented in a real NestJS application (@nestjs/core, Express platform)', function () {
   this.timeout(20_000);
   let app: INestApplication;
@@ -102,15 +96,15 @@ describe('@Instrumented in a real NestJS application (@nestjs/core, Express plat
 
   it('counts every call by class, method and result, and measures the async route until it settles', async () => {
     const calls = (cls: string, method: string, result: string) =>
-      sample(`method_calls_total{class="${cls}",method="${method}",result="${result}"}`);
+      getSampleValue('method_calls_total', { class: cls, method, result }, registry);
     expect(await calls('ItemsController', 'show', 'ok')).to.equal(2);
     expect(await calls('ItemsController', 'show', 'error')).to.equal(1);
     expect(await calls('ItemsController', 'add', 'ok')).to.equal(1);
     expect(await calls('Inventory', 'count', 'ok')).to.equal(2);
     expect(await calls('Inventory', 'count', 'error')).to.equal(1);
-    expect(await sample('method_calls_total{class="Inventory",method="restock",result="ok"}')).to.equal(undefined);
-    const addSeconds = await sample('method_duration_seconds_sum{class="ItemsController",method="add"}');
-    expect(addSeconds).to.be.greaterThan(0.004);
-    expect(await sample('method_calls_in_flight{class="ItemsController",method="add"}')).to.equal(0);
+    expect(await calls('Inventory', 'restock', 'ok')).to.equal(undefined);
+    const route = { class: 'ItemsController', method: 'add' };
+    expect(await getSampleValue('method_duration_seconds_sum', route, registry)).to.be.greaterThan(0.004);
+    expect(await getSampleValue('method_calls_in_flight', route, registry)).to.equal(0);
   });
 });
