@@ -15,6 +15,7 @@ import { filterFamilies, requestedNames } from './name-filter.js';
 import type { HandlerConfig } from './options.js';
 import { clientGone, sendRendered } from './send-body.js';
 import { setSendTimeout, startSendDeadline } from './send-deadline.js';
+import { onSocketClose } from './socket-close.js';
 import { createTurnQueue } from './turns.js';
 
 /**
@@ -98,9 +99,12 @@ async function scrape(
   await nextTurn();
   if (clientGone(req, res)) return; // the client left while it waited: no collector work for it
   let families: MetricFamily[];
+  // A client that leaves stops the collection, or its wait for its turn. A response queued behind
+  // a pipelined one gets no close of its own when the connection dies: its socket's close says it.
   const left = new AbortController();
   const onClose = (): void => left.abort();
   res.once('close', onClose);
+  const stopWatchingSocket = onSocketClose(req.socket, onClose);
   try {
     families = await registry.collect({ timeoutMs: collectTimeoutMs(config, req), signal: left.signal });
   } catch (error) {
@@ -112,6 +116,7 @@ async function scrape(
     return;
   } finally {
     res.off('close', onClose);
+    stopWatchingSocket();
   }
   // The collection's last slice had this turn: the render starts in the next.
   await nextTurn();
