@@ -127,3 +127,14 @@ export function assertMaxSeries(where: string, option: string, value: unknown, l
     throw new TypeError(`${where}: ${option} needs label names (a metric without labels has one series)`);
   }
 }
+
+/**
+ * An object literal (or one without a prototype), for options read as pairs: a Map, a class
+ * instance or an array has no own enumerable pairs, and taking it for an empty object would
+ * silently mean something else (a Pushgateway grouping key: another group).
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

@@ -7,8 +7,8 @@ import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { checkOptions } from '../options.js';
 import { Registry, defaultRegistry } from '../registry.js';
 import type { BasicAuthCredentials } from '../server/options.js';
-import { show } from '../validation.js';
-import { checkGatewayUrl, checkGroupingKey, checkJob, groupUrl, isPlainObject } from './url.js';
+import { isPlainObject, show } from '../validation.js';
+import { checkGatewayUrl, checkGroupingKey, checkJob, groupUrl } from './url.js';
 
 /**
  * TLS settings of a request to an `https:` gateway, as `node:https` takes them: `ca` to trust a

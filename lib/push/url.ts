@@ -4,7 +4,7 @@
  * goes base64url-encoded, with `@base64` appended to its name; every other value is
  * percent-encoded.
  */
-import { isWellFormed, show } from '../validation.js';
+import { isPlainObject, isWellFormed, show } from '../validation.js';
 
 /** A grouping-key name: a legacy label name (Pushgateway 1.x knows no other), not `job`, not `__`-prefixed. */
 const LEGACY_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -30,16 +30,6 @@ function base64url(value: string): string {
 /** One `/<name>/<value>` pair of the path. */
 export function pathPair(name: string, value: string): string {
   return needsBase64(value) ? `/${name}@base64/${base64url(value)}` : `/${name}/${encodeURIComponent(value)}`;
-}
-
-/**
- * An object literal (or one without a prototype): a Map, a class instance or an array has no own
- * enumerable pairs to read, and taking it for an empty key would address another group.
- */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
 
 /**
